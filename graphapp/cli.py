@@ -1,0 +1,134 @@
+"""The ``graphapp`` command: validate, stats, export, import-reference (and serve, once the service exists).
+
+Exit codes: 0 success, 1 validation violations, 2 bad input (syntax error, unreadable file, bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, Settings
+from .sources import RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
+from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.func(args, settings))
+    except (RdfSyntaxError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `graphapp export | head`
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="graphapp", description="Gobierno Abierto KG: validate, inspect, export and serve the graph."
+    )
+    p.add_argument("--version", action="version", version=f"graphapp {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check data against the SHACL shapes (exit 1 on violations)")
+    v.add_argument("paths", nargs="*", type=Path, help="Turtle files or folders (default: all shipped data)")
+    v.add_argument("--with-data", action="store_true", help="validate PATHs together with the shipped data")
+    v.add_argument("--lang", choices=["es", "en"], default="es", help="language of the messages")
+    v.set_defaults(func=_validate)
+
+    s = sub.add_parser("stats", help="triples per graph and entities per class")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.set_defaults(func=_stats)
+
+    e = sub.add_parser("export", help="write the public graph (never the restricted personal data)")
+    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl")
+    e.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    e.set_defaults(func=_export)
+
+    r = sub.add_parser("import-reference", help="regenerate data/reference/ from shared/reference-data")
+    r.add_argument("--from", dest="src", type=Path, default=Settings().data_dir.parent.parent / "shared" / "reference-data")
+    r.add_argument("--out", type=Path, default=None, help="output folder (default: data/reference)")
+    r.set_defaults(func=_import_reference)
+    return p
+
+
+def _files_for(paths: list[Path], settings: Settings) -> list[SourceFile]:
+    files: list[SourceFile] = []
+    for path in paths:
+        if not path.exists():
+            raise RdfSyntaxError(path, None, "no such file or folder")
+        found = sorted(path.rglob("*.ttl")) if path.is_dir() else [path]
+        for f in found:
+            try:
+                files.append(SourceFile(f, graph_iri_for(f, settings.data_dir)))
+            except ValueError:
+                files.append(local_file(f))
+    return files
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from .validation import load_shapes, validate
+
+    ontology_files = [f for f in discover(settings) if f.path.parent == settings.ontology_dir]
+    if args.paths:
+        data_files = _files_for(args.paths, settings)
+        if args.with_data:
+            data_files = [f for f in discover(settings, include_restricted=True) if f not in ontology_files] + data_files
+    else:
+        data_files = [f for f in discover(settings, include_restricted=True) if f not in ontology_files]
+    shapes = load_shapes(SourceFile(p, graph_iri_for(p, settings.shapes_dir, "shapes/"))
+                         for p in sorted(settings.shapes_dir.glob("*.ttl")))
+    report = validate(rdflib_graph(data_files), shapes, rdflib_graph(ontology_files))
+    print(report.format(args.lang))
+    return 1 if report.violations else 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    store = GraphStore.from_settings(settings)
+    graphs = store.select("graph-sizes")
+    classes = store.select("class-counts")
+    if args.json:
+        print(json.dumps({"triples": len(store), "graphs": graphs, "classes": classes}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"triples: {len(store)}")
+    print("\ngraphs:")
+    for row in graphs:
+        print(f"  {row['triples']:>7}  {row['graph']}")
+    print("\nentities per class:")
+    for row in classes:
+        print(f"  {row['n']:>7}  {row.get('label', '')}  <{row['class']}>")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    store = GraphStore.from_settings(settings)
+    if args.out:
+        with args.out.open("wb") as fh:
+            store.export(args.format, fh)
+        print(f"wrote {args.out} ({len(store)} quads)", file=sys.stderr)
+    else:
+        store.export(args.format, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
+    from .reference_import import build_reference
+
+    if not args.src.is_dir():
+        raise RdfSyntaxError(args.src, None, "reference-data folder not found (use --from)")
+    out = args.out or settings.data_dir / "reference"
+    for name, n in build_reference(args.src, out).items():
+        print(f"  {n:>7}  {out / name}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

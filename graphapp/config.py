@@ -1,0 +1,76 @@
+"""Settings: ``GRAPHAPP_*`` environment variables, then defaults. One list declares them all.
+
+>>> Settings.from_env({"GRAPHAPP_PORT": "9000"}).port
+9000
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .iris import CANONICAL_BASE
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the application, with its default and its help text (``metadata['help']``)."""
+
+    base_iri: str = field(
+        default=CANONICAL_BASE,
+        metadata={"help": "Base IRI under which entities are served; data files use the canonical base."},
+    )
+    data_dir: Path = field(
+        default=PROJECT_ROOT / "data", metadata={"help": "Folder of instance data (Turtle, one graph per file)."}
+    )
+    ontology_dir: Path = field(
+        default=PROJECT_ROOT / "ontology", metadata={"help": "Folder of ontology files (Turtle)."}
+    )
+    shapes_dir: Path = field(default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."})
+    host: str = field(default="127.0.0.1", metadata={"help": "Address the service listens on."})
+    port: int = field(default=8000, metadata={"help": "Port the service listens on."})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``GRAPHAPP_<NAME>`` variables; keyword overrides win over both."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get("GRAPHAPP_" + f.name.upper())
+            if raw is not None:
+                values[f.name] = _convert(f.name, raw, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if not settings.base_iri.endswith(("/", "#")):
+            raise ConfigError(f"GRAPHAPP_BASE_IRI must end with '/' or '#': {settings.base_iri!r}")
+        return settings
+
+
+def _convert(name: str, raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"GRAPHAPP_{name.upper()} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"GRAPHAPP_{name.upper()} must be an integer, not {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"GRAPHAPP_{name.upper()} must be a number, not {raw!r}") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw

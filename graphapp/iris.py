@@ -1,0 +1,62 @@
+"""IRI conventions: one canonical base, readable slugs, and the namespaces used everywhere.
+
+The data files are written against the canonical base ``https://w3id.org/gakg/``. A deployment may
+serve them under another base (setting ``GRAPHAPP_BASE_IRI``); the store rewrites IRIs at load time,
+so the files never change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace
+
+CANONICAL_BASE = "https://w3id.org/gakg/"
+
+GA = Namespace(CANONICAL_BASE + "ontology#")
+ID = Namespace(CANONICAL_BASE + "id/")
+GRAPH = Namespace(CANONICAL_BASE + "graph/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDG = Namespace("http://metadata.un.org/sdg/")
+SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: the graph holding personal data; the public service never loads it
+RESTRICTED_GRAPH = GRAPH["restricted/ciudadanos-inscritos"]
+
+PREFIXES: dict[str, str] = {
+    "ga": str(GA),
+    "id": str(ID),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": str(ORG),
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": str(SCHEMA),
+    "qb": str(QB),
+    "sdg": str(SDG),
+    "sdgo": str(SDGO),
+    "wd": str(WD),
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug with accents folded and words joined by hyphens.
+
+    >>> slugify("Ayuntamiento de Nezahualcóyotl")
+    'ayuntamiento-de-nezahualcoyotl'
+    >>> slugify("  Métrica, Periodismo y Transparencia A.C. ")
+    'metrica-periodismo-y-transparencia-a-c'
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", folded.lower()).strip("-")

@@ -1,0 +1,133 @@
+"""SHACL validation (pyshacl) of data against the shapes, with a report people can read.
+
+Validation runs without inference (FACTS.md: RDFS inference hid ``sh:class`` violations); the ontology is
+mixed into the data graph so that ``sh:class`` sees ``rdfs:subClassOf``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from .sources import SourceFile
+from .store import rdflib_graph
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result."""
+
+    focus: str
+    shape: str
+    severity: str
+    messages: dict[str, str] = field(default_factory=dict)
+    path: str | None = None
+    value: str | None = None
+
+    def message(self, lang: str) -> str:
+        return self.messages.get(lang) or self.messages.get("") or next(iter(self.messages.values()), "")
+
+
+@dataclass
+class Report:
+    conforms: bool
+    findings: list[Finding]
+    labels: dict[str, str]
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    def shapes(self) -> set[str]:
+        """Local names (stable IDs) of the shapes that produced a finding."""
+        return {_local(f.shape) for f in self.findings}
+
+    def format(self, lang: str = "es") -> str:
+        """Group the findings by entity label: one heading per entity, one line per finding."""
+        if not self.findings:
+            return "Conforme: los datos cumplen todas las formas SHACL." if lang == "es" else (
+                "Conforms: the data satisfies every SHACL shape."
+            )
+        by_focus: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.findings:
+            by_focus[f.focus].append(f)
+        lines: list[str] = []
+        for focus in sorted(by_focus, key=lambda n: (self.labels.get(n, n).lower(), n)):
+            lines.append(f"{self.labels.get(focus, focus)}  <{focus}>")
+            for f in sorted(by_focus[focus], key=lambda f: (f.shape, f.path or "")):
+                where = f" [{_local(f.path)}]" if f.path else ""
+                lines.append(f"  {f.severity} {_local(f.shape)}{where}: {f.message(lang)}")
+        n_v, n_w = len(self.violations), len(self.findings) - len(self.violations)
+        summary = (
+            f"{n_v} violaciones, {n_w} avisos en {len(by_focus)} entidades."
+            if lang == "es"
+            else f"{n_v} violations, {n_w} warnings in {len(by_focus)} entities."
+        )
+        return "\n".join([*lines, "", summary])
+
+
+def load_shapes(shape_files: Iterable[SourceFile]) -> rdflib.Graph:
+    return rdflib_graph(shape_files)
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> Report:
+    """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``."""
+    conforms, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=True,
+        js=False,
+        do_owl_imports=False,
+    )
+    findings = [_finding(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    labels = _labels(data, {f.focus for f in findings})
+    return Report(bool(conforms), findings, labels)
+
+
+def _finding(results: rdflib.Graph, r: rdflib.term.Node) -> Finding:
+    messages: dict[str, str] = {}
+    for m in results.objects(r, SH.resultMessage):
+        lang = m.language if isinstance(m, rdflib.Literal) and m.language else ""
+        messages.setdefault(lang, str(m))
+    severity = results.value(r, SH.resultSeverity)
+    path = results.value(r, SH.resultPath)
+    value = results.value(r, SH.value)
+    return Finding(
+        focus=str(results.value(r, SH.focusNode)),
+        shape=str(results.value(r, SH.sourceShape)),
+        severity=_local(str(severity)) if severity else "Violation",
+        messages=messages,
+        path=str(path) if isinstance(path, rdflib.URIRef) else None,
+        value=str(value) if value is not None else None,
+    )
+
+
+def _labels(data: rdflib.Graph, nodes: set[str]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for n in nodes:
+        node = rdflib.URIRef(n) if not n.startswith("_:") else rdflib.BNode(n[2:])
+        for prop in (RDFS.label, SKOS.prefLabel):
+            found = {lit.language: str(lit) for lit in data.objects(node, prop) if isinstance(lit, rdflib.Literal)}
+            if found:
+                labels[n] = found.get("es") or found.get("en") or next(iter(found.values()))
+                break
+    return labels
+
+
+def _local(iri: str | None) -> str:
+    if not iri:
+        return ""
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1] or iri
+    return iri
