@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_export)
 
     r = sub.add_parser("import-reference", help="regenerate data/reference/ from shared/reference-data")
-    r.add_argument("--from", dest="src", type=Path, default=Settings().data_dir.parent.parent / "shared" / "reference-data")
+    r.add_argument(
+        "--from",
+        dest="src",
+        type=Path,
+        default=Settings().data_dir.parent.parent / "shared" / "reference-data",
+    )
     r.add_argument("--out", type=Path, default=None, help="output folder (default: data/reference)")
     r.set_defaults(func=_import_reference)
     return p
@@ -80,11 +85,15 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     if args.paths:
         data_files = _files_for(args.paths, settings)
         if args.with_data:
-            data_files = [f for f in discover(settings, include_restricted=True) if f not in ontology_files] + data_files
+            data_files = [
+                f for f in discover(settings, include_restricted=True) if f not in ontology_files
+            ] + data_files
     else:
         data_files = [f for f in discover(settings, include_restricted=True) if f not in ontology_files]
-    shapes = load_shapes(SourceFile(p, graph_iri_for(p, settings.shapes_dir, "shapes/"))
-                         for p in sorted(settings.shapes_dir.glob("*.ttl")))
+    shapes = load_shapes(
+        SourceFile(p, graph_iri_for(p, settings.shapes_dir, "shapes/"))
+        for p in sorted(settings.shapes_dir.glob("*.ttl"))
+    )
     report = validate(rdflib_graph(data_files), shapes, rdflib_graph(ontology_files))
     print(report.format(args.lang))
     return 1 if report.violations else 0
@@ -95,7 +104,11 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     graphs = store.select("graph-sizes")
     classes = store.select("class-counts")
     if args.json:
-        print(json.dumps({"triples": len(store), "graphs": graphs, "classes": classes}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"triples": len(store), "graphs": graphs, "classes": classes}, ensure_ascii=False, indent=2
+            )
+        )
         return 0
     print(f"triples: {len(store)}")
     print("\ngraphs:")
@@ -125,7 +138,7 @@ def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
     if not args.src.is_dir():
         raise RdfSyntaxError(args.src, None, "reference-data folder not found (use --from)")
     out = args.out or settings.data_dir / "reference"
-    for name, n in build_reference(args.src, out).items():
+    for name, n in build_reference(args.src, out, settings.ontology_dir).items():
         print(f"  {n:>7}  {out / name}")
     return 0
 

@@ -29,12 +29,15 @@ class Settings:
         metadata={"help": "Base IRI under which entities are served; data files use the canonical base."},
     )
     data_dir: Path = field(
-        default=PROJECT_ROOT / "data", metadata={"help": "Folder of instance data (Turtle, one graph per file)."}
+        default=PROJECT_ROOT / "data",
+        metadata={"help": "Folder of instance data (Turtle, one graph per file)."},
     )
     ontology_dir: Path = field(
         default=PROJECT_ROOT / "ontology", metadata={"help": "Folder of ontology files (Turtle)."}
     )
-    shapes_dir: Path = field(default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."})
+    shapes_dir: Path = field(
+        default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."}
+    )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the service listens on."})
     port: int = field(default=8000, metadata={"help": "Port the service listens on."})
 

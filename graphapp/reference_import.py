@@ -889,8 +889,11 @@ def _sources_markdown(src_dir: Path) -> str:
 # ---------------------------------------------------------------- entry point
 
 
-def build_reference(src_dir: Path, out_dir: Path) -> dict[str, int]:
+def build_reference(src_dir: Path, out_dir: Path, ontology_dir: Path | None = None) -> dict[str, int]:
     """Convert the reference data in ``src_dir`` into Turtle files under ``out_dir``.
+
+    The UN SDG ontology is vocabulary, not instance data: it is copied to ``ontology_dir`` when one is given
+    (the project's ``ontology/`` folder), else beside the rest in ``out_dir``.
 
     Returns the number of triples written per output file name (``SOURCES.md`` is not counted). Raises
     ``ValueError`` when the input breaks an expectation (a number that is not a number, an unknown state,
@@ -924,9 +927,13 @@ def build_reference(src_dir: Path, out_dir: Path) -> dict[str, int]:
     ogp = _build_ogp(src_dir, len(metrica_rows))
     counts[OGP_OUT] = _write_turtle(ogp, out_dir / OGP_OUT, _ogp_header())
 
-    for source_name, out_name in ((SDG_KOS_FILE, SDG_KOS_OUT), (SDG_ONTOLOGY_FILE, SDG_ONTOLOGY_OUT)):
-        shutil.copyfile(src_dir / source_name, out_dir / out_name)
-        counts[out_name] = len(Graph().parse(out_dir / out_name, format="turtle"))
+    ontology_dir = Path(ontology_dir) if ontology_dir is not None else out_dir
+    for source_name, out_name, folder in (
+        (SDG_KOS_FILE, SDG_KOS_OUT, out_dir),
+        (SDG_ONTOLOGY_FILE, SDG_ONTOLOGY_OUT, ontology_dir),
+    ):
+        shutil.copyfile(src_dir / source_name, folder / out_name)
+        counts[out_name] = len(Graph().parse(folder / out_name, format="turtle"))
 
     (out_dir / SOURCES_OUT).write_text(_sources_markdown(src_dir), encoding="utf-8", newline="\n")
     return counts

@@ -50,8 +50,10 @@ class Report:
     def format(self, lang: str = "es") -> str:
         """Group the findings by entity label: one heading per entity, one line per finding."""
         if not self.findings:
-            return "Conforme: los datos cumplen todas las formas SHACL." if lang == "es" else (
-                "Conforms: the data satisfies every SHACL shape."
+            return (
+                "Conforme: los datos cumplen todas las formas SHACL."
+                if lang == "es"
+                else ("Conforms: the data satisfies every SHACL shape.")
             )
         by_focus: dict[str, list[Finding]] = defaultdict(list)
         for f in self.findings:
@@ -117,7 +119,9 @@ def _labels(data: rdflib.Graph, nodes: set[str]) -> dict[str, str]:
     for n in nodes:
         node = rdflib.URIRef(n) if not n.startswith("_:") else rdflib.BNode(n[2:])
         for prop in (RDFS.label, SKOS.prefLabel):
-            found = {lit.language: str(lit) for lit in data.objects(node, prop) if isinstance(lit, rdflib.Literal)}
+            found = {
+                lit.language: str(lit) for lit in data.objects(node, prop) if isinstance(lit, rdflib.Literal)
+            }
             if found:
                 labels[n] = found.get("es") or found.get("en") or next(iter(found.values()))
                 break
