@@ -74,9 +74,12 @@ class GraphStore:
 
     def select(self, name: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
         """Run the named SELECT query ``queries/<name>.rq`` and return rows of Python values."""
-        query = queries.load(name)
+        return self.select_text(queries.load(name).text, bindings)
+
+    def select_text(self, text: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
+        """Run a SELECT query given as text (the default graph is the union of all graphs)."""
         result = self._store.query(
-            query.text,
+            text,
             use_default_graph_as_union=True,
             substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
         )

@@ -1,0 +1,143 @@
+"""The `graphapp` command, run in-process (exit codes and output) and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from graphapp.cli import main
+
+from .conftest import PRIVATE_NAMES
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_passes_on_shipped_data(capsys) -> None:
+    code, out, _ = run(capsys, "validate")
+    assert code == 0
+    assert out.startswith("Conforme")
+
+
+def test_validate_reports_by_entity_label_and_exits_1(capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "practice.ttl"
+    bad.write_text(
+        "@prefix ga: <https://w3id.org/gakg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/gakg/id/practica/sin-fuente> a ga:BestPractice ; rdfs:label "Práctica sin fuente"@es .\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "validate", str(bad), "--lang", "en")
+    assert code == 1
+    assert "Práctica sin fuente  <https://w3id.org/gakg/id/practica/sin-fuente>" in out
+    for shape in ("BestPractice-place", "BestPractice-problem", "BestPractice-status", "BestPractice-source"):
+        assert shape in out
+    assert "A best practice cites at least one source." in out
+
+
+def test_validate_with_data_resolves_links_to_shipped_entities(capsys, tmp_path: Path) -> None:
+    new = tmp_path / "nueva.ttl"
+    new.write_text(
+        """@prefix ga: <https://w3id.org/gakg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix id: <https://w3id.org/gakg/id/> .
+<https://w3id.org/gakg/id/practica/nueva> a ga:BestPractice ;
+    rdfs:label "Nueva práctica"@es , "New practice"@en ;
+    dcterms:spatial <https://w3id.org/gakg/id/entidad/jalisco> ;
+    ga:addressesProblem <https://w3id.org/gakg/id/problema/desigualdad-laboral-y-salarial-entre-hombres-y-mujeres> ;
+    ga:solution "Una solución."@es ;
+    ga:status <https://w3id.org/gakg/id/estado-vigencia/activa> ;
+    dcterms:source <https://w3id.org/gakg/id/fuente/cocreacion-desde-lo-local-inai-2020> .
+""",
+        encoding="utf-8",
+    )
+    alone, out_alone, _ = run(capsys, "validate", str(new))
+    assert alone == 1 and "BestPractice-place" in out_alone
+    code, out, _ = run(capsys, "validate", str(new), "--with-data")
+    assert code == 0, out
+
+
+def test_turtle_syntax_error_names_file_and_line_exits_2(capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "roto.ttl"
+    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "sin cerrar .\n', encoding="utf-8")
+    code, out, err = run(capsys, "validate", str(bad))
+    assert code == 2
+    assert f"{bad}:3:" in err
+    assert "Traceback" not in err + out
+
+
+def test_missing_path_exits_2(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "validate", str(tmp_path / "nope.ttl"))
+    assert code == 2 and "no such file" in err
+
+
+def test_stats_text_and_json(capsys, public_store) -> None:
+    code, out, _ = run(capsys, "stats")
+    assert code == 0
+    assert f"triples: {len(public_store)}" in out
+    code, out, _ = run(capsys, "stats", "--json")
+    data = json.loads(out)
+    assert data["triples"] == len(public_store)
+    per_class = {row["class"]: row["n"] for row in data["classes"]}
+    assert per_class["https://w3id.org/gakg/ontology#BestPractice"] == 3
+    assert sum(row["triples"] for row in data["graphs"]) == len(public_store)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format"), [("ttl", "turtle"), ("nq", "nquads"), ("jsonld", "json-ld")]
+)
+def test_export_round_trips_and_has_no_personal_data(
+    capsys, tmp_path: Path, fmt: str, rdflib_format: str
+) -> None:
+    out_file = tmp_path / f"dump.{fmt}"
+    code, _, err = run(capsys, "export", "--format", fmt, "--out", str(out_file))
+    assert code == 0 and "wrote" in err
+    text = out_file.read_text(encoding="utf-8")
+    for name in PRIVATE_NAMES:
+        assert name not in text
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(data=text, format=rdflib_format)
+    practice = rdflib.URIRef("https://w3id.org/gakg/id/practica/reubicacion-ladrilleras-durango")
+    assert (practice, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/gakg/ontology#BestPractice")) in ds
+    if fmt == "nq":
+        graphs = {str(g.identifier) for g in ds.graphs()}
+        assert "https://w3id.org/gakg/graph/presentacion/buenas-practicas" in graphs
+        assert not any("restricted" in g for g in graphs)
+
+
+def test_export_to_stdout_as_a_real_command(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphapp.cli", "export", "--format", "nq"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"<https://w3id.org/gakg/graph/presentacion/stl>" in proc.stdout
+    for name in PRIVATE_NAMES:
+        assert name.encode() not in proc.stdout
+
+
+def test_base_iri_setting_rebases_every_entity(capsys, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GRAPHAPP_BASE_IRI", "https://datos.example.org/kg/")
+    out_file = tmp_path / "dump.nt"
+    code, _, _ = run(capsys, "export", "--format", "nt", "--out", str(out_file))
+    assert code == 0
+    text = out_file.read_text(encoding="utf-8")
+    assert "<https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango>" in text
+    assert "https://w3id.org/gakg/" not in text
+
+
+def test_bad_setting_is_a_clear_error(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("GRAPHAPP_BASE_IRI", "https://no-trailing-slash.example")
+    code, _, err = run(capsys, "stats")
+    assert code == 2 and "GRAPHAPP_BASE_IRI" in err
