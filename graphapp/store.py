@@ -98,6 +98,26 @@ class GraphStore:
         prefixes = None if fmt in {"nt", "jsonld"} else _prefixes(self.base_iri)
         ox.serialize(ordered, output, EXPORT_FORMATS[fmt], prefixes=prefixes)
 
+    def dump_nquads(self, path: Path) -> None:
+        """Write every quad to an N-Quads file (what the query workers load)."""
+        self._store.dump(str(path), ox.RdfFormat.N_QUADS)
+
+    def copy(self) -> GraphStore:
+        """An independent copy, for applying an update that may still be rejected."""
+        other = GraphStore(self.base_iri)
+        other._store.bulk_extend(self.quads())
+        other.files = list(self.files)
+        return other
+
+    def update(self, text: str) -> None:
+        """Apply a SPARQL Update. Raises ``SyntaxError`` on a malformed update."""
+        self._store.update(text)
+
+    def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
+        for s in subjects:
+            for q in self._store.quads_for_pattern(ox.NamedNode(s), None, None, None):
+                yield ox.Triple(q.subject, q.predicate, q.object)
+
     def to_rdflib(self) -> rdflib.Graph:
         """The union of all graphs as an rdflib Graph, for pyshacl and other rdflib tools."""
         g = rdflib.Graph()

@@ -91,14 +91,20 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -
         js=False,
         do_owl_imports=False,
     )
-    findings = [_finding(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    findings = [_finding(results, shapes, r) for r in results.subjects(RDF.type, SH.ValidationResult)]
     labels = _labels(data, {f.focus for f in findings})
     return Report(bool(conforms), findings, labels)
 
 
-def _finding(results: rdflib.Graph, r: rdflib.term.Node) -> Finding:
+def _finding(results: rdflib.Graph, shapes: rdflib.Graph, r: rdflib.term.Node) -> Finding:
+    # A SPARQL constraint is reported under its node shape (sh:sourceShape); its own IRI, which is the
+    # stable ID people look for, is in sh:sourceConstraint.
+    constraint = results.value(r, SH.sourceConstraint)
+    source = constraint if isinstance(constraint, rdflib.URIRef) else results.value(r, SH.sourceShape)
+    # Messages come from the shape itself, where they keep their language tags (pyshacl drops the tags of
+    # SPARQL-constraint messages); the result's own message is the fallback.
     messages: dict[str, str] = {}
-    for m in results.objects(r, SH.resultMessage):
+    for m in (*shapes.objects(source, SH.message), *results.objects(r, SH.resultMessage)):
         lang = m.language if isinstance(m, rdflib.Literal) and m.language else ""
         messages.setdefault(lang, str(m))
     severity = results.value(r, SH.resultSeverity)
@@ -106,7 +112,7 @@ def _finding(results: rdflib.Graph, r: rdflib.term.Node) -> Finding:
     value = results.value(r, SH.value)
     return Finding(
         focus=str(results.value(r, SH.focusNode)),
-        shape=str(results.value(r, SH.sourceShape)),
+        shape=str(source),
         severity=_local(str(severity)) if severity else "Violation",
         messages=messages,
         path=str(path) if isinstance(path, rdflib.URIRef) else None,

@@ -1,0 +1,150 @@
+"""Machine-readable descriptions of the service: SPARQL 1.1 Service Description and a VoID/DCAT dataset record."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .iris import PREFIXES
+from .store import GraphStore
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FORMATS = "http://www.w3.org/ns/formats/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+DESCRIPTION_PREFIXES = {
+    **{k: v for k, v in PREFIXES.items() if k in {"rdf", "rdfs", "xsd", "dcterms", "foaf", "schema"}},
+    "sd": SD,
+    "void": VOID,
+    "dcat": DCAT,
+    "formats": FORMATS,
+}
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+TITLE_ES = "Gobierno Abierto KG: prácticas de gobierno abierto en México"
+TITLE_EN = "Gobierno Abierto KG: open-government practices in Mexico"
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _lit(value: object, lang: str | None = None) -> ox.Literal:
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=_n(XSD + "integer"))
+    return ox.Literal(str(value))
+
+
+def service_description(endpoint: str, store: GraphStore) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the public endpoint."""
+    svc = _n(endpoint)
+    ds = _n(endpoint + "#dataset")
+    default = _n(endpoint + "#default-graph")
+    t = [
+        ox.Triple(svc, RDF_TYPE, _n(SD + "Service")),
+        ox.Triple(svc, _n(SD + "endpoint"), svc),
+        ox.Triple(svc, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),
+        ox.Triple(svc, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
+        ox.Triple(svc, _n(DCT + "title"), _lit(TITLE_ES, "es")),
+        ox.Triple(svc, _n(DCT + "title"), _lit(TITLE_EN, "en")),
+        ox.Triple(svc, _n(SD + "defaultDataset"), ds),
+        ox.Triple(ds, RDF_TYPE, _n(SD + "Dataset")),
+        ox.Triple(ds, _n(SD + "defaultGraph"), default),
+        ox.Triple(default, RDF_TYPE, _n(SD + "Graph")),
+        ox.Triple(default, _n(VOID + "triples"), _lit(len(store))),
+        ox.Triple(
+            default,
+            _n(DCT + "description"),
+            _lit("The default graph is the union of all public named graphs.", "en"),
+        ),
+    ]
+    # sd:BasicFederatedQuery is deliberately absent: SERVICE is refused.
+    for fmt in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "RDF_XML",
+        "JSON-LD",
+    ):
+        t.append(ox.Triple(svc, _n(SD + "resultFormat"), _n(FORMATS + fmt)))
+    for row in store.select("graph-sizes"):
+        g = _n(str(row["graph"]))
+        node = _n(endpoint + "#graph-" + str(row["graph"]).rsplit("/graph/", 1)[-1].replace("/", "-"))
+        t += [
+            ox.Triple(ds, _n(SD + "namedGraph"), node),
+            ox.Triple(node, RDF_TYPE, _n(SD + "NamedGraph")),
+            ox.Triple(node, _n(SD + "name"), g),
+            ox.Triple(node, _n(SD + "graph"), _n(str(node.value) + "-description")),
+            ox.Triple(_n(str(node.value) + "-description"), _n(VOID + "triples"), _lit(int(row["triples"]))),
+        ]
+    return t
+
+
+def dataset_description(base_url: str, store: GraphStore, example_resource: str) -> list[ox.Triple]:
+    """A VoID and DCAT record of the public dataset, with its size, sources, licence and dumps."""
+    ds = _n(base_url + "dataset")
+    t = [
+        ox.Triple(ds, RDF_TYPE, _n(VOID + "Dataset")),
+        ox.Triple(ds, RDF_TYPE, _n(DCAT + "Dataset")),
+        ox.Triple(ds, _n(DCT + "title"), _lit(TITLE_ES, "es")),
+        ox.Triple(ds, _n(DCT + "title"), _lit(TITLE_EN, "en")),
+        ox.Triple(
+            ds,
+            _n(DCT + "description"),
+            _lit(
+                "Instituciones, organizaciones, planes, compromisos, árbol de problemas y buenas prácticas de "
+                "gobierno abierto, a partir de una presentación del INFOEM (2020), enlazados con los ODS de la ONU, "
+                "los municipios del INEGI, la Métrica de Gobierno Abierto 2017 y Wikidata.",
+                "es",
+            ),
+        ),
+        ox.Triple(
+            ds,
+            _n(DCT + "description"),
+            _lit(
+                "Institutions, organisations, plans, commitments, problem tree and best practices of open "
+                "government, from an INFOEM presentation (2020), linked to the UN SDGs, INEGI municipalities, the "
+                "2017 Open Government Metric and Wikidata.",
+                "en",
+            ),
+        ),
+        ox.Triple(ds, _n(DCT + "license"), _n(LICENSE)),
+        ox.Triple(ds, _n(DCT + "language"), _lit("es")),
+        ox.Triple(ds, _n(DCT + "language"), _lit("en")),
+        ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(base_url + "sparql")),
+        ox.Triple(ds, _n(VOID + "exampleResource"), _n(example_resource)),
+        ox.Triple(ds, _n(VOID + "triples"), _lit(len(store))),
+        ox.Triple(ds, _n(VOID + "uriSpace"), _lit(store.base_iri + "id/")),
+    ]
+    for row in store.select("dataset-sources"):
+        t.append(ox.Triple(ds, _n(DCT + "source"), _n(str(row["source"]))))
+    for row in store.select("class-counts"):
+        part = _n(base_url + "dataset#class-" + str(row["class"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        t += [
+            ox.Triple(ds, _n(VOID + "classPartition"), part),
+            ox.Triple(part, _n(VOID + "class"), _n(str(row["class"]))),
+            ox.Triple(part, _n(VOID + "entities"), _lit(int(row["n"]))),
+        ]
+    for key, media in (
+        ("ttl", "text/turtle"),
+        ("nq", "application/n-quads"),
+        ("jsonld", "application/ld+json"),
+    ):
+        dump = _n(f"{base_url}dataset/dump.{key}")
+        dist = _n(f"{base_url}dataset#distribution-{key}")
+        t += [
+            ox.Triple(ds, _n(VOID + "dataDump"), dump),
+            ox.Triple(ds, _n(DCAT + "distribution"), dist),
+            ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
+            ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
+            ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
+            ox.Triple(dist, _n(DCT + "license"), _n(LICENSE)),
+        ]
+    return t

@@ -1,0 +1,263 @@
+"""SPARQL 1.1 Protocol: queries at ``/sparql`` (read only), updates at ``/sparql/update`` (bearer token).
+
+GET with ``query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri`` and
+``named-graph-uri``; results negotiated from ``Accept`` (or ``format=``); without a query, a browser gets the
+query page and any other client the Service Description.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ... import queries
+from ...describe import DESCRIPTION_PREFIXES, service_description
+from ...executor import Job, QueryError
+from ...iris import GRAPH, PREFIXES
+from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
+from ..errors import AppError, wants
+
+router = APIRouter(tags=["SPARQL"])
+
+CORS = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+_update_lock = threading.Lock()
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_MEDIA = "application/sparql-query"
+UPDATE_MEDIA = "application/sparql-update"
+
+
+def _service(request: Request):  # noqa: ANN202 - ServiceState, imported lazily to avoid a cycle
+    return request.state.service
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AppError(400, f"The {what} is not valid UTF-8 (byte {exc.start}).") from None
+
+
+def _parse_form(body: bytes) -> dict[str, list[str]]:
+    text = _decode(body, "form body")
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise AppError(400, "The form body percent-encodes bytes that are not valid UTF-8.") from None
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise AppError(400, f"Send exactly one '{name}' parameter, not {len(values)}.")
+    return values[0] if values else None
+
+
+def _check_size(service, text: str) -> None:  # noqa: ANN001
+    limit = service.settings.max_query_bytes
+    if len(text.encode("utf-8")) > limit:
+        raise AppError(413, f"The query is longer than the limit of {limit} bytes.")
+
+
+def _run_query(
+    request: Request,
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    format_param: str | None,
+) -> Response:
+    service = _service(request)
+    _check_size(service, query)
+    known = set(service.store.graphs())
+    for g in (*default_graphs, *named_graphs):
+        if g not in known:
+            raise AppError(
+                400, f"<{g}> is not a graph of this dataset; this endpoint never fetches graphs from URLs."
+            )
+    try:
+        inspection = inspect_query(query, known)
+        fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
+    except RefusedQuery as exc:
+        raise AppError(400, str(exc)) from None
+    except NotAcceptable as exc:
+        raise AppError(406, str(exc)) from None
+    job = Job(
+        query=query,
+        form=inspection.form,
+        format_key=fmt.key,
+        default_graphs=tuple(default_graphs),
+        named_graphs=tuple(named_graphs),
+        max_rows=service.settings.max_rows,
+        prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
+    )
+    try:
+        answer = service.pool.run(job)
+    except QueryError as exc:
+        raise AppError(exc.status, exc.message, CORS) from None
+    headers = dict(CORS)
+    if answer.truncated:
+        headers["X-Result-Truncated"] = f"results cut at {service.settings.max_rows} rows"
+    return Response(answer.body, media_type=fmt.content_type, headers=headers)
+
+
+def _query_page(request: Request) -> Response:
+    examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
+    prefixes = "\n".join(
+        f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}
+    )
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "sparql.html",
+        {"examples": examples, "prefixes": prefixes, "settings": request.app.state.settings},
+    )
+
+
+def _service_description(request: Request, format_param: str | None) -> Response:
+    service = _service(request)
+    try:
+        fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
+    except NotAcceptable as exc:
+        raise AppError(406, str(exc)) from None
+    endpoint = str(request.url_for("sparql_get"))
+    body = serialize_triples(service_description(endpoint, service.store), fmt, DESCRIPTION_PREFIXES)
+    return Response(body, media_type=fmt.content_type, headers=CORS)
+
+
+@router.get("/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description")
+def sparql_get(request: Request) -> Response:
+    """Run ``query=`` (SPARQL 1.1 Protocol, GET). Without ``query``: the query page for a browser, the
+    Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
+    params = request.query_params
+    if "update" in params:
+        raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
+    query = _one(params.getlist("query"), "query")
+    if query is None:
+        if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+            return _query_page(request)
+        return _service_description(request, params.get("format"))
+    return _run_query(
+        request,
+        query,
+        params.getlist("default-graph-uri"),
+        params.getlist("named-graph-uri"),
+        params.get("format"),
+    )
+
+
+@router.post("/sparql", name="sparql_post", summary="SPARQL query (POST form or application/sparql-query)")
+async def sparql_post(request: Request) -> Response:
+    """Run a query sent as ``application/x-www-form-urlencoded`` (``query=``) or ``application/sparql-query``."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    params = request.query_params
+    default_graphs = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
+    if media == FORM:
+        form = _parse_form(body)
+        if "update" in form:
+            raise AppError(
+                400, "Updates are not accepted here; POST them to /sparql/update with a bearer token."
+            )
+        query = _one(form.get("query", []), "query")
+        if query is None:
+            raise AppError(400, "The form has no 'query' parameter.")
+        if "query" in params:
+            raise AppError(400, "Send the query either in the URL or in the body, not both.")
+        default_graphs += form.get("default-graph-uri", [])
+        named_graphs += form.get("named-graph-uri", [])
+    elif media == QUERY_MEDIA:
+        query = _decode(body, "query")
+        if "query" in params:
+            raise AppError(400, "Send the query either in the URL or in the body, not both.")
+    elif not media:
+        raise AppError(400, f"Missing Content-Type: use {FORM} or {QUERY_MEDIA}.")
+    elif media == UPDATE_MEDIA:
+        raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
+    else:
+        raise AppError(400, f"Unsupported Content-Type {media!r}: use {FORM} or {QUERY_MEDIA}.")
+    return await run_in_threadpool(
+        _run_query, request, query, default_graphs, named_graphs, params.get("format")
+    )
+
+
+@router.options("/sparql", include_in_schema=False)
+def sparql_preflight() -> Response:
+    return Response(
+        status_code=204,
+        headers={
+            **CORS,
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type, Accept",
+            "Access-Control-Max-Age": "86400",
+        },
+    )
+
+
+def _authorize(request: Request) -> None:
+    token = request.app.state.settings.update_token
+    if not token:
+        raise AppError(403, "Updates are disabled on this server (no GRAPHAPP_UPDATE_TOKEN configured).")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise AppError(
+            401,
+            "Updates need 'Authorization: Bearer <token>'.",
+            {"WWW-Authenticate": 'Bearer realm="graphapp"'},
+        )
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise AppError(403, "The bearer token is not valid.")
+
+
+def _apply_update(request: Request, update: str) -> Response:
+    service = _service(request)
+    _check_size(service, update)
+    try:
+        inspect_update(update)
+    except RefusedQuery as exc:
+        raise AppError(400, str(exc)) from None
+    if str(GRAPH["restricted/"]) in update:
+        raise AppError(400, "The restricted graph is not writable through the public service.")
+    from ...validation import validate_store  # pyshacl is heavy: import only when writing
+
+    with _update_lock:
+        candidate = service.store.copy()
+        try:
+            candidate.update(update)
+        except SyntaxError as exc:
+            raise AppError(400, f"Syntax error in the update: {exc}") from None
+        except OSError as exc:
+            raise AppError(400, f"The update could not be applied: {exc}") from None
+        report = validate_store(candidate, service.settings)
+        if report.violations:
+            raise AppError(400, "The update breaks the shapes; nothing was changed.\n" + report.format("en"))
+        service.replace_store(candidate)
+    return Response(status_code=204)
+
+
+@router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)")
+async def sparql_update(request: Request) -> Response:
+    """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
+    conform to the SHACL shapes, or nothing changes. ``LOAD`` and ``SERVICE`` are refused."""
+    _authorize(request)
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if media == UPDATE_MEDIA:
+        update = _decode(body, "update")
+    elif media == FORM:
+        form = _parse_form(body)
+        if "query" in form:
+            raise AppError(400, "Queries go to /sparql, not to the update endpoint.")
+        update = _one(form.get("update", []), "update")
+        if update is None:
+            raise AppError(400, "The form has no 'update' parameter.")
+    elif not media:
+        raise AppError(400, f"Missing Content-Type: use {UPDATE_MEDIA} or {FORM}.")
+    else:
+        raise AppError(400, f"Unsupported Content-Type {media!r}: use {UPDATE_MEDIA} or {FORM}.")
+    return await run_in_threadpool(_apply_update, request, update)
