@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, help="file to write (default: standard output)")
     e.set_defaults(func=_export)
 
+    sv = sub.add_parser("serve", help="start the web service on the shipped data")
+    sv.add_argument("--host", default=None, help="address to listen on (GRAPHAPP_HOST, default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=None, help="port (GRAPHAPP_PORT, default 8000)")
+    sv.add_argument("--workers", type=int, default=None, help="query worker processes (GRAPHAPP_WORKERS)")
+    sv.add_argument("--query-timeout", type=float, default=None, help="seconds per query (GRAPHAPP_QUERY_TIMEOUT)")
+    sv.add_argument("--get", metavar="PATH", help="answer one GET request in-process, print it and exit")
+    sv.set_defaults(func=_serve)
+
     r = sub.add_parser("import-reference", help="regenerate data/reference/ from shared/reference-data")
     r.add_argument(
         "--from",
@@ -104,11 +112,7 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     graphs = store.select("graph-sizes")
     classes = store.select("class-counts")
     if args.json:
-        print(
-            json.dumps(
-                {"triples": len(store), "graphs": graphs, "classes": classes}, ensure_ascii=False, indent=2
-            )
-        )
+        print(json.dumps({"triples": len(store), "graphs": graphs, "classes": classes}, ensure_ascii=False, indent=2))
         return 0
     print(f"triples: {len(store)}")
     print("\ngraphs:")
@@ -129,6 +133,25 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         store.export(args.format, sys.stdout.buffer)
         sys.stdout.buffer.flush()
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers, query_timeout=args.query_timeout)
+    from .web.app import create_app
+
+    app = create_app(settings)
+    if args.get:
+        from fastapi.testclient import TestClient
+
+        with TestClient(app) as client:
+            response = client.get(args.get)
+        sys.stdout.write(response.text)
+        return 0 if response.status_code < 400 else 1
+    import uvicorn
+
+    print(f"Gobierno Abierto KG: http://{settings.host}:{settings.port}/", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 
 

@@ -35,21 +35,15 @@ class Settings:
     ontology_dir: Path = field(
         default=PROJECT_ROOT / "ontology", metadata={"help": "Folder of ontology files (Turtle)."}
     )
-    shapes_dir: Path = field(
-        default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."}
-    )
+    shapes_dir: Path = field(default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."})
     host: str = field(default="127.0.0.1", metadata={"help": "Address the service listens on."})
     port: int = field(default=8000, metadata={"help": "Port the service listens on."})
     query_timeout: float = field(
         default=30.0, metadata={"help": "Seconds a SPARQL query may run before its worker is stopped."}
     )
     max_rows: int = field(default=10_000, metadata={"help": "Most result rows (or triples) a query returns."})
-    max_query_bytes: int = field(
-        default=100_000, metadata={"help": "Largest SPARQL query or update accepted."}
-    )
-    workers: int = field(
-        default=3, metadata={"help": "Query worker processes (each holds a copy of the data)."}
-    )
+    max_query_bytes: int = field(default=100_000, metadata={"help": "Largest SPARQL query or update accepted."})
+    workers: int = field(default=3, metadata={"help": "Query worker processes (each holds a copy of the data)."})
     update_token: str = field(
         default="",
         metadata={"help": "Bearer token for the SPARQL update endpoint; empty disables updates."},
@@ -69,9 +63,7 @@ class Settings:
         if not settings.base_iri.endswith(("/", "#")):
             raise ConfigError(f"GRAPHAPP_BASE_IRI must end with '/' or '#': {settings.base_iri!r}")
         if settings.query_timeout <= 0 or settings.max_rows <= 0 or settings.workers < 1:
-            raise ConfigError(
-                "GRAPHAPP_QUERY_TIMEOUT, GRAPHAPP_MAX_ROWS and GRAPHAPP_WORKERS must be positive"
-            )
+            raise ConfigError("GRAPHAPP_QUERY_TIMEOUT, GRAPHAPP_MAX_ROWS and GRAPHAPP_WORKERS must be positive")
         return settings
 
     def help(self) -> list[tuple[str, object, str]]:

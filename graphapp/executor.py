@@ -13,6 +13,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -75,9 +76,13 @@ def _format(key: str) -> results.ResultFormat:
 
 
 def _execute(store: ox.Store, job: Job) -> Answer:
+    # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
+    # otherwise the default graph is the union of all graphs.
     kwargs: dict[str, object] = {}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.named_graphs:
+        kwargs["default_graph"] = ox.DefaultGraph()
     else:
         kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
@@ -126,6 +131,18 @@ def _worker_main(conn: Connection, snapshot: _Snapshot) -> None:
             conn.send(("syntax", str(exc)))
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def readable_syntax_error(message: str) -> str:
+    """Spell out the parser's ``line:column`` position.
+
+    >>> readable_syntax_error("error at 1:26: expected one of LATERAL, SERVICE, [_]")
+    'error at line 1, column 26: expected one of LATERAL, SERVICE, [_]'
+    """
+    return _POSITION.sub(r"error at line \1, column \2", message)
 
 
 # ---------------------------------------------------------------- pool side
@@ -214,7 +231,7 @@ class WorkerPool:
         if kind == "ok":
             return payload
         if kind == "syntax":
-            raise QueryError(400, f"Syntax error in the query: {payload}")
+            raise QueryError(400, f"Syntax error in the query: {readable_syntax_error(payload)}")
         raise QueryError(400, f"The query could not be evaluated: {payload}")
 
     def close(self) -> None:

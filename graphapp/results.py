@@ -128,8 +128,7 @@ def negotiate(form: str, accept: str | None, format_param: str | None = None) ->
             if key == fmt.key or format_param.lower() in (fmt.media_type, *fmt.aliases):
                 return fmt
         raise NotAcceptable(
-            f"format={format_param!r} is not available for {form}; use one of "
-            + ", ".join(f.key for f in candidates)
+            f"format={format_param!r} is not available for {form}; use one of " + ", ".join(f.key for f in candidates)
         )
     best: tuple[float, int, int] | None = None
     chosen: ResultFormat | None = None
@@ -206,12 +205,8 @@ Row = Sequence[object | None]
 def serialize_solutions(variables: list[str], rows: Iterable[Row], fmt: ResultFormat) -> bytes:
     """Write SELECT results in the SPARQL 1.1 JSON, XML, CSV or TSV results format."""
     if fmt.key == "json":
-        bindings = [
-            {v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
-        ]
-        return json.dumps(
-            {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-        ).encode()
+        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
     if fmt.key == "xml":
         parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
@@ -256,9 +251,7 @@ def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
     raise NotAcceptable(fmt.media_type)
 
 
-def serialize_triples(
-    triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes: dict[str, str] | None = None
-) -> bytes:
+def serialize_triples(triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes: dict[str, str] | None = None) -> bytes:
     """Write CONSTRUCT/DESCRIBE results in an RDF format."""
     use_prefixes = prefixes if fmt.key in {"ttl", "rdfxml"} else None
     out = ox.serialize(list(triples), format=RDF_FORMATS[fmt.key], prefixes=use_prefixes)

@@ -39,7 +39,12 @@ class Inspection:
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<string>
+        '''(?:[^'\\]|\\.|'(?!''))*'''           # long single-quoted
+      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"     # long double-quoted
+      | '(?:[^'\\\n]|\\.)*'                     # short single-quoted
+      | "(?:[^"\\\n]|\\.)*"                     # short double-quoted
+    )
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*))

@@ -134,9 +134,7 @@ def rdflib_graph(files: Iterable[SourceFile]) -> rdflib.Graph:
     return g
 
 
-def export_files(
-    files: Iterable[SourceFile], fmt: str, output: IO[bytes], base_iri: str = CANONICAL_BASE
-) -> None:
+def export_files(files: Iterable[SourceFile], fmt: str, output: IO[bytes], base_iri: str = CANONICAL_BASE) -> None:
     """Export the given files without keeping a store around (used by the CLI)."""
     store = GraphStore(base_iri)
     store.load(files)

@@ -14,8 +14,9 @@ import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from .sources import SourceFile
-from .store import rdflib_graph
+from .config import Settings
+from .sources import SourceFile, discover, local_file
+from .store import GraphStore, rdflib_graph
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,7 @@ def _labels(data: rdflib.Graph, nodes: set[str]) -> dict[str, str]:
     for n in nodes:
         node = rdflib.URIRef(n) if not n.startswith("_:") else rdflib.BNode(n[2:])
         for prop in (RDFS.label, SKOS.prefLabel):
-            found = {
-                lit.language: str(lit) for lit in data.objects(node, prop) if isinstance(lit, rdflib.Literal)
-            }
+            found = {lit.language: str(lit) for lit in data.objects(node, prop) if isinstance(lit, rdflib.Literal)}
             if found:
                 labels[n] = found.get("es") or found.get("en") or next(iter(found.values()))
                 break
@@ -141,3 +140,16 @@ def _local(iri: str | None) -> str:
         if sep in iri:
             iri = iri.rsplit(sep, 1)[1] or iri
     return iri
+
+
+def shapes_graph(settings: Settings) -> rdflib.Graph:
+    return load_shapes(local_file(p) for p in sorted(settings.shapes_dir.glob("*.ttl")))
+
+
+def ontology_graph(settings: Settings) -> rdflib.Graph:
+    return rdflib_graph(f for f in discover(settings) if f.path.parent == settings.ontology_dir)
+
+
+def validate_store(store: GraphStore, settings: Settings) -> Report:
+    """Validate a whole store (e.g. after an update) against the project's shapes."""
+    return validate(store.to_rdflib(), shapes_graph(settings), ontology_graph(settings))

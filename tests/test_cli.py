@@ -92,12 +92,8 @@ def test_stats_text_and_json(capsys, public_store) -> None:
     assert sum(row["triples"] for row in data["graphs"]) == len(public_store)
 
 
-@pytest.mark.parametrize(
-    ("fmt", "rdflib_format"), [("ttl", "turtle"), ("nq", "nquads"), ("jsonld", "json-ld")]
-)
-def test_export_round_trips_and_has_no_personal_data(
-    capsys, tmp_path: Path, fmt: str, rdflib_format: str
-) -> None:
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("nq", "nquads"), ("jsonld", "json-ld")])
+def test_export_round_trips_and_has_no_personal_data(capsys, tmp_path: Path, fmt: str, rdflib_format: str) -> None:
     out_file = tmp_path / f"dump.{fmt}"
     code, _, err = run(capsys, "export", "--format", fmt, "--out", str(out_file))
     assert code == 0 and "wrote" in err

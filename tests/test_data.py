@@ -244,15 +244,10 @@ def test_reference_data_is_linked(settings) -> None:
         assert str(g.value(muni, ga.inegiCode)) == code
     toluca_scores = list(g.subjects(ga.measuredBody, ident["institucion/ayuntamiento-de-toluca"]))
     assert len(toluca_scores) == 1
-    assert g.value(ident["pais/mexico"], rdflib.OWL.sameAs) == rdflib.URIRef(
-        "http://www.wikidata.org/entity/Q96"
-    )
+    assert g.value(ident["pais/mexico"], rdflib.OWL.sameAs) == rdflib.URIRef("http://www.wikidata.org/entity/Q96")
     assert g.value(ident["plan/primer-plan-accion-nacional"], ga.numberOfCommitments).toPython() == 36
     inai = ident["organizacion/inai"]
-    assert (
-        g.value(inai, ga.functionsTransferredTo)
-        == ident["organizacion/secretaria-anticorrupcion-y-buen-gobierno"]
-    )
+    assert g.value(inai, ga.functionsTransferredTo) == ident["organizacion/secretaria-anticorrupcion-y-buen-gobierno"]
 
 
 # ---------------------------------------------------------------- shapes, labels, IRIs
@@ -282,9 +277,7 @@ def _data_files(settings):
 @pytest.mark.parametrize("name", _data_files(Settings()))
 def test_each_data_file_conforms(name: str, whole_report, settings) -> None:
     data, report, _ = whole_report
-    subjects = {
-        str(s) for s in rdflib_graph([f for f in data if f.path == settings.data_dir / name]).subjects()
-    }
+    subjects = {str(s) for s in rdflib_graph([f for f in data if f.path == settings.data_dir / name]).subjects()}
     mine = [f for f in report.violations if f.focus in subjects]
     assert mine == [], report.format("en")
 

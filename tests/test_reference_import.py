@@ -87,9 +87,7 @@ def test_output_equals_committed_files_byte_for_byte(built: tuple[Path, dict[str
         assert (out / name).read_bytes() == committed[name].read_bytes(), name
 
 
-def test_second_run_is_byte_identical(
-    src_dir: Path, built: tuple[Path, dict[str, int]], tmp_path: Path
-) -> None:
+def test_second_run_is_byte_identical(src_dir: Path, built: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
     out, counts = built
     assert build_reference(src_dir, tmp_path) == counts
     for path in out.iterdir():
@@ -195,9 +193,7 @@ def test_countries_and_oecd(places: Graph) -> None:
 def test_edomex_municipalities(places: Graph) -> None:
     edomex = ID["entidad/estado-de-mexico"]
     municipalities = {
-        m
-        for m in places.subjects(RDF.type, GA.Municipality)
-        if (m, SCHEMA.containedInPlace, edomex) in places
+        m for m in places.subjects(RDF.type, GA.Municipality) if (m, SCHEMA.containedInPlace, edomex) in places
     }
     assert len(municipalities) == 125
     for code, name in (
@@ -260,15 +256,13 @@ def test_observation_counts(src_dir: Path, metrica: Graph) -> None:
 
 def test_dataset(metrica: Graph) -> None:
     dataset = ID["dataset/metrica-gobierno-abierto-2017"]
-    assert {ID["organizacion/inai"], ID["organizacion/cide"]} <= set(
-        metrica.objects(dataset, DCTERMS.publisher)
-    )
+    assert {ID["organizacion/inai"], ID["organizacion/cide"]} <= set(metrica.objects(dataset, DCTERMS.publisher))
     assert (dataset, DCTERMS.issued, Literal("2017", datatype=XSD.gYear)) in metrica
     (citation,) = metrica.objects(dataset, DCTERMS.bibliographicCitation)
     assert str(citation) == "Datos Abiertos de la Métrica de Gobierno Abierto 2017 y 2019. (C) CIDE, INAI"
-    assert URIRef(
-        "https://github.com/JuveCampos/Metrica_Gob_Abierto/blob/HEAD/Metrica_Gob_Abierto/BSO.csv"
-    ) in set(metrica.objects(dataset, DCTERMS.source))
+    assert URIRef("https://github.com/JuveCampos/Metrica_Gob_Abierto/blob/HEAD/Metrica_Gob_Abierto/BSO.csv") in set(
+        metrica.objects(dataset, DCTERMS.source)
+    )
 
 
 def test_toluca(metrica: Graph) -> None:
@@ -283,9 +277,7 @@ def test_toluca(metrica: Graph) -> None:
     assert (toluca, GA.governmentLevel, Literal("Municipal")) in metrica
     assert (toluca, GA.bodyType, Literal("Municipio")) in metrica
     ieem = ID["metrica-2017/mexico-instituto-electoral"]
-    assert set(metrica.objects(ieem, GA.measuredBody)) == {
-        ID["institucion/instituto-electoral-del-estado-de-mexico"]
-    }
+    assert set(metrica.objects(ieem, GA.measuredBody)) == {ID["institucion/instituto-electoral-del-estado-de-mexico"]}
     for body in EXCEPTIONS:  # described in another file
         assert not list(metrica.predicate_objects(body))
 

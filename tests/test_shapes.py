@@ -118,9 +118,7 @@ def catalogue(shapes_graph: rdflib.Graph) -> dict[str, Shape]:
             if sid is None:
                 continue
             sev = g.value(node, SH.severity)
-            severity = (
-                str(sev).rsplit("#", 1)[-1] if sev is not None else parent_severity.get(sid, "Violation")
-            )
+            severity = str(sev).rsplit("#", 1)[-1] if sev is not None else parent_severity.get(sid, "Violation")
             members = frozenset(
                 m for p in (SH.property, SH.sparql) for o in g.objects(node, p) if (m := _id(o)) is not None
             )
@@ -204,8 +202,7 @@ def test_invalid_fixture_bites(
     # a property shape or SPARQL constraint must be named exactly
     expected = shape.family if shape.kind == "node" else {shape.id}
     assert _names(same_severity) & expected, (
-        f"expected a {shape.severity} from gs:{shape.id}, got {sorted(_names(report.findings))}\n"
-        + _describe(report)
+        f"expected a {shape.severity} from gs:{shape.id}, got {sorted(_names(report.findings))}\n" + _describe(report)
     )
     if shape.severity == "Violation":
         stray = _names(report.violations) - shape.family
@@ -216,9 +213,7 @@ def test_invalid_fixture_bites(
 
 @pytest.mark.parametrize("path", _params([FIXTURES / f"{stem}.ttl" for stem in CLI_SAMPLE]))
 @pytest.mark.usefixtures("clean_env")
-def test_cli_validate_fixture(
-    path: Path, catalogue: dict[str, Shape], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_validate_fixture(path: Path, catalogue: dict[str, Shape], capsys: pytest.CaptureFixture[str]) -> None:
     shape = catalogue[_fixture_id(path)]
     code = main(["validate", str(path), "--lang", "en"])
     out, err = capsys.readouterr()

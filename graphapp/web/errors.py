@@ -30,18 +30,12 @@ def wants(request: Request, *media_types: str) -> str | None:
     chosen = None
     for media, q in parse_accept(request.headers.get("accept")):
         for i, mt in enumerate(media_types):
-            if (
-                q > 0
-                and (media == mt or media == mt.split("/")[0] + "/*")
-                and (best is None or (q, -i) > best)
-            ):
+            if q > 0 and (media == mt or media == mt.split("/")[0] + "/*") and (best is None or (q, -i) > best):
                 best, chosen = (q, -i), mt
     return chosen
 
 
-def render_error(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
-) -> Response:
+def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     headers = dict(headers or {})
     kind = wants(request, "text/html", "application/json", "text/plain")
     if kind == "text/html":

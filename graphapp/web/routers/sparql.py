@@ -76,9 +76,7 @@ def _run_query(
     known = set(service.store.graphs())
     for g in (*default_graphs, *named_graphs):
         if g not in known:
-            raise AppError(
-                400, f"<{g}> is not a graph of this dataset; this endpoint never fetches graphs from URLs."
-            )
+            raise AppError(400, f"<{g}> is not a graph of this dataset; this endpoint never fetches graphs from URLs.")
     try:
         inspection = inspect_query(query, known)
         fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
@@ -90,8 +88,9 @@ def _run_query(
         query=query,
         form=inspection.form,
         format_key=fmt.key,
-        default_graphs=tuple(default_graphs),
-        named_graphs=tuple(named_graphs),
+        # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri override the query's FROM / FROM NAMED
+        default_graphs=tuple(default_graphs or ([] if named_graphs else inspection.from_graphs)),
+        named_graphs=tuple(named_graphs or ([] if default_graphs else inspection.from_named_graphs)),
         max_rows=service.settings.max_rows,
         prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
     )
@@ -107,9 +106,7 @@ def _run_query(
 
 def _query_page(request: Request) -> Response:
     examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
-    prefixes = "\n".join(
-        f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}
-    )
+    prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"})
     return request.app.state.templates.TemplateResponse(
         request,
         "sparql.html",
@@ -160,9 +157,7 @@ async def sparql_post(request: Request) -> Response:
     if media == FORM:
         form = _parse_form(body)
         if "update" in form:
-            raise AppError(
-                400, "Updates are not accepted here; POST them to /sparql/update with a bearer token."
-            )
+            raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
         query = _one(form.get("query", []), "query")
         if query is None:
             raise AppError(400, "The form has no 'query' parameter.")
@@ -180,9 +175,7 @@ async def sparql_post(request: Request) -> Response:
         raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
     else:
         raise AppError(400, f"Unsupported Content-Type {media!r}: use {FORM} or {QUERY_MEDIA}.")
-    return await run_in_threadpool(
-        _run_query, request, query, default_graphs, named_graphs, params.get("format")
-    )
+    return await run_in_threadpool(_run_query, request, query, default_graphs, named_graphs, params.get("format"))
 
 
 @router.options("/sparql", include_in_schema=False)
