@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--get", metavar="PATH", help="answer one GET request in-process, print it and exit")
     sv.set_defaults(func=_serve)
 
+    gen = sub.add_parser("generate", help="write clearly synthetic data of a given size (for benchmarks)")
+    gen.add_argument("--triples", type=int, required=True, help="approximate number of triples to write")
+    gen.add_argument("--out", type=Path, required=True, help="output folder (never data/)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed (same seed, same data)")
+    gen.set_defaults(func=_generate)
+
     r = sub.add_parser("import-reference", help="regenerate data/reference/ from shared/reference-data")
     r.add_argument(
         "--from",
@@ -152,6 +158,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     print(f"Gobierno Abierto KG: http://{settings.host}:{settings.port}/", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _generate(args: argparse.Namespace, settings: Settings) -> int:
+    from .generate import generate
+
+    out = args.out.resolve()
+    if out == settings.data_dir.resolve() or settings.data_dir.resolve() in out.parents:
+        raise ConfigError("synthetic data never goes into data/: choose another --out folder")
+    if args.triples <= 0:
+        raise ConfigError("--triples must be positive")
+    for name, n in generate(args.triples, out, seed=args.seed).items():
+        print(f"  {n:>9}  {out / name}")
     return 0
 
 
