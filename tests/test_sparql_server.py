@@ -1,0 +1,254 @@
+"""The SPARQL service as researchers meet it: a real uvicorn server, driven by SPARQLWrapper, rdflib's
+SPARQLStore and plain HTTP; safety checked with a local listener; the time limit checked under load."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from .conftest import PRIVATE_NAMES
+
+TOKEN = "token-for-the-server-test"
+TIMEOUT = 3.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GRAPHAPP_PORT": str(port),
+        "GRAPHAPP_WORKERS": "2",
+        "GRAPHAPP_QUERY_TIMEOUT": str(TIMEOUT),
+        "GRAPHAPP_UPDATE_TOKEN": TOKEN,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphapp.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
+        try:
+            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        proc.wait(timeout=15)
+        proc.stderr.close()
+        raise RuntimeError("server did not start in 90 s")
+    yield base + "/sparql"
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+    proc.stderr.close()
+
+
+def _get(url: str, timeout: float = 30) -> tuple[int, str, float]:
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310
+            return r.status, r.read().decode(), time.monotonic() - started
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.read().decode(), time.monotonic() - started
+
+
+def _query_url(endpoint: str, query: str, **params: str) -> str:
+    return endpoint + "?" + urllib.parse.urlencode({"query": query, **params})
+
+
+# ---------------------------------------------------------------- real clients
+
+
+def test_sparqlwrapper_select_get_and_post(server: str) -> None:
+    for method in (None, POST):
+        sw = SPARQLWrapper(server)
+        if method:
+            sw.setMethod(method)
+        sw.setQuery(
+            "PREFIX ga: <https://w3id.org/gakg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            'SELECT ?l WHERE { ?p a ga:BestPractice ; rdfs:label ?l FILTER(LANG(?l)="es") } ORDER BY ?l'
+        )
+        sw.setReturnFormat(JSON)
+        rows = sw.query().convert()["results"]["bindings"]
+        assert [r["l"]["value"] for r in rows] == [
+            "Información para elegir bachillerato en Veracruz",
+            "Políticas para reducir la desigualdad laboral y salarial entre mujeres y hombres en Jalisco (REGINA)",
+            "Reubicación de las ladrilleras de Durango",
+        ]
+
+
+def test_sparqlwrapper_ask_construct_and_bad_query(server: str) -> None:
+    sw = SPARQLWrapper(server)
+    sw.setQuery("ASK { ?s a <https://w3id.org/gakg/ontology#LocalTechnicalSecretariat> }")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["boolean"] is True
+    sw = SPARQLWrapper(server)
+    sw.setQuery("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t ; a <https://w3id.org/gakg/ontology#Commitment> }")
+    sw.setReturnFormat(TURTLE)
+    g = rdflib.Graph().parse(data=sw.query().convert(), format="turtle")
+    assert len(g) == 1
+    sw = SPARQLWrapper(server)
+    sw.setQuery("SELECT ?s WHERE { ?s }")
+    with pytest.raises(QueryBadFormed):
+        sw.query()
+
+
+def test_rdflib_sparqlstore(server: str) -> None:
+    g = rdflib.Graph(store=SPARQLStore(server, returnFormat="json"))
+    rows = list(
+        g.query(
+            "SELECT ?code WHERE { <https://w3id.org/gakg/id/municipio/15106> "
+            "<https://w3id.org/gakg/ontology#inegiCode> ?code }"
+        )
+    )
+    assert [str(r[0]) for r in rows] == ["15106"]
+
+
+def test_curl_style_csv_and_service_description(server: str) -> None:
+    status, body, _ = _get(_query_url(server, "SELECT ?x WHERE { BIND(1 AS ?x) }", format="csv"))
+    assert status == 200 and body.splitlines() == ["x", "1"]
+    req = urllib.request.Request(server, headers={"Accept": "text/turtle"})  # noqa: S310
+    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310
+        g = rdflib.Graph().parse(data=r.read().decode(), format="turtle")
+    assert (None, None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#SPARQL11Query")) in g
+
+
+# ---------------------------------------------------------------- nothing reaches outside
+
+
+@pytest.fixture()
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A local TCP listener that records every connection it receives."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, addr = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            seen.append(f"{addr}")
+            conn.close()
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield sock.getsockname()[1], seen
+    stop.set()
+    t.join(timeout=2)
+    sock.close()
+
+
+def test_no_query_or_update_makes_the_server_connect_out(server: str, listener: tuple[int, list[str]]) -> None:
+    port, seen = listener
+    target = f"http://127.0.0.1:{port}/data.ttl"
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"LOAD <{target}>",
+    ):
+        status, body, _ = _get(_query_url(server, query))
+        assert status == 400, (query, body)
+    status, _, _ = _get(_query_url(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{"default-graph-uri": target}))
+    assert status == 400
+    for auth in (None, TOKEN):
+        headers = {"Content-Type": "application/sparql-update"}
+        if auth:
+            headers["Authorization"] = f"Bearer {auth}"
+        req = urllib.request.Request(server + "/update", data=f"LOAD <{target}>".encode(), headers=headers)  # noqa: S310
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=10)  # noqa: S310
+        assert err.value.code in (400, 401)
+        err.value.close()
+    time.sleep(0.5)
+    assert seen == []
+
+
+def test_update_without_token_changes_nothing(server: str) -> None:
+    insert = 'INSERT DATA { <https://w3id.org/gakg/id/x/y> <http://www.w3.org/2000/01/rdf-schema#label> "x" }'
+    req = urllib.request.Request(  # noqa: S310
+        server + "/update", data=insert.encode(), headers={"Content-Type": "application/sparql-update"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)  # noqa: S310
+    assert err.value.code == 401
+    err.value.close()
+    status, body, _ = _get(_query_url(server, "ASK { <https://w3id.org/gakg/id/x/y> ?p ?o }"))
+    assert status == 200 and '"boolean": false' in body
+
+
+def test_personal_data_never_leaves_the_server(server: str) -> None:
+    for query in (
+        "SELECT ?o WHERE { ?s ?p ?o }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ):
+        status, body, _ = _get(_query_url(server, query, format="json" if "SELECT" in query else "nt"))
+        assert status == 200
+        for name in PRIVATE_NAMES:
+            assert name not in body
+
+
+# ---------------------------------------------------------------- time limit
+
+
+def test_time_limit_stops_a_heavy_query_while_others_are_answered(server: str) -> None:
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    result: dict[str, object] = {}
+
+    def run_heavy() -> None:
+        result["heavy"] = _get(_query_url(server, heavy), timeout=60)
+
+    t = threading.Thread(target=run_heavy)
+    t.start()
+    time.sleep(0.5)  # the heavy query is now running in one worker
+    ask_times = []
+    for _ in range(3):
+        status, body, elapsed = _get(_query_url(server, "ASK { ?s ?p ?o }"))
+        assert status == 200 and "true" in body
+        ask_times.append(elapsed)
+    t.join(timeout=60)
+    status, body, elapsed = result["heavy"]  # type: ignore[misc]
+    assert status == 503 and "time limit" in body
+    assert elapsed < TIMEOUT + 1.5
+    assert max(ask_times) < 1.0, ask_times
+    # the killed worker is replaced: the service keeps answering afterwards
+    time.sleep(1.0)
+    for _ in range(4):
+        status, _, elapsed = _get(_query_url(server, "ASK { ?s ?p ?o }"))
+        assert status == 200 and elapsed < 1.0
