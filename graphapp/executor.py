@@ -156,9 +156,12 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
-        if self.conn.poll(timeout):
-            kind, _ = self.conn.recv()
-            return kind == "ready"
+        try:
+            if self.conn.poll(timeout):
+                kind, _ = self.conn.recv()
+                return kind == "ready"
+        except (EOFError, OSError):
+            pass  # the worker died while starting (its error went to stderr)
         return False
 
     def kill(self) -> None:

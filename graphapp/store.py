@@ -72,11 +72,12 @@ class GraphStore:
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
 
-    def select(self, name: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
-        """Run the named SELECT query ``queries/<name>.rq`` and return rows of Python values."""
-        return self.select_text(queries.load(name).text, bindings)
+    def select(self, name: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False) -> list[Row]:
+        """Run the named SELECT query ``queries/<name>.rq``; rows hold Python values, or the engine's RDF terms
+        (``raw=True``: ``.value``, ``.language``, ``.datatype``) where a page needs to know what a value is."""
+        return self.select_text(queries.load(name).text, bindings, raw=raw)
 
-    def select_text(self, text: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
+    def select_text(self, text: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False) -> list[Row]:
         """Run a SELECT query given as text (the default graph is the union of all graphs)."""
         result = self._store.query(
             text,
@@ -84,7 +85,25 @@ class GraphStore:
             substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
         )
         variables = [v.value for v in result.variables]
-        return [{v: _to_python(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+        convert = (lambda t: t) if raw else _to_python
+        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+
+    def construct(self, name: str, bindings: Mapping[str, object] | None = None) -> list[ox.Triple]:
+        """Run the named CONSTRUCT query ``queries/<name>.rq`` and return its triples."""
+        result = self._store.query(
+            queries.load(name).text,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
+        )
+        return list(result)
+
+    def contains(self, iri: str) -> bool:
+        """True if the IRI is the subject or object of some statement."""
+        node = ox.NamedNode(iri)
+        return bool(
+            next(self._store.quads_for_pattern(node, None, None, None), None)
+            or next(self._store.quads_for_pattern(None, None, node, None), None)
+        )
 
     def export(self, fmt: str, output: IO[bytes]) -> None:
         """Write the public dataset: quads for N-Quads/TriG, the merged graph for the triple formats."""
@@ -168,6 +187,11 @@ def _rdflib_term(t: object) -> rdflib.term.Node:
             return rdflib.Literal(t.value, lang=t.language)
         return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
     raise TypeError(f"unsupported term {t!r}")
+
+
+def iri(value: str) -> ox.NamedNode:
+    """Mark a string as an IRI for query bindings (plain strings bind as literals)."""
+    return ox.NamedNode(value)
 
 
 def _to_ox(value: object) -> ox.NamedNode | ox.Literal:

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
+import pyvis
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..config import Settings
 from ..executor import WorkerPool
+from ..index import GraphIndex
 from ..store import GraphStore
 from . import errors
-from .routers import dataset, sparql
+from .i18n import LanguageCookieMiddleware, template_context
+from .routers import analytics, dataset, docs, pages, practices, sparql, views
+from .security import SecurityHeadersMiddleware
 
+T = TypeVar("T")
 WEB_DIR = Path(__file__).parent
+VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 
 class State(TypedDict):
@@ -37,7 +45,12 @@ class ServiceState:
         self.settings = settings
         self.workdir = Path(tempfile.mkdtemp(prefix="graphapp-"))
         self.store = GraphStore.from_settings(settings)
+        self.index = GraphIndex.build(self.store)
         self.version = 0
+        # derived data (graph projections, centralities, search indexes) computed once per graph version:
+        # key -> (version, value); see cached()
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._cache_lock = threading.Lock()
         dump = self._write_dump()
         self.pool = WorkerPool(dump, settings.workers, settings.query_timeout)
 
@@ -49,8 +62,21 @@ class ServiceState:
     def replace_store(self, store: GraphStore) -> None:
         """Swap in an updated store and point the query workers at it."""
         self.store = store
+        self.index = GraphIndex.build(store)
         self.version += 1
         self.pool.publish(self._write_dump())
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per graph version: expensive measures are not recomputed per request."""
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == self.version:
+                return hit[1]  # type: ignore[return-value]
+            version = self.version
+        value = compute()
+        with self._cache_lock:
+            self._cache[key] = (version, value)
+        return value
 
     def close(self) -> None:
         self.pool.close()
@@ -76,12 +102,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Knowledge graph of open-government practices in Mexico",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
-    app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN
+    app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
+    app.mount("/static/vendor/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(dataset.router)
+    app.include_router(docs.router)
+    app.include_router(views.router)
+    app.include_router(analytics.router)
+    app.include_router(practices.router)
+    app.add_middleware(LanguageCookieMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(errors.AppError, errors.app_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)

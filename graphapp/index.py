@@ -1,0 +1,108 @@
+"""An in-memory index of labels and types, rebuilt once per graph version.
+
+Pages need the label of every IRI they show (in the reader's language) and the type of every entity; asking the
+store for each one would cost a query per link. The index answers from dictionaries, and also serves the
+accent- and case-insensitive entity search of the home page.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .store import GraphStore
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, spaces collapsed: the form searches compare.
+
+    >>> fold("  Nezahualcóyotl  MÉXICO ")
+    'nezahualcoyotl mexico'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.lower().split())
+
+
+@dataclass
+class SearchHit:
+    iri: str
+    label: str
+    matched: str
+    score: float
+
+
+@dataclass
+class GraphIndex:
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    alt_labels: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def build(cls, store: GraphStore) -> GraphIndex:
+        index = cls()
+        best_kind: dict[tuple[str, str], int] = {}
+        for row in store.select("all-labels"):
+            iri, label, lang, kind = str(row["s"]), str(row["label"]), str(row.get("lang") or ""), int(row["kind"])
+            if kind == 4:
+                index.alt_labels[iri].append(label)
+                continue
+            key = (iri, lang)
+            if key not in best_kind or kind < best_kind[key]:
+                best_kind[key] = kind
+                index.labels.setdefault(iri, {})[lang] = label
+        for row in store.select("all-types"):
+            index.types[str(row["s"])].add(str(row["type"]))
+        return index
+
+    def label(self, iri: str, lang: str) -> str | None:
+        """The label in ``lang``, else in the other language, else untagged; ``None`` if there is none."""
+        found = self.labels.get(iri)
+        if not found:
+            return None
+        other = "en" if lang == "es" else "es"
+        return found.get(lang) or found.get(other) or found.get("") or next(iter(found.values()))
+
+    def label_or_iri(self, iri: str, lang: str) -> str:
+        return self.label(iri, lang) or _short(iri)
+
+    def search(self, text: str, lang: str, limit: int = 20, within: set[str] | None = None) -> list[SearchHit]:
+        """Entities whose labels (either language, alternative labels too) contain every word of ``text``."""
+        words = fold(text).split()
+        if not words:
+            return []
+        hits: dict[str, SearchHit] = {}
+        for iri, labels in self.labels.items():
+            if within is not None and iri not in within:
+                continue
+            for candidate in (*labels.values(), *self.alt_labels.get(iri, ())):
+                folded = fold(candidate)
+                if all(w in folded for w in words):
+                    score = (2.0 if folded.startswith(words[0]) else 1.0) - len(folded) / 1000
+                    if iri not in hits or score > hits[iri].score:
+                        hits[iri] = SearchHit(iri, self.label_or_iri(iri, lang), candidate, score)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
+
+    def close_matches(self, text: str, lang: str, limit: int = 5) -> list[tuple[str, str]]:
+        """IRIs whose label or IRI slug looks like ``text`` (for a 404 page): (iri, label) pairs."""
+        target = fold(text.replace("-", " ").replace("/", " "))
+        by_key: dict[str, str] = {}
+        for iri, labels in self.labels.items():
+            by_key.setdefault(fold(_short(iri).replace("-", " ")), iri)
+            for label in labels.values():
+                by_key.setdefault(fold(label), iri)
+        keys = difflib.get_close_matches(target, list(by_key), n=limit * 3, cutoff=0.5)
+        seen: list[str] = []
+        for key in keys:
+            if by_key[key] not in seen:
+                seen.append(by_key[key])
+        return [(iri, self.label_or_iri(iri, lang)) for iri in seen[:limit]]
+
+
+def _short(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri.rstrip("/"):
+            return iri.rstrip("/").rsplit(sep, 1)[1]
+    return iri

@@ -1,0 +1,57 @@
+"""Language: Spanish first, English second. ``?lang=en`` switches and a cookie keeps the choice.
+
+>>> pick({"es": "Municipio", "en": "Municipality"}, "en")
+'Municipality'
+>>> pick({"en": "Goal"}, "es")
+'Goal'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import Request
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+LANGS = ("es", "en")
+DEFAULT = "es"
+COOKIE = "lang"
+
+
+def get_lang(request: Request) -> str:
+    """The reader's language: ``?lang=``, else the cookie, else Spanish."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    kept = request.cookies.get(COOKIE)
+    return kept if kept in LANGS else DEFAULT
+
+
+def pick(values: Mapping[str, str], lang: str) -> str:
+    """The value in ``lang``, falling back to the other language, then to any value (e.g. untagged)."""
+    for key in (lang, *(other for other in LANGS if other != lang), ""):
+        if values.get(key):
+            return values[key]
+    return next(iter(values.values()), "")
+
+
+class LanguageCookieMiddleware(BaseHTTPMiddleware):
+    """Remember an explicit ``?lang=`` choice in a cookie so that it sticks across pages."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        asked = request.query_params.get("lang")
+        if asked in LANGS and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+
+def template_context(request: Request) -> dict[str, object]:
+    """Context every template gets: the language and a ``t(es, en)`` helper."""
+    lang = get_lang(request)
+
+    def t(es: str, en: str) -> str:
+        return es if lang == "es" else en
+
+    return {"lang": lang, "t": t, "other_lang": "en" if lang == "es" else "es"}

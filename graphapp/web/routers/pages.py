@@ -1,0 +1,271 @@
+"""Pages for people: the home page, entity search, every entity, the ontology and the graph records.
+
+Each page has a machine-readable twin: JSON for home and search, RDF for entities (Turtle, JSON-LD,
+N-Triples by ``Accept``, a suffix or ``format=``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ...describe import DESCRIPTION_PREFIXES
+from ...iris import PREFIXES
+from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...store import iri as as_iri
+from ..errors import AppError, wants
+from ..formatting import format_literal
+from ..i18n import get_lang
+from ..links import local_href
+
+router = APIRouter(tags=["Pages"])
+
+SUFFIXES = {".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdfxml"}
+SAME_AS = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#exactMatch"}
+LABEL_PROPS = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+GA = PREFIXES["ga"]
+
+
+def _service(request: Request):  # noqa: ANN202
+    return request.state.service
+
+
+def _templates(request: Request):  # noqa: ANN202
+    return request.app.state.templates
+
+
+def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
+    """A value ready for a template: text to show, link if any, language and datatype.
+
+    ``term`` is an IRI string or a raw engine term (``select(..., raw=True)``)."""
+    base = service.store.base_iri
+    if isinstance(term, ox.NamedNode):
+        term = term.value
+    if isinstance(term, str):
+        return {
+            "kind": "iri",
+            "iri": term,
+            "href": local_href(term, base),
+            "text": service.index.label_or_iri(term, lang),
+        }
+    if isinstance(term, ox.BlankNode):
+        return {"kind": "literal", "text": "_:" + term.value, "href": None, "lang": None, "datatype": ""}
+    text = term.value
+    datatype = term.datatype.value if term.datatype else ""
+    literal_lang = term.language
+    href = text if datatype.endswith("#anyURI") and text.startswith(("http://", "https://")) else None
+    return {
+        "kind": "literal",
+        "text": format_literal(text, datatype, lang),
+        "href": href,
+        "lang": literal_lang,
+        "datatype": datatype,
+    }
+
+
+def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Show literals in the reader's language when the property has them; otherwise show all."""
+    if any(v.get("lang") == lang for v in values):
+        return [v for v in values if not v.get("lang") or v.get("lang") == lang]
+    return values
+
+
+# ---------------------------------------------------------------- home and search
+
+
+@router.get("/", name="home", summary="Home page (HTML) / headline figures (JSON)")
+def home(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    service = _service(request)
+    counts = service.store.select("home-counts")[0]
+    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+        return JSONResponse({"counts": counts, "triples": len(service.store)})
+    return _templates(request).TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
+
+
+@router.get("/buscar", name="search", summary="Search entities by name (accent- and case-insensitive)")
+def search(request: Request, q: str = "", format: str | None = None) -> Response:  # noqa: A002
+    """Entities whose Spanish or English labels contain every word of ``q``."""
+    service = _service(request)
+    lang = get_lang(request)
+    hits = service.index.search(q, lang, limit=50) if q.strip() else []
+    rows = [
+        {
+            "iri": h.iri,
+            "label": h.label,
+            "href": local_href(h.iri, service.store.base_iri),
+            "types": sorted(service.index.label_or_iri(t, lang) for t in service.index.types.get(h.iri, ())),
+        }
+        for h in hits
+    ]
+    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+        return JSONResponse({"query": q, "results": rows})
+    return _templates(request).TemplateResponse(request, "search.html", {"q": q, "results": rows})
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _entity_view(request: Request, iri: str) -> dict[str, Any]:
+    service = _service(request)
+    lang = get_lang(request)
+    index = service.index
+    base = service.store.base_iri
+    outgoing = service.store.select("entity-outgoing", {"iri": as_iri(iri)}, raw=True)
+    by_prop: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    graphs: set[str] = set()
+    same_as: list[dict[str, Any]] = []
+    types: list[dict[str, Any]] = []
+    for row in outgoing:
+        p, o = row["p"].value, row["o"]
+        graphs.add(row["g"].value if "g" in row else "")
+        if p == RDF_TYPE:
+            types.append(_value(service, o, lang))
+            continue
+        if p in SAME_AS:
+            same_as.append(_value(service, o, lang))
+            continue
+        if p in LABEL_PROPS:
+            continue
+        value = _value(service, o, lang)
+        value["graph"] = row["g"].value if "g" in row else ""
+        if value not in by_prop[p]:
+            by_prop[p].append(value)
+    properties = sorted(
+        (
+            {
+                "iri": p,
+                "label": index.label_or_iri(p, lang),
+                "href": local_href(p, base),
+                "vals": _prefer_language(v, lang),
+            }
+            for p, v in by_prop.items()
+        ),
+        key=lambda item: item["label"].lower(),
+    )
+    incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in service.store.select("entity-incoming", {"iri": as_iri(iri)}):
+        incoming[str(row["p"])].append(_value(service, str(row["s"]), lang))
+    referenced_by = sorted(
+        ({"label": index.label_or_iri(p, lang), "href": local_href(p, base), "vals": v} for p, v in incoming.items()),
+        key=lambda item: item["label"].lower(),
+    )
+    sources = []
+    for row in service.store.select("entity-sources", {"iri": as_iri(iri)}):
+        source = _value(service, str(row["source"]), lang)
+        if source not in sources:
+            sources.append(source)
+    graph_records = [_value(service, g, lang) for g in sorted(graphs) if g]
+    return {
+        "iri": iri,
+        "label": index.label_or_iri(iri, lang),
+        "types": types,
+        "type_iris": sorted(index.types.get(iri, ())),
+        "properties": properties,
+        "referenced_by": referenced_by,
+        "sources": sources,
+        "graphs": graph_records,
+        "same_as": same_as,
+        "path": local_href(iri, base),
+    }
+
+
+def _template_for(request: Request, type_iris: list[str]) -> str:
+    """The most specific template first (``entity-<Class>.html``), then ``entity.html``."""
+    env = _templates(request).env
+    for t in type_iris:
+        name = f"entity-{t.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}.html"
+        if t.startswith(GA) and name in env.list_templates():
+            return name
+    return "entity.html"
+
+
+def _not_found(request: Request, iri: str, path: str) -> Response:
+    service = _service(request)
+    lang = get_lang(request)
+    matches = [
+        {"href": local_href(i, service.store.base_iri), "label": label}
+        for i, label in service.index.close_matches(path, lang)
+    ]
+    if wants(request, "text/html", "application/json", "text/turtle") != "text/html":
+        return JSONResponse({"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}, status_code=404)
+    return _templates(request).TemplateResponse(
+        request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404
+    )
+
+
+@router.get("/id/{path:path}", name="entity", summary="Any entity: HTML page or its RDF description")
+def entity(request: Request, path: str, format: str | None = None) -> Response:  # noqa: A002
+    """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
+    chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
+    service = _service(request)
+    for suffix, key in SUFFIXES.items():
+        if path.endswith(suffix):
+            path, format = path[: -len(suffix)], key
+    iri = service.store.base_iri + "id/" + path
+    if not service.store.contains(iri):
+        return _not_found(request, iri, path)
+    if format is None and wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+        view = _entity_view(request, iri)
+        return _templates(request).TemplateResponse(request, _template_for(request, view["type_iris"]), view)
+    try:
+        fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)
+    except NotAcceptable as exc:
+        raise AppError(406, str(exc)) from None
+    triples = service.store.construct("entity-describe", {"iri": as_iri(iri)})
+    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}}
+    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+@router.get("/graph/{path:path}", name="graph_record", summary="A named graph: what it holds and its source")
+def graph_record(request: Request, path: str) -> Response:
+    service = _service(request)
+    iri = service.store.base_iri + "graph/" + path
+    if iri not in service.store.graphs():
+        return _not_found(request, iri, path)
+    view = _entity_view(request, iri)
+    size = next((int(r["triples"]) for r in service.store.select("graph-sizes") if r["graph"] == iri), 0)
+    view["graph_size"] = size
+    if wants(request, "text/html", "application/json") == "application/json":
+        return JSONResponse(
+            {"iri": iri, "label": view["label"], "triples": size, "sources": [s["iri"] for s in view["sources"]]}
+        )
+    return _templates(request).TemplateResponse(request, "entity.html", view)
+
+
+@router.get("/ontology", name="ontology", summary="The ontology: classes and properties with labels and definitions")
+def ontology(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    service = _service(request)
+    lang = get_lang(request)
+    rows = service.store.select("ontology-terms", raw=True)
+    own = service.store.base_iri + "ontology#"
+    terms: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not row["term"].value.startswith(own):
+            continue
+        row = {"term": row["term"].value, "kind": row["kind"].value, "definition": row.get("definition")}
+        term = terms.setdefault(
+            str(row["term"]),
+            {
+                "iri": str(row["term"]),
+                "kind": str(row["kind"]),
+                "label": service.index.label_or_iri(str(row["term"]), lang),
+                "definition": {},
+            },
+        )
+        if row.get("definition") is not None:
+            term["definition"][row["definition"].language or ""] = row["definition"].value
+    items = sorted(terms.values(), key=lambda t: (t["kind"], t["label"].lower()))
+    for t in items:
+        t["anchor"] = t["iri"].rsplit("#", 1)[-1]
+        t["definition_text"] = t["definition"].get(lang) or next(iter(t["definition"].values()), "")
+    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+        return JSONResponse({"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]})
+    return _templates(request).TemplateResponse(request, "ontology.html", {"terms": items})
