@@ -107,10 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
-    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN
+    # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
+    # The vendor mounts come first: "/static" would otherwise claim their paths.
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
     app.mount("/static/vendor/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(dataset.router)
