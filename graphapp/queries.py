@@ -23,6 +23,11 @@ class NamedQuery:
     text: str
     meta: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def body(self) -> str:
+        """The query without its ``#+`` metadata lines (what a person edits on the query page)."""
+        return "\n".join(line for line in self.text.splitlines() if not line.startswith("#+")).strip()
+
 
 def _parse_meta(text: str) -> dict[str, str]:
     meta: dict[str, str] = {}

@@ -10,6 +10,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from graphapp import queries
 from graphapp.config import Settings
 from graphapp.web.app import create_app
 
@@ -375,3 +376,14 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     spec = json.loads(client.get("/openapi.json").text)
     for path in ("/sparql", "/sparql/update", "/dataset", "/dataset/dump.{fmt}"):
         assert path in spec["paths"]
+
+
+def test_query_page_offers_every_example_without_its_metadata(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"Accept": "text/html"}).text
+    examples = [n for n in queries.names() if n.startswith("example-")]
+    assert len(examples) >= 10
+    for name in examples:
+        assert f'<option value="{name}"' in page
+        start = page.index(f'<template id="example-{name}"')
+        body = page[page.index(">", start) + 1 : page.index("</template>", start)]
+        assert "PREFIX" in body and "#+" not in body

@@ -50,12 +50,10 @@ def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         term = term.value
     if isinstance(term, str):
-        return {
-            "kind": "iri",
-            "iri": term,
-            "href": local_href(term, base),
-            "text": service.index.label_or_iri(term, lang),
-        }
+        # an IRI without a label: our own show their slug, others (web pages, Wikidata) their whole address
+        own = term.startswith(base)
+        text = service.index.label(term, lang) or (service.index.label_or_iri(term, lang) if own else term)
+        return {"kind": "iri", "iri": term, "href": local_href(term, base), "text": text}
     if isinstance(term, ox.BlankNode):
         return {"kind": "literal", "text": "_:" + term.value, "href": None, "lang": None, "datatype": ""}
     text = term.value
