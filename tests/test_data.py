@@ -345,3 +345,29 @@ def test_restricted_graph_holds_the_three_names(settings) -> None:
     assert len(restricted) == 1
     names = {str(o) for o in rdflib_graph(restricted).objects(None, rdflib.FOAF.name)}
     assert names == set(PRIVATE_NAMES)
+
+
+def test_every_declared_ga_term_has_spanish_and_english_label_and_definition(settings) -> None:
+    ontology = rdflib_graph(f for f in discover(settings) if f.path.parent == settings.ontology_dir)
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    ga = "https://w3id.org/gakg/ontology#"
+    declared = {
+        s
+        for kind in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty)
+        for s in ontology.subjects(RDF.type, kind)
+        if str(s).startswith(ga)
+    }
+    assert len(declared) > 100
+    for term in declared:
+        for prop in (RDFS.label, skos.definition):
+            langs = {o.language for o in ontology.objects(term, prop)}
+            assert {"es", "en"} <= langs, (term, prop)
+
+
+def test_every_public_graph_has_a_catalogue_record(public_store) -> None:
+    prov = "http://www.w3.org/ns/prov#"
+    recorded = {
+        row["g"] for row in public_store.select_text(f"SELECT ?g WHERE {{ ?g <{prov}wasDerivedFrom> ?source }}")
+    }
+    missing = [g for g in public_store.graphs() if g not in recorded]
+    assert missing == []
