@@ -163,14 +163,22 @@ def export_files(files: Iterable[SourceFile], fmt: str, output: IO[bytes], base_
 def _prefixes(base_iri: str) -> dict[str, str]:
     prefixes = dict(PREFIXES)
     if base_iri != CANONICAL_BASE:
-        prefixes = {k: v.replace(CANONICAL_BASE, base_iri, 1) for k, v in prefixes.items()}
+        prefixes = {
+            k: v.replace(CANONICAL_BASE, base_iri, 1) if v.startswith(REBASED) else v for k, v in prefixes.items()
+        }
     prefixes.pop("sh", None)
     return prefixes
 
 
+REBASED = tuple(CANONICAL_BASE + part for part in ("id/", "graph/"))
+
+
 def _rebase(q: ox.Quad, base: str) -> ox.Quad:
+    """Serve entities and graphs under another base. The vocabulary (``…/ontology#``) keeps its IRIs, like
+    any published vocabulary: queries and shapes name its terms."""
+
     def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(t, ox.NamedNode) and t.value.startswith(CANONICAL_BASE):
+        if isinstance(t, ox.NamedNode) and t.value.startswith(REBASED):
             return ox.NamedNode(base + t.value[len(CANONICAL_BASE) :])
         return t
 

@@ -130,10 +130,27 @@ def test_base_iri_setting_rebases_every_entity(capsys, monkeypatch, tmp_path: Pa
     assert code == 0
     text = out_file.read_text(encoding="utf-8")
     assert "<https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango>" in text
-    assert "https://w3id.org/gakg/" not in text
+    assert "https://w3id.org/gakg/id/" not in text and "https://w3id.org/gakg/graph/" not in text
+    assert "<https://w3id.org/gakg/ontology#BestPractice>" in text  # the vocabulary keeps its IRIs
 
 
 def test_bad_setting_is_a_clear_error(capsys, monkeypatch) -> None:
     monkeypatch.setenv("GRAPHAPP_BASE_IRI", "https://no-trailing-slash.example")
     code, _, err = run(capsys, "stats")
     assert code == 2 and "GRAPHAPP_BASE_IRI" in err
+
+
+def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from graphapp.config import Settings
+    from graphapp.web.app import create_app
+
+    settings = Settings.from_env({}, workers=1, base_iri="https://datos.example.org/kg/")
+    with TestClient(create_app(settings)) as client:
+        counts = client.get("/?format=json").json()["counts"]
+        assert counts["practices"] == 3
+        page = client.get("/id/practica/reubicacion-ladrilleras-durango", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and 'href="/ontology#BestPractice"' in page.text
+        ttl = client.get("/id/practica/reubicacion-ladrilleras-durango.ttl").text
+        assert "https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango" in ttl

@@ -51,6 +51,7 @@ class ServiceState:
         # key -> (version, value); see cached()
         self._cache: dict[str, tuple[int, object]] = {}
         self._cache_lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
         dump = self._write_dump()
         self.pool = WorkerPool(dump, settings.workers, settings.query_timeout)
 
@@ -67,16 +68,23 @@ class ServiceState:
         self.pool.publish(self._write_dump())
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per graph version: expensive measures are not recomputed per request."""
+        """``compute()`` once per graph version: expensive measures are not recomputed per request.
+        Concurrent first requests for the same key wait for one computation instead of repeating it."""
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None and hit[0] == self.version:
                 return hit[1]  # type: ignore[return-value]
-            version = self.version
-        value = compute()
-        with self._cache_lock:
-            self._cache[key] = (version, value)
-        return value
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._cache_lock:
+                hit = self._cache.get(key)
+                version = self.version
+            if hit is not None and hit[0] == version:
+                return hit[1]  # type: ignore[return-value]
+            value = compute()
+            with self._cache_lock:
+                self._cache[key] = (version, value)
+            return value
 
     def close(self) -> None:
         self.pool.close()

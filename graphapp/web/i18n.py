@@ -54,4 +54,16 @@ def template_context(request: Request) -> dict[str, object]:
     def t(es: str, en: str) -> str:
         return es if lang == "es" else en
 
-    return {"lang": lang, "t": t, "other_lang": "en" if lang == "es" else "es"}
+    def has_route(name: str) -> bool:
+        """Whether the app has a route of that name (optional parts of the site link to each other)."""
+        try:
+            request.app.url_path_for(name, **_PLACEHOLDER_PARAMS.get(name, {}))
+        except Exception:  # noqa: BLE001 - starlette raises NoMatchFound; anything else means no route either
+            return False
+        return True
+
+    return {"lang": lang, "t": t, "other_lang": "en" if lang == "es" else "es", "has_route": has_route}
+
+
+# path parameters needed to test routes that take one
+_PLACEHOLDER_PARAMS: dict[str, dict[str, str]] = {"view_neighbourhood": {"path": "x"}}

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+ONTOLOGY = "https://w3id.org/gakg/ontology"
+
 
 def local_href(iri: str, base: str) -> str | None:
+    if iri.startswith(ONTOLOGY):
+        local = iri[len(ONTOLOGY) :].removeprefix("#")
+        return "/ontology" + ("#" + quote(local, safe="") if local else "")
     if iri.startswith(base):
         rest = iri[len(base) :]
         if rest.startswith("ontology#"):

@@ -1,7 +1,100 @@
-"""Placeholder router; filled in by its own change."""
+"""Network analytics pages, each with a JSON twin: central actors, how two entities are connected, and the
+connected components of the graph. The measures are computed once per graph version (:mod:`graphapp.analytics`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ... import analytics
+from ...graphviews import Ctx
+from ..errors import AppError
+from ..i18n import get_lang
+from .views import json_wanted
+
+router = APIRouter(tags=["Analytics"])
+
+
+def _answer(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
+    if as_json:
+        return JSONResponse(context, headers={"Vary": "Accept"})
+    return request.app.state.templates.TemplateResponse(
+        request, template, {**context, "graph_page": True}, headers={"Vary": "Accept"}
+    )
+
+
+def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, **ctx.ref(r["iri"]), "class_label": ctx.class_label(r["iri"])} for r in rows]
+
+
+@router.get(
+    "/analitica/centralidad",
+    name="analytics_centrality",
+    summary="The most central organisations and people, by degree and by betweenness",
+)
+def analytics_centrality(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    as_json = json_wanted(request, format)
+    ctx = Ctx(request.state.service, get_lang(request))
+    result = analytics.centrality(ctx.service)
+    context = {
+        "by_degree": _ranked(ctx, result.by_degree),
+        "by_betweenness": _ranked(ctx, result.by_betweenness),
+        "nodes": result.nodes,
+        "edges": result.edges,
+        "actors": result.actors,
+        "betweenness_sample": result.sample,
+    }
+    return _answer(request, "analytics_centrality.html", context, as_json)
+
+
+@router.get(
+    "/analitica/camino",
+    name="analytics_path",
+    summary="How are two entities connected? Shortest paths between them",
+)
+def analytics_path(
+    request: Request,
+    desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
+    hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
+    format: str | None = None,  # noqa: A002
+) -> Response:
+    as_json = json_wanted(request, format)
+    ctx = Ctx(request.state.service, get_lang(request))
+    context: dict[str, Any] = {"desde": desde or "", "hasta": hasta or "", "result": None}
+    if desde is None and hasta is None and not as_json:
+        return _answer(request, "analytics_path.html", context, as_json)  # the empty form
+    try:
+        source = analytics.resolve(ctx, desde, "desde")
+        target = analytics.resolve(ctx, hasta, "hasta")
+    except ValueError as exc:
+        raise AppError(400, str(exc)) from None
+    except LookupError as exc:
+        raise AppError(404, str(exc.args[0])) from None
+    result = analytics.paths(ctx, source, target)
+    if as_json:
+        return JSONResponse(result, headers={"Vary": "Accept"})
+    context["result"] = result
+    context["graph_data"] = {k: result[k] for k in ("nodes", "edges", "options")}
+    return _answer(request, "analytics_path.html", context, as_json)
+
+
+@router.get("/analitica/componentes", name="analytics_components", summary="Connected components of the graph")
+def analytics_components(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    as_json = json_wanted(request, format)
+    ctx = Ctx(request.state.service, get_lang(request))
+    result = analytics.components(ctx.service)
+    context = {
+        "count": len(result.sizes),
+        "nodes": result.nodes,
+        "isolated": result.isolated,
+        "largest_share": result.sizes[0] / result.nodes if result.nodes else 0.0,
+        "sizes": result.sizes,
+        "components": [
+            {"size": c["size"], "top": [{**ctx.ref(n), "class_label": ctx.class_label(n)} for n in c["top"]]}
+            for c in result.listed
+        ],
+    }
+    return _answer(request, "analytics_components.html", context, as_json)

@@ -243,7 +243,7 @@ def ontology(request: Request, format: str | None = None) -> Response:  # noqa: 
     service = _service(request)
     lang = get_lang(request)
     rows = service.store.select("ontology-terms", raw=True)
-    own = service.store.base_iri + "ontology#"
+    own = GA
     terms: dict[str, dict[str, Any]] = {}
     for row in rows:
         if not row["term"].value.startswith(own):

@@ -1,7 +1,227 @@
-"""Placeholder router; filled in by its own change."""
+"""Interactive graph views, each at its own address, each with a JSON twin (``?format=json`` or
+``Accept: application/json``).
+
+The networks are built by :mod:`graphapp.graphviews`; pages render them through our templates and
+``static/graph.js`` (vis-network served from the pyvis package), never through pyvis's own HTML page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ... import graphviews
+from ...graphviews import DEFAULT_LIMIT, Ctx
+from ..errors import AppError, wants
+from ..i18n import get_lang
+
+router = APIRouter(tags=["Graph views"])
+
+#: (route name, title es, title en, sentence es, sentence en), in the order of the index page
+VIEWS = [
+    (
+        "view_overview",
+        "Vista general",
+        "Overview",
+        "Todo el grafo de un vistazo, coloreado por clase; filtre por clase y vea en una tabla lo que no se dibuja.",
+        "The whole graph at a glance, coloured by class; filter by class and find what is not drawn in a table.",
+    ),
+    (
+        "view_timeline",
+        "Historia",
+        "History",
+        "Los hitos del acceso a la información y del gobierno abierto, de 1766 a hoy, y los cuatro planes de acción "
+        "nacionales de México.",
+        "The milestones of access to information and open government, from 1766 to today, and Mexico's four "
+        "national action plans.",
+    ),
+    (
+        "view_stl",
+        "Secretariado Técnico Local",
+        "Local Technical Secretariat",
+        "Quién se sienta en el STL, por qué sector y con qué rol.",
+        "Who sits in the STL, for which sector and in which role.",
+    ),
+    (
+        "view_problem_tree",
+        "Árbol de problemas",
+        "Problem tree",
+        "Los efectos, el problema central y las causas que atiende un compromiso, con sus acciones clave y "
+        "actividades.",
+        "The effects, central problem and causes a commitment addresses, with its key actions and activities.",
+    ),
+    (
+        "view_sdg",
+        "Objetivos de Desarrollo Sostenible",
+        "Sustainable Development Goals",
+        "Los 17 objetivos, sus metas y lo que contribuye a cada uno.",
+        "The 17 goals, their targets and what contributes to each.",
+    ),
+    (
+        "view_municipalities",
+        "Municipios del Estado de México",
+        "Municipalities of the State of Mexico",
+        "Los 125 municipios coloreados por su índice de gobierno abierto en la Métrica 2017.",
+        "The 125 municipalities coloured by their open-government index in the 2017 Metric.",
+    ),
+    (
+        "view_neighbourhood",
+        "Vecindario de una entidad",
+        "Neighbourhood of an entity",
+        "Todo lo que está a uno, dos o tres enlaces de cualquier entidad.",
+        "Everything one, two or three links away from any entity.",
+    ),
+]
+STL_EXAMPLE = "stl/estado-de-mexico"
+
+
+def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
+    """True if the reader asked for the JSON twin (``format=json`` or ``Accept: application/json``)."""
+    if format not in (None, "json", "html"):
+        raise AppError(400, f"Unknown format {format!r}: use format=json or format=html.")
+    return format == "json" or (
+        format is None and wants(request, "text/html", "application/json") == "application/json"
+    )
+
+
+def _render(request: Request, template: str, build: Callable[[Ctx], dict[str, Any]], format: str | None) -> Response:  # noqa: A002
+    """Build a view for the reader's language and answer in JSON or HTML; input errors become 400/404."""
+    as_json = json_wanted(request, format)
+    ctx = Ctx(request.state.service, get_lang(request))
+    try:
+        view = build(ctx)
+    except LookupError as exc:
+        raise AppError(404, str(exc.args[0] if exc.args else exc)) from None
+    except ValueError as exc:
+        raise AppError(400, str(exc)) from None
+    if as_json:
+        return JSONResponse(view, headers={"Vary": "Accept"})
+    graph = {k: view[k] for k in ("nodes", "edges", "options")}
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"view": view, "graph_data": graph, "graph_page": True}, headers={"Vary": "Accept"}
+    )
+
+
+def _entity_iri(request: Request, path: str) -> str:
+    return request.state.service.store.base_iri + "id/" + path.strip("/")
+
+
+@router.get("/vistas", name="views_index", summary="The graph views, with a sentence on each")
+def views_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    service = request.state.service
+    lang = get_lang(request)
+    commitments = sorted(
+        (i for i, types in service.index.types.items() if graphviews.GA + "Commitment" in types),
+        key=lambda i: service.index.label_or_iri(i, lang),
+    )
+    base = service.store.base_iri + "id/"
+    items = []
+    for name, title_es, title_en, text_es, text_en in VIEWS:
+        if name == "view_problem_tree":
+            examples = [
+                {"label": service.index.label_or_iri(c, lang), "path": c[len(base) :]}
+                for c in commitments
+                if c.startswith(base)
+            ]
+            href = str(request.url_for(name, path=examples[0]["path"])) if examples else None
+        elif name == "view_neighbourhood":
+            examples = [{"label": service.index.label_or_iri(base + STL_EXAMPLE, lang), "path": STL_EXAMPLE}]
+            href = str(request.url_for(name, path=STL_EXAMPLE))
+        else:
+            examples, href = [], str(request.url_for(name))
+        items.append(
+            {
+                "name": name,
+                "title": title_es if lang == "es" else title_en,
+                "text": text_es if lang == "es" else text_en,
+                "href": href,
+                "examples": [{**e, "href": str(request.url_for(name, path=e["path"]))} for e in examples],
+            }
+        )
+    if json_wanted(request, format):
+        return JSONResponse({"views": items}, headers={"Vary": "Accept"})
+    # a small neighbourhood drawn from the view's JSON twin, as the entity pages do
+    preview = base + STL_EXAMPLE
+    context = {
+        "views": items,
+        "graph_page": True,
+        "preview_url": str(request.url_for("view_neighbourhood", path=STL_EXAMPLE)) + "?format=json&depth=1"
+        if service.store.contains(preview)
+        else None,
+        "preview_label": service.index.label_or_iri(preview, lang),
+    }
+    return request.app.state.templates.TemplateResponse(
+        request, "views_index.html", context, headers={"Vary": "Accept"}
+    )
+
+
+@router.get("/vistas/general", name="view_overview", summary="The whole graph, coloured by class (filterable)")
+def view_overview(
+    request: Request,
+    classes: Annotated[
+        list[str] | None, Query(alias="class", description="Only entities of these classes (ga:Municipality…)")
+    ] = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (best-connected first)"),
+    page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
+    format: str | None = None,  # noqa: A002
+) -> Response:
+    return _render(
+        request, "views_overview.html", lambda ctx: graphviews.overview(ctx, classes or [], limit, page), format
+    )
+
+
+@router.get(
+    "/vistas/vecindario/{path:path}", name="view_neighbourhood", summary="What surrounds an entity, 1 to 3 links away"
+)
+def view_neighbourhood(
+    request: Request,
+    path: str,
+    depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
+    page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
+    format: str | None = None,  # noqa: A002
+) -> Response:
+    iri = _entity_iri(request, path)
+    return _render(
+        request,
+        "views_neighbourhood.html",
+        lambda ctx: graphviews.neighbourhood(ctx, iri, depth, limit, page),
+        format,
+    )
+
+
+@router.get(
+    "/vistas/arbol-de-problemas/{path:path}",
+    name="view_problem_tree",
+    summary="A commitment's problem tree: effects, central problem, causes; key actions and activities",
+)
+def view_problem_tree(request: Request, path: str, format: str | None = None) -> Response:  # noqa: A002
+    iri = _entity_iri(request, path)
+    return _render(request, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format)
+
+
+@router.get("/vistas/stl", name="view_stl", summary="The Local Technical Secretariats: sectors, seats and members")
+def view_stl(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    return _render(request, "views_stl.html", graphviews.stl, format)
+
+
+@router.get("/vistas/historia", name="view_timeline", summary="Milestones and national action plans on a timeline")
+def view_timeline(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    return _render(request, "views_timeline.html", graphviews.timeline, format)
+
+
+@router.get("/vistas/ods", name="view_sdg", summary="SDG goals, targets and what contributes to them")
+def view_sdg(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    return _render(request, "views_sdg.html", graphviews.sdg, format)
+
+
+@router.get(
+    "/vistas/municipios",
+    name="view_municipalities",
+    summary="State of Mexico municipalities coloured by their 2017 open-government index",
+)
+def view_municipalities(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    return _render(request, "views_municipalities.html", graphviews.municipalities, format)

@@ -1,0 +1,171 @@
+"""Network analytics on the entity graph (networkx): who is central, how two entities are connected, and
+which parts of the graph hang together.
+
+All measures run on the projection of :mod:`graphapp.graphviews` (entities and their links, undirected). The
+expensive ones (centrality, components) are computed once per graph version through ``service.cached``; a
+shortest path is a breadth-first search and is answered per request. Betweenness is exact on small graphs and
+sampled (``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the sample takes
+seconds, exact betweenness minutes (see ../shared/FACTS.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import networkx as nx
+
+from . import graphviews
+from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
+
+TOP = 20
+EXACT_BETWEENNESS_UP_TO = 1500
+BETWEENNESS_SAMPLE = 300
+SEED = 42
+MAX_PATHS = 10
+COMPONENTS_LISTED = 25
+
+
+@dataclass(frozen=True)
+class Centrality:
+    """The most central actors, as IRIs with their measures, and how betweenness was computed."""
+
+    by_degree: list[dict[str, Any]]
+    by_betweenness: list[dict[str, Any]]
+    nodes: int
+    edges: int
+    actors: int
+    sample: int | None
+
+
+@dataclass(frozen=True)
+class Components:
+    """Connected components, largest first: sizes and best-connected members (IRIs)."""
+
+    sizes: list[int]
+    listed: list[dict[str, Any]]
+    nodes: int
+    isolated: int
+
+
+def actors(service: ServiceLike) -> set[str]:
+    """Organisations (any subclass of org:Organization) and people (named query ``analytics-actors``)."""
+    return service.cached(
+        "analytics.actors", lambda: {str(r["actor"]) for r in service.store.select("analytics-actors")}
+    )
+
+
+def compute_centrality(graph: nx.Graph, who: set[str]) -> Centrality:
+    """Degree and betweenness centrality over the whole graph, ranked among the actors ``who``."""
+    degree = nx.degree_centrality(graph) if len(graph) > 1 else dict.fromkeys(graph, 0.0)
+    sample = None if len(graph) <= EXACT_BETWEENNESS_UP_TO else BETWEENNESS_SAMPLE
+    betweenness = nx.betweenness_centrality(graph, k=sample, seed=SEED if sample else None)
+    present = [n for n in graph if n in who]
+
+    def row(n: str) -> dict[str, Any]:
+        return {"iri": n, "degree": graph.degree(n), "degree_centrality": degree[n], "betweenness": betweenness[n]}
+
+    by_degree = sorted(present, key=lambda n: (-degree[n], -betweenness[n], n))[:TOP]
+    by_betweenness = sorted(present, key=lambda n: (-betweenness[n], -degree[n], n))[:TOP]
+    return Centrality(
+        [row(n) for n in by_degree],
+        [row(n) for n in by_betweenness],
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        len(present),
+        sample,
+    )
+
+
+def centrality(service: ServiceLike) -> Centrality:
+    """The centrality ranking of the current graph version (computed once per version)."""
+    return service.cached(
+        "analytics.centrality",
+        lambda: compute_centrality(graphviews.entity_graph(service).graph, actors(service)),
+    )
+
+
+def compute_components(graph: nx.Graph) -> Components:
+    """Connected components by size; for each listed one, its five best-connected members."""
+    parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    listed = [
+        {"size": len(c), "top": sorted(c, key=lambda n: (-graph.degree(n), n))[:5]} for c in parts[:COMPONENTS_LISTED]
+    ]
+    return Components([len(c) for c in parts], listed, graph.number_of_nodes(), sum(1 for c in parts if len(c) == 1))
+
+
+def components(service: ServiceLike) -> Components:
+    """The components of the current graph version (computed once per version)."""
+    return service.cached("analytics.components", lambda: compute_components(graphviews.entity_graph(service).graph))
+
+
+def resolve(ctx: Ctx, value: str | None, name: str) -> str:
+    """An entity from what a reader typed: an IRI, a ``/id/...`` path, or a name to look up.
+
+    Raises ``ValueError`` (nothing given) or ``LookupError`` (no such entity)."""
+    value = (value or "").strip()
+    service = ctx.service
+    if not value:
+        raise ValueError(ctx.t(f"Falta el parámetro «{name}».", f"The parameter '{name}' is missing."))
+    base = service.store.base_iri
+    if value.startswith(("http://", "https://")):
+        iri = value
+    elif value.startswith(("/id/", "id/")):
+        iri = base + value.lstrip("/")
+    else:
+        hits = service.index.search(value, ctx.lang, limit=1)
+        if not hits:
+            raise LookupError(ctx.t(f"Ninguna entidad se llama «{value}».", f"No entity is called '{value}'."))
+        iri = hits[0].iri
+    if not service.store.contains(iri):
+        raise LookupError(ctx.t(f"No hay ninguna entidad <{iri}>.", f"No entity <{iri}>."))
+    return iri
+
+
+def paths(ctx: Ctx, source: str, target: str) -> dict[str, Any]:
+    """Up to ``MAX_PATHS`` shortest paths between two entities, listed step by step and drawn left to right."""
+    graph = graphviews.entity_graph(ctx.service).graph
+    found: list[list[str]] = []
+    if source == target:
+        found = [[source]]
+    elif source in graph and target in graph:
+        try:
+            found = list(islice(nx.all_shortest_paths(graph, source, target), MAX_PATHS))
+        except nx.NetworkXNoPath:
+            found = []
+    canvas = Canvas(ctx, hierarchical=True)
+    listed = []
+    for path in found:
+        for position, node in enumerate(path):
+            end = node in (source, target)
+            canvas.node(
+                node,
+                colour=PALETTE[0] if end else PALETTE[1],
+                level=position,
+                shape="box" if end else "dot",
+                font={"color": "#ffffff"} if end else {},
+            )
+        steps = []
+        for a, b in zip(path, path[1:], strict=False):
+            triples = graph[a][b]["triples"]
+            canvas.link(triples, labelled=True)
+            steps.append(
+                {
+                    "from": ctx.ref(a),
+                    "to": ctx.ref(b),
+                    "links": [{"subject": s, "predicate": ctx.ref(p), "object": o} for s, p, o in triples],
+                }
+            )
+        listed.append({"nodes": [ctx.ref(n) for n in path], "steps": steps})
+    data = canvas.data({"layout": {"hierarchical": {"direction": "LR", "levelSeparation": 400, "nodeSpacing": 90}}})
+    return {
+        "view": "path",
+        "from": ctx.ref(source),
+        "to": ctx.ref(target),
+        "connected": bool(found),
+        "length": len(found[0]) - 1 if found else None,
+        "paths": listed,
+        "more": len(found) == MAX_PATHS,
+        **data,
+    }

@@ -1,0 +1,285 @@
+"""The graph views in a real browser (Chromium through Playwright) against a real uvicorn server.
+
+Pages load with no console errors and no request leaving the server; vis-network draws the nodes; clicking a node
+opens its page; the tooltip is plain text; the language switch sticks; and malicious labels (a second server on a
+copy of the data) show as text and never run. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphapp.config import PROJECT_ROOT
+
+from .test_views import IMG, MALICIOUS_TTL, SCRIPT
+
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
+GRAPH_PAGES = [
+    ("index", "/vistas"),
+    ("overview", "/vistas/general"),
+    ("overview-filtered", "/vistas/general?class=ga:CivilSocietyOrganization&class=ga:Ayuntamiento"),
+    ("neighbourhood", "/vistas/vecindario/stl/estado-de-mexico?depth=2"),
+    ("problem-tree", f"/vistas/arbol-de-problemas/{COMMITMENT}"),
+    ("stl", "/vistas/stl"),
+    ("timeline", "/vistas/historia"),
+    ("sdg", "/vistas/ods"),
+    ("municipalities", "/vistas/municipios"),
+    ("path", "/analitica/camino?desde=INFOEM&hasta=Toluca"),
+]
+PLAIN_PAGES = [
+    ("home", "/"),
+    ("entity", "/id/stl/estado-de-mexico"),
+    ("centrality", "/analitica/centralidad"),
+    ("components", "/analitica/componentes"),
+]
+NODE_POSITION = """(kind) => {
+  const entry = window.__gakgNetworks[0];
+  const node = entry.nodes.get({ filter: (n) => n.kind === kind })[0];
+  const point = entry.network.canvasToDOM(entry.network.getPosition(node.id));
+  const box = entry.element.getBoundingClientRect();
+  return { x: box.left + point.x, y: box.top + point.y, id: node.id, href: node.href, title: node.title,
+           at: entry.network.getNodeAt(point) };
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    full_env = {**os.environ, "GRAPHAPP_PORT": str(port), "GRAPHAPP_WORKERS": "1", **env}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graphapp.cli", "serve"], env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _wait(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + log.read_text(errors="replace")[-2000:])
+        try:
+            urllib.request.urlopen(base + "/vistas?format=json", timeout=2).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start in 60 s: " + log.read_text(errors="replace")[-2000:])
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Two servers started side by side: the shipped data, and a copy with malicious labels."""
+    tmp = tmp_path_factory.mktemp("browser")
+    data = tmp / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
+    plain, plain_base = _start(tmp / "plain.log")
+    malicious, malicious_base = _start(tmp / "malicious.log", GRAPHAPP_DATA_DIR=str(data))
+    try:
+        _wait(plain, plain_base, tmp / "plain.log")
+        _wait(malicious, malicious_base, tmp / "malicious.log")
+        yield plain_base, malicious_base
+    finally:
+        _stop(plain)
+        _stop(malicious)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-sync"])
+        yield b
+        b.close()
+
+
+class Watch:
+    """A fresh browser context and page that record console errors, requests and dialogs."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def watch(browser: Browser) -> Iterator[Watch]:
+    w = Watch(browser)
+    yield w
+    w.close()
+
+
+def _drawn(page: Page) -> int:
+    page.wait_for_selector(".graph-embed[data-nodes-drawn]", timeout=30_000)
+    assert page.locator(".graph-embed canvas").count() >= 1
+    return int(page.get_attribute(".graph-embed", "data-nodes-drawn") or 0)
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _assert_local(watch: Watch, base: str) -> None:
+    outside = [u for u in watch.requests if not u.startswith(base + "/")]
+    assert not outside, outside
+
+
+# ---------------------------------------------------------------- every page
+
+
+def test_views_draw_with_no_errors_and_no_outside_requests(servers: tuple[str, str], watch: Watch) -> None:
+    base = servers[0]
+    for name, path in GRAPH_PAGES:
+        watch.page.goto(base + path)
+        drawn = _drawn(watch.page)
+        networks = watch.page.evaluate("window.__gakgNetworks.map((e) => e.nodes.length)")
+        assert drawn > 0 and networks == [drawn], name
+        _shot(watch.page, name)
+    for name, path in PLAIN_PAGES:
+        watch.page.goto(base + path)
+        if watch.page.locator(".graph-embed").count():  # the entity page embeds the neighbourhood, if routed
+            assert _drawn(watch.page) > 0
+        _shot(watch.page, name)
+    assert watch.errors == []
+    _assert_local(watch, base)
+    assert any("/static/vendor/vis/vis-network.min.js" in u for u in watch.requests)
+
+
+# ---------------------------------------------------------------- clicking and hovering
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/vistas/stl", "stl"), (f"/vistas/arbol-de-problemas/{COMMITMENT}", "cause")]
+)
+def test_clicking_a_node_opens_its_page(servers: tuple[str, str], watch: Watch, path: str, kind: str) -> None:
+    base = servers[0]
+    page = watch.page
+    page.goto(base + path + "?lang=es")
+    _drawn(page)
+    page.locator(".graph-embed").scroll_into_view_if_needed()
+    node = page.evaluate(NODE_POSITION, kind)
+    assert node["at"] == node["id"] and node["href"].startswith("/id/")
+    page.mouse.move(node["x"], node["y"])
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert tooltip.inner_text().strip() == node["title"].strip()
+    assert tooltip.evaluate("(el) => el.querySelectorAll(':not(br)').length") == 0  # text (innerText adds <br>)
+    page.mouse.click(node["x"], node["y"])
+    page.wait_for_url(base + node["href"], timeout=10_000)
+    assert page.locator("#entity-label").inner_text() == node["title"].split("\n")[0]
+    assert watch.errors == []
+    _assert_local(watch, base)
+
+
+# ---------------------------------------------------------------- language
+
+
+def test_language_switch_sticks(servers: tuple[str, str], watch: Watch) -> None:
+    base = servers[0]
+    page = watch.page
+    page.goto(base + "/vistas/stl")
+    assert page.locator("h1").inner_text().startswith("Secretariado Técnico Local")
+    _drawn(page)
+    page.click("#lang-switch")
+    page.wait_for_url("**lang=en**")
+    assert page.locator("h1").inner_text().startswith("Local Technical Secretariat")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert _drawn(page) > 0
+    labels = page.evaluate("window.__gakgNetworks[0].nodes.get().map((n) => n.label)")
+    assert "Civil society" in labels
+    page.goto(base + "/vistas/historia")  # no ?lang: the cookie keeps English
+    assert page.locator("h1").inner_text().startswith("History of access to information")
+    assert page.locator("#lang-switch").inner_text() == "Español"
+    _shot(page, "timeline-en")
+    assert watch.errors == []
+
+
+# ---------------------------------------------------------------- malicious labels
+
+
+XSS_PAGES = [
+    ("xss-entity", "/id/organizacion/xss-prueba", True),
+    ("xss-stl", "/vistas/stl", True),
+    ("xss-neighbourhood", "/vistas/vecindario/organizacion/xss-prueba", True),
+    ("xss-problem-tree", f"/vistas/arbol-de-problemas/{COMMITMENT}", True),
+    ("xss-timeline", "/vistas/historia", True),
+    ("xss-municipalities", "/vistas/municipios", True),
+    ("xss-overview", "/vistas/general?class=ga:CivilSocietyOrganization", False),
+    ("xss-path", "/analitica/camino?desde=/id/organizacion/xss-prueba&hasta=INFOEM", True),
+]
+
+
+def test_malicious_labels_show_as_text(servers: tuple[str, str], watch: Watch) -> None:
+    base = servers[1]
+    page = watch.page
+    for lang, text in (("es", IMG), ("en", SCRIPT)):
+        for name, path, as_text in XSS_PAGES:
+            page.goto(base + path + ("&" if "?" in path else "?") + f"lang={lang}")
+            if page.locator(".graph-embed").count():
+                assert _drawn(page) > 0, name
+            assert page.locator("img[src='x']").count() == 0
+            if as_text:
+                assert page.get_by_text(text, exact=False).first.is_visible(), (name, lang)
+            if lang == "es":
+                _shot(page, name)
+    page.goto(base + "/vistas/stl?lang=es")
+    _drawn(page)
+    page.locator(".graph-embed").scroll_into_view_if_needed()
+    position = page.evaluate(
+        NODE_POSITION.replace("n.kind === kind", "n.kind === kind && n.label.includes('<img')"), "member"
+    )
+    page.mouse.move(position["x"], position["y"])
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert IMG in tooltip.inner_text()
+    assert tooltip.evaluate("(el) => el.querySelectorAll(':not(br)').length") == 0
+    page.wait_for_timeout(300)  # give an injected handler every chance to fire
+    assert watch.dialogs == []
+    assert watch.errors == []
+    _assert_local(watch, base)
