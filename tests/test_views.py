@@ -442,8 +442,8 @@ def test_entity_page_embed_uses_the_neighbourhood_view(client: TestClient) -> No
 def test_views_reuse_the_projection(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     _json(client, "/vistas/stl")
     calls = []
-    real = graphviews.build_entity_graph
-    monkeypatch.setattr(graphviews, "build_entity_graph", lambda store: calls.append(1) or real(store))
+    real = graphviews.projection.build_entity_graph
+    monkeypatch.setattr(graphviews.projection, "build_entity_graph", lambda store: calls.append(1) or real(store))
     _json(client, "/vistas/general")
     _json(client, f"/vistas/vecindario/{STL}")
     assert calls == []  # built once for this graph version, never per request

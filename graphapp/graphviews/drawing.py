@@ -1,0 +1,231 @@
+"""Drawing a view: the naming context, a pyvis canvas read back as nodes, edges and options for our
+templates and ``graph.js``, the legends and the table of the entities that were not drawn.
+
+pyvis's HTML page is never served. Every label is plain text: templates autoescape it, ``graph.js`` only uses
+``textContent``, and vis-network draws labels on a canvas and shows string tooltips with ``innerText``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pyvis.network import Network
+
+from ..web.links import local_href
+from .names import compact, short_label
+from .projection import ServiceLike, entity_graph
+
+#: class colours, in order of how many drawn nodes have the class; CSS ``.swatch-<i>`` in views.css matches
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf",
+    "#8c8c00",
+)
+OTHER_COLOUR = "#bab0ac"
+DEFAULT_LIMIT = 400
+PAGE_SIZE = 100
+EDGE_COLOUR = "#9aa5ad"
+
+
+@dataclass
+class Ctx:
+    """What a view needs to name things: the service and the reader's language."""
+
+    service: ServiceLike
+    lang: str
+
+    def t(self, es: str, en: str) -> str:
+        return es if self.lang == "es" else en
+
+    def label(self, iri: str) -> str:
+        return self.service.index.label_or_iri(iri, self.lang)
+
+    def href(self, iri: str) -> str | None:
+        return local_href(iri, self.service.store.base_iri)
+
+    def ref(self, iri: str) -> dict[str, Any]:
+        return {"iri": iri, "label": self.label(iri), "href": self.href(iri)}
+
+    def class_of(self, iri: str) -> str:
+        primary = entity_graph(self.service).primary.get(iri)
+        if primary:
+            return primary
+        types = sorted(self.service.index.types.get(iri, ()))
+        return types[0] if types else ""
+
+    def class_label(self, iri: str) -> str:
+        cls = self.class_of(iri)
+        return self.label(cls) if cls else self.t("sin clase", "no class")
+
+
+class Canvas:
+    """The nodes, edges and options of one drawing, collected in a pyvis Network."""
+
+    def __init__(self, ctx: Ctx, *, hierarchical: bool = False, physics: bool = True) -> None:
+        self.ctx = ctx
+        self.net = Network(directed=True, layout=True if hierarchical else None)
+        self.hierarchical = hierarchical
+        self.physics = physics and not hierarchical
+        if self.physics:
+            self.net.barnes_hut(gravity=-6000, central_gravity=0.4, spring_length=110, overlap=0.1)
+        self._ids: set[str] = set()
+        self._pairs: set[tuple[str, str]] = set()
+
+    def __contains__(self, iri: str) -> bool:
+        return iri in self._ids
+
+    def node(
+        self,
+        iri: str,
+        *,
+        colour: str,
+        label: str | None = None,
+        notes: Iterable[str] = (),
+        kind: str | None = None,
+        **options: Any,
+    ) -> None:
+        """Add an entity; its tooltip is plain text: the full label, its class and any ``notes``."""
+        if iri in self._ids:
+            return
+        full = self.ctx.label(iri)
+        class_iri = self.ctx.class_of(iri)
+        class_label = self.ctx.class_label(iri)
+        self._ids.add(iri)
+        self.net.add_node(
+            iri,
+            label=label if label is not None else short_label(full),
+            title="\n".join([full, class_label, *notes]),
+            color=colour,
+            href=self.ctx.href(iri),
+            class_iri=class_iri,
+            class_label=class_label,
+            kind=kind or compact(class_iri),
+            **options,
+        )
+
+    def edge(self, source: str, target: str, title: str, *, label: str | None = None, **options: Any) -> None:
+        """Add a link once per pair of nodes (both must be drawn)."""
+        key = (source, target) if source <= target else (target, source)
+        if key in self._pairs or source not in self._ids or target not in self._ids:
+            return
+        self._pairs.add(key)
+        extra = {"label": label} if label else {}
+        self.net.add_edge(source, target, title=title, **extra, **options)
+
+    def link(self, triples: list[tuple[str, str, str]], *, labelled: bool = False) -> None:
+        """An edge of the projection: arrow in the direction of its first statement, titled by its properties."""
+        s, _, o = triples[0]
+        names = " · ".join(sorted({self.ctx.label(p) for _, p, _ in triples}))
+        self.edge(s, o, names, label=short_label(names, 32) if labelled else None)
+
+    def data(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Nodes, edges and vis-network options, read from the pyvis Network (never its HTML template)."""
+        nodes, edges, _heading, _height, _width, options_json = self.net.get_network_data()
+        options = json.loads(options_json)
+        _merge(
+            options,
+            {
+                "autoResize": True,
+                "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False},
+                "nodes": {
+                    "shape": "dot",
+                    "size": 12,
+                    "font": {"size": 13, "face": "system-ui, sans-serif"},
+                    "widthConstraint": {"maximum": 170},
+                },
+                "edges": {
+                    "smooth": False,
+                    "color": {"inherit": False, "color": EDGE_COLOUR, "highlight": "#7a1f3d", "hover": "#7a1f3d"},
+                    "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                    "font": {"size": 10, "align": "middle", "color": "#5b6670"},
+                },
+                "physics": {"enabled": self.physics, "stabilization": {"enabled": self.physics, "iterations": 300}},
+            },
+        )
+        if self.hierarchical:
+            _merge(
+                options,
+                {
+                    "layout": {
+                        "hierarchical": {
+                            "direction": "UD",
+                            "sortMethod": "directed",
+                            "levelSeparation": 140,
+                            "nodeSpacing": 230,
+                            "blockShifting": True,
+                            "edgeMinimization": True,
+                            "parentCentralization": True,
+                        }
+                    }
+                },
+            )
+        if self.physics and len(nodes) > 100:
+            # vis-network's "improved layout" (Kamada-Kawai) only works below 100 nodes; it logs a warning above
+            _merge(options, {"layout": {"improvedLayout": False}})
+        _merge(options, overrides or {})
+        return {"nodes": list(nodes), "edges": list(edges), "options": options}
+
+
+def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def class_legend(ctx: Ctx, nodes: list[str]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Colours for the commonest classes among ``nodes`` (the rest share 'other'), and their legend."""
+    counts = Counter(ctx.class_of(n) for n in nodes)
+    ranked = [c for c, _ in counts.most_common()][: len(PALETTE)]
+    colours = {c: PALETTE[i] for i, c in enumerate(ranked)}
+    legend = [
+        {
+            "iri": c,
+            "label": ctx.label(c) if c else ctx.t("sin clase", "no class"),
+            "colour": PALETTE[i],
+            "swatch": f"swatch-{i}",
+            "count": counts[c],
+        }
+        for i, c in enumerate(ranked)
+    ]
+    others = sum(n for c, n in counts.items() if c not in colours)
+    if others:
+        legend.append(
+            {
+                "iri": None,
+                "label": ctx.t("otras clases", "other classes"),
+                "colour": OTHER_COLOUR,
+                "swatch": "swatch-other",
+                "count": others,
+            }
+        )
+    return colours, legend
+
+
+def role_legend(ctx: Ctx, roles: list[tuple[str, str, str]], counts: Counter[str]) -> list[dict[str, Any]]:
+    """Legend of a view coloured by role: (key, Spanish, English) in palette order."""
+    return [
+        {"key": key, "label": ctx.t(es, en), "colour": PALETTE[i], "swatch": f"swatch-{i}", "count": counts[key]}
+        for i, (key, es, en) in enumerate(roles)
+    ]
+
+
+def rest_table(ctx: Ctx, rest: list[str], degree: Callable[[str], int], page: int) -> dict[str, Any]:
+    """One page of the entities that were not drawn."""
+    pages = max(1, -(-len(rest) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    chunk = rest[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rows = [{**ctx.ref(n), "class_label": ctx.class_label(n), "degree": degree(n)} for n in chunk]
+    return {"total": len(rest), "page": page, "pages": pages, "page_size": PAGE_SIZE, "rows": rows}

@@ -1,0 +1,53 @@
+"""The overview: the whole graph, or the entities of some classes, best-connected first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .drawing import DEFAULT_LIMIT, OTHER_COLOUR, Canvas, Ctx, class_legend, rest_table
+from .names import compact, expand
+from .projection import entity_graph
+
+
+def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int = 1) -> dict[str, Any]:
+    """The whole graph, or the entities of some classes; the ``limit`` best-connected ones are drawn.
+
+    Raises ``ValueError`` for a class that is not a prefixed name or IRI of a class with entities."""
+    eg = entity_graph(ctx.service)
+    selected: set[str] = set()
+    for value in classes:
+        iri = expand(value)
+        if iri is None or iri not in eg.class_sizes:
+            raise ValueError(
+                ctx.t(
+                    f"Clase desconocida o sin entidades: {value!r} (use p. ej. ga:Municipality).",
+                    f"Unknown class or class without entities: {value!r} (use e.g. ga:Municipality).",
+                )
+            )
+        selected.add(iri)
+    candidates = [n for n in eg.graph if not selected or eg.classes.get(n, set()) & selected]
+    sub = eg.graph.subgraph(candidates)
+    degree = dict(sub.degree())
+    order = sorted(candidates, key=lambda n: (-degree[n], n))
+    drawn, rest = order[:limit], order[limit:]
+    colours, legend = class_legend(ctx, drawn)
+    canvas = Canvas(ctx)
+    for n in drawn:
+        canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
+    for *_, data in sub.subgraph(drawn).edges(data=True):
+        canvas.link(data["triples"])
+    available = sorted(eg.class_sizes.items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "view": "overview",
+        "total": len(order),
+        "shown": len(drawn),
+        "limit": limit,
+        "selected": sorted(compact(c) for c in selected),
+        "classes": [
+            {"iri": c, "curie": compact(c), "label": ctx.label(c), "count": n, "selected": c in selected}
+            for c, n in available
+        ],
+        "legend": legend,
+        "rest": rest_table(ctx, rest, degree.__getitem__, page),
+        **canvas.data({"nodes": {"scaling": {"min": 8, "max": 36}}}),
+    }

@@ -1,0 +1,63 @@
+"""The networkx projection of the entity graph: entities as nodes, IRI-to-IRI links as undirected edges.
+
+It comes from two named queries and is built once per graph version (``service.cached``); the views and
+:mod:`graphapp.analytics` share it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+import networkx as nx
+
+from ..index import GraphIndex
+from ..store import GraphStore
+
+T = TypeVar("T")
+
+
+class ServiceLike(Protocol):
+    store: GraphStore
+    index: GraphIndex
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T: ...
+
+
+@dataclass
+class EntityGraph:
+    """Entities as nodes, links as undirected edges; each edge keeps its ``triples`` (s, p, o)."""
+
+    graph: nx.Graph
+    classes: dict[str, set[str]]
+    primary: dict[str, str]
+    class_sizes: Counter[str]
+
+
+def build_entity_graph(store: GraphStore) -> EntityGraph:
+    """Project the store onto networkx (named queries ``view-entity-nodes`` and ``view-entity-edges``).
+
+    A node's primary class, which colours it, is its rarest class: an ayuntamiento is drawn as an
+    ayuntamiento, not as one of 916 obligated subjects."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    for row in store.select("view-entity-nodes"):
+        classes[str(row["s"])].add(str(row["type"]))
+    graph = nx.Graph()
+    graph.add_nodes_from(classes)
+    for row in store.select("view-entity-edges"):
+        s, p, o = str(row["s"]), str(row["p"]), str(row["o"])
+        if s == o:
+            continue
+        if graph.has_edge(s, o):
+            graph[s][o]["triples"].append((s, p, o))
+        else:
+            graph.add_edge(s, o, triples=[(s, p, o)])
+    sizes: Counter[str] = Counter(c for cs in classes.values() for c in cs)
+    primary = {n: min(cs, key=lambda c: (sizes[c], c)) for n, cs in classes.items()}
+    return EntityGraph(graph, dict(classes), primary, sizes)
+
+
+def entity_graph(service: ServiceLike) -> EntityGraph:
+    """The projection of the current graph version, computed once per version."""
+    return service.cached("graphviews.entity_graph", lambda: build_entity_graph(service.store))
