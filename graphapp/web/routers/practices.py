@@ -1,7 +1,399 @@
-"""Placeholder router; filled in by its own change."""
+"""The practice finder, for people and programs: ``/practicas`` (search page with its JSON twin), the comparison
+of two or three practices (``/practicas/comparar``) and the JSON API (``/api/practices/search`` and ``/themes``).
+
+The search index (:class:`graphapp.finder.PracticeIndex`) is built once per graph version through
+``service.cached``: a practice added to the data or through ``/sparql/update`` is found at once, with no code.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...finder import LANGS, THRESHOLD, PracticeIndex, practice_card
+from ..errors import AppError, wants
+from ..i18n import get_lang
+from ..links import local_href
+
+router = APIRouter(tags=["Practice finder"])
+
+Text = Annotated[str | None, Query(description="The problem, in your own words (Spanish or English).")]
+Themes = Annotated[
+    list[str] | None, Query(description="Thesaurus theme(s): IRI or slug (e.g. `contaminacion-del-aire`).")
+]
+ProblemParam = Annotated[
+    str | None, Query(description="A problem of the graph (IRI or slug), e.g. a cause in a problem tree.")
+]
+Format = Annotated[str | None, Query(description="`json` for the machine-readable twin, `html` for the page.")]
+Lang = Annotated[str | None, Query(description="Language of labels and texts: `es` or `en` (default: cookie or es).")]
+Practices = Annotated[
+    list[str] | None, Query(description="Two or three practices: IRI or slug (e.g. `reubicacion-ladrilleras-durango`).")
+]
+MAX_QUERY = 300
+MAX_RESULTS = 50
+EXAMPLE = {
+    "query": {
+        "q": "una fábrica contamina el aire del barrio",
+        "themes": [],
+        "problem": None,
+        "lang": "es",
+        "threshold": THRESHOLD,
+        "recognised_themes": [
+            {
+                "iri": "https://w3id.org/gakg/id/tema/contaminacion-del-aire",
+                "label": "Contaminación del aire",
+                "words": ["contamina", "aire"],
+                "practices": 1,
+            }
+        ],
+    },
+    "results": [
+        {
+            "iri": "https://w3id.org/gakg/id/practica/reubicacion-ladrilleras-durango",
+            "label": "Reubicación de las ladrilleras de Durango",
+            "score": 0.857,
+            "why": [
+                {
+                    "kind": "theme",
+                    "query_theme": {"iri": "https://w3id.org/gakg/id/tema/contaminacion-del-aire", "label": "…"},
+                    "relation": "same",
+                    "terms": ["contamina", "aire"],
+                    "path": [{"iri": "…", "label": "…", "via": ""}],
+                },
+                {"kind": "terms", "terms": [{"term": "fábrica", "matched": "fábricas", "fields": ["problem"]}]},
+                {"kind": "sdg", "sdgs": [{"iri": "http://metadata.un.org/sdg/11.6", "code": "11.6", "label": "…"}]},
+            ],
+        }
+    ],
+    "message": None,
+}
+
+
+class WhyItem(BaseModel):
+    """One reason a practice matched: ``theme`` (with the graph path from the query's theme to the practice's
+    problem), ``terms`` (words shared, and where), ``sdg`` (SDGs shared) or ``problem`` (it addresses it)."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str
+
+
+class PracticeResult(BaseModel):
+    """A practice judged relevant, with its card: place, problem, solution, benefits, actors, mechanism, status,
+    sources and replicability."""
+
+    model_config = ConfigDict(extra="allow")
+    iri: str
+    label: str
+    score: float = Field(ge=0, le=1, description="Share of the query the practice explains, from 0 to 1.")
+    why: list[WhyItem]
+
+
+class SearchResponse(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"example": EXAMPLE})
+    query: dict[str, Any]
+    results: list[PracticeResult]
+    message: str | None = Field(None, description="Why there are no results, when there are none.")
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def finder_index(service: Any) -> PracticeIndex:
+    """The search index of the current graph version (built on first use after each change)."""
+    return service.cached("finder-index", lambda: PracticeIndex.build(service.store))
+
+
+def _card(service: Any, index: PracticeIndex, iri: str, lang: str) -> dict[str, Any] | None:
+    """A practice's card (see :func:`graphapp.finder.practice_card`) with links for the page, once per version."""
+
+    def compute() -> dict[str, Any] | None:
+        card = practice_card(service.store, service.index, index, iri, lang)
+        return _with_hrefs(card, service.store.base_iri) if card is not None else None
+
+    return service.cached(f"finder-card:{lang}:{iri}", compute)
+
+
+def _with_hrefs(value: Any, base: str) -> Any:
+    """Add ``href`` (where the page links to) next to every ``iri`` in a card."""
+    if isinstance(value, dict):
+        out = {k: _with_hrefs(v, base) for k, v in value.items()}
+        if isinstance(value.get("iri"), str):
+            out["href"] = local_href(value["iri"], base)
+        return out
+    if isinstance(value, list):
+        return [_with_hrefs(v, base) for v in value]
+    return value
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    if lang is None:
+        return get_lang(request)
+    if lang not in LANGS:
+        raise AppError(400, f"lang must be 'es' or 'en', not {lang!r}.")
+    return lang
+
+
+def _resolve(service: Any, value: str, folder: str) -> str:
+    """A full IRI, or a path such as ``tema/ruido`` or a slug such as ``ruido`` under ``id/<folder>/``."""
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        return value
+    base = service.store.base_iri + "id/"
+    return base + (value if value.startswith(folder + "/") else f"{folder}/{value}")
+
+
+def _ref(service: Any, iri: str, lang: str) -> dict[str, Any]:
+    return {
+        "iri": iri,
+        "label": service.index.label_or_iri(iri, lang),
+        "href": local_href(iri, service.store.base_iri),
+    }
+
+
+def _why(service: Any, index: PracticeIndex, items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        item = dict(item)
+        if item["kind"] == "theme":
+            item["query_theme"] = _ref(service, item["query_theme"], lang)
+            item["practice_theme"] = _ref(service, item["practice_theme"], lang)
+            item["path"] = [{**_ref(service, step["iri"], lang), "via": step["via"]} for step in item["path"]]
+        elif item["kind"] == "sdg":
+            item["sdgs"] = [index.sdg(s, lang) for s in item["sdgs"]]
+        elif item["kind"] == "problem":
+            item["problem"] = _ref(service, item["problem"], lang)
+        out.append(item)
+    return out
+
+
+def search_payload(
+    request: Request,
+    q: str | None,
+    themes: list[str],
+    problem: str | None,
+    lang: str,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Run a search and shape the answer (raises :class:`AppError` on bad input)."""
+    service = request.state.service
+    q = (q or "").strip()
+    if len(q) > MAX_QUERY:
+        raise AppError(400, f"q is too long ({len(q)} characters; at most {MAX_QUERY}).")
+    if not 1 <= limit <= MAX_RESULTS:
+        raise AppError(400, f"limit must be between 1 and {MAX_RESULTS}.")
+    themes = [t for t in themes if t.strip()]
+    if not q and not themes and not problem:
+        raise AppError(400, "Describe the problem (q=...), pick a theme (theme=...) or a problem (problem=...).")
+    index = finder_index(service)
+    theme_iris = []
+    for value in themes:
+        iri = _resolve(service, value, "tema")
+        if iri not in index.themes:
+            raise AppError(404, f"No theme <{iri}> in the thesaurus; see /api/practices/themes.")
+        theme_iris.append(iri)
+    problem_query = None
+    if problem:
+        problem_iri = _resolve(service, problem, "problema")
+        problem_query = index.problem_query(service.store, problem_iri)
+        if problem_query is None:
+            raise AppError(404, f"No problem <{problem_iri}> in the graph.")
+    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit)
+    results = []
+    for hit in result.hits:
+        card = _card(service, index, hit.iri, lang) or {"iri": hit.iri, "label": hit.iri}
+        results.append(
+            {
+                **card,
+                "score": hit.score,
+                "why": _why(service, index, hit.why, lang),
+            }
+        )
+    recognised = [
+        {
+            "iri": h.theme,
+            "label": index.themes[h.theme].label(lang),
+            "matched": h.label,
+            "words": list(h.words),
+            "strength": h.strength,
+            "practices": index.practice_count(h.theme),
+        }
+        for h in result.themes
+    ]
+    query = {
+        "q": q,
+        "themes": [_ref(service, t, lang) for t in theme_iris],
+        "problem": _ref(service, problem_query.iri, lang) if problem_query else None,
+        "lang": lang,
+        "threshold": THRESHOLD,
+        "recognised_themes": recognised,
+    }
+    return {"query": query, "results": results, "message": None if results else _nothing(index, result, lang)}
+
+
+def _nothing(index: PracticeIndex, result: Any, lang: str) -> str:
+    """An honest "nothing close", naming the recognised themes that no practice addresses."""
+    orphan = [index.themes[t].label(lang) for t in result.query_themes if not index.practice_count(t)]
+    if lang == "es":
+        text = "Ninguna práctica del grafo atiende un problema parecido"
+        text += f" (temas reconocidos sin prácticas: {', '.join(orphan)})." if orphan else "."
+        return text + f" Solo se muestran las prácticas que explican al menos {THRESHOLD:.0%} de lo descrito."
+    text = "No practice in the graph addresses a similar problem"
+    text += f" (recognised themes with no practice: {', '.join(orphan)})." if orphan else "."
+    return text + f" Only practices that explain at least {THRESHOLD:.0%} of the description are shown."
+
+
+def theme_tree(service: Any, index: PracticeIndex, lang: str) -> list[dict[str, Any]]:
+    """The thesaurus as a tree (a theme with two broader themes appears under both), with practice counts."""
+
+    def node(iri: str) -> dict[str, Any]:
+        theme = index.themes[iri]
+        return {
+            "iri": iri,
+            "label": theme.label(lang),
+            "href": local_href(iri, service.store.base_iri),
+            "definition": theme.definition.get(lang, ""),
+            "synonyms": theme.alt.get(lang, []),
+            "practices": index.practice_count(iri),
+            "narrower": sorted((node(n) for n in theme.narrower), key=lambda n: n["label"]),
+        }
+
+    tops = [t for t, theme in index.themes.items() if not theme.broader]
+    return sorted((node(t) for t in tops), key=lambda n: n["label"])
+
+
+def _json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
+    if format is not None:
+        if format not in ("json", "html"):
+            raise AppError(400, "format must be 'json' or 'html'.")
+        return format == "json"
+    return wants(request, "text/html", "application/json") == "application/json"
+
+
+def _api_error(exc: AppError) -> JSONResponse:
+    return JSONResponse({"error": exc.status, "message": exc.message}, status_code=exc.status)
+
+
+# ---------------------------------------------------------------- the page
+
+
+@router.get("/practicas", name="practices_page", summary="Practice finder: search page (HTML) or its JSON twin")
+def practices_page(
+    request: Request,
+    q: Text = None,
+    theme: Themes = None,
+    problem: ProblemParam = None,
+    format: Format = None,  # noqa: A002
+) -> Response:
+    """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
+    the graph, results with their reasons and replicability, and a form to compare two or three of them."""
+    service = request.state.service
+    lang = get_lang(request)
+    as_json = _json_wanted(request, format)
+    index = finder_index(service)
+    theme = theme or []
+    asked = bool((q or "").strip() or [t for t in theme if t.strip()] or problem)
+    payload = search_payload(request, q, theme, problem, lang) if asked else None
+    if as_json:
+        body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang)}
+        return JSONResponse(body, headers={"Vary": "Accept"})
+    problems = [
+        {**_ref(service, str(row["problem"]), lang), "practices": int(row["practices"])}
+        for row in service.store.select("finder-problems")
+    ]
+    context = {
+        "q": q or "",
+        "picked": [_resolve(service, t, "tema") for t in theme if t.strip()],
+        "problem_iri": _resolve(service, problem, "problema") if problem else "",
+        "payload": payload,
+        "tree": theme_tree(service, index, lang),
+        "problems": sorted(problems, key=lambda p: (-p["practices"], p["label"])),
+        "all_themes": sorted(((t, th.label(lang)) for t, th in index.themes.items()), key=lambda x: x[1]),
+        "threshold": THRESHOLD,
+    }
+    return request.app.state.templates.TemplateResponse(request, "practices.html", context, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/practicas/comparar",
+    name="practices_compare",
+    summary="Compare two or three practices side by side (HTML) or as JSON",
+)
+def practices_compare(request: Request, p: Practices = None, format: Format = None) -> Response:  # noqa: A002
+    """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
+    the themes, SDGs and sectors the practices share."""
+    service = request.state.service
+    lang = get_lang(request)
+    as_json = _json_wanted(request, format)
+    iris = list(dict.fromkeys(_resolve(service, v, "practica") for v in p or [] if v.strip()))
+    if not 2 <= len(iris) <= 3:
+        raise AppError(400, "Compare two or three different practices: p=...&p=...")
+    index = finder_index(service)
+    cards = []
+    for iri in iris:
+        card = _card(service, index, iri, lang)
+        if card is None:
+            raise AppError(404, f"No best practice <{iri}>.")
+        cards.append(card)
+    shared = {
+        key: [x for x in cards[0][key] if all(x in c[key] for c in cards[1:])] for key in ("themes", "sdgs", "actors")
+    }
+    body = {"practices": cards, "shared": shared}
+    if as_json:
+        return JSONResponse(body, headers={"Vary": "Accept"})
+    return request.app.state.templates.TemplateResponse(
+        request, "practices_compare.html", body, headers={"Vary": "Accept"}
+    )
+
+
+# ---------------------------------------------------------------- the API
+
+
+@router.get(
+    "/api/practices/search",
+    name="practices_search_api",
+    summary="Find practices by the problem they solved",
+    response_model=SearchResponse,
+    responses={
+        400: {"description": "Bad input: no q, theme or problem; bad lang or limit; q too long."},
+        404: {"description": "Unknown theme or problem."},
+    },
+)
+def practices_search_api(
+    request: Request,
+    q: Text = None,
+    theme: Themes = None,
+    problem: ProblemParam = None,
+    lang: Lang = None,
+    limit: Annotated[int, Query(description=f"Most results (1 to {MAX_RESULTS}).")] = 10,
+) -> Response:
+    """Practices judged relevant to the problem, best first. Each has a ``score`` from 0 to 1 (the share of the
+    query it explains; below the threshold, 0.5, nothing is shown), ``why`` it matched (themes with their graph path,
+    shared words and SDGs), and its card: place, problem, solution, benefits with figures, actors, mechanism, status
+    (inactive practices carry their note and lesson), sources and what replicating it takes.
+
+    Words are folded (accents, case) and stemmed; synonyms come from the thesaurus of public-problem themes.
+    A problem no practice addresses gets an empty list and a ``message``."""
+    try:
+        payload = search_payload(request, q, theme or [], problem, _lang(request, lang), limit)
+    except AppError as exc:
+        return _api_error(exc)
+    return JSONResponse(payload)
+
+
+@router.get(
+    "/api/practices/themes",
+    name="practices_themes_api",
+    summary="The thesaurus of public-problem themes, with synonyms and practice counts",
+)
+def practices_themes_api(request: Request, lang: Lang = None) -> Response:
+    """Every theme (IRI, label, definition, synonyms, narrower themes) and how many practices address it or a
+    narrower theme: the values ``theme=`` accepts."""
+    try:
+        chosen = _lang(request, lang)
+    except AppError as exc:
+        return _api_error(exc)
+    service = request.state.service
+    return JSONResponse({"themes": theme_tree(service, finder_index(service), chosen)})
