@@ -130,7 +130,7 @@ def _worker_main(conn: Connection, snapshot: _Snapshot) -> None:
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", str(exc) or "evaluation failed"))
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
