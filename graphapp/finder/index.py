@@ -1,0 +1,132 @@
+"""The finder's search index, read once from the store through the named queries ``queries/finder-*.rq``.
+
+The web app caches one index per graph version (a new version gets a new index, so the index never changes once
+built). Searching it is :mod:`graphapp.finder.scoring`; its thesaurus side is :mod:`graphapp.finder.thesaurus`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..store import GraphStore
+from ..store import iri as as_iri
+from .postings import CORE_FIELDS, LangIndex
+from .scoring import ProblemQuery, Scorer
+from .text import LANGS, analyse
+from .thesaurus import Theme
+
+
+class PracticeIndex(Scorer):
+    """Everything the finder needs, read once from the store through the ``finder-*`` named queries."""
+
+    def __init__(self) -> None:
+        self.practices = []
+        self.doc_of = {}
+        self.problem_of = []
+        self.themes_of = []
+        self.themes = {}
+        self.theme_docs = defaultdict(set)
+        self.sdg_codes = {}
+        self.sdg_text = defaultdict(dict)
+        self.langs = {lang: LangIndex() for lang in LANGS}
+        self._related = {}
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, store: GraphStore) -> PracticeIndex:
+        index = cls()
+        index._read_themes(store)
+        for row in store.select("finder-practice-texts", raw=True):
+            lang = row["text"].language
+            doc = index._doc(row["practice"].value)
+            for one in (lang,) if lang in LANGS else () if lang else LANGS:  # untagged text: both languages
+                index._add_text(one, doc, row["field"].value, row["text"].value)
+        for row in store.select("finder-practice-edges"):
+            doc = index.doc_of.get(str(row["practice"]))
+            if doc is None:
+                continue
+            target = str(row["target"])
+            if row["link"] == "theme" and target in index.themes:
+                index.themes_of[doc].add(target)
+                index.theme_docs[target].add(doc)
+            elif row["link"] == "problem":
+                index.problem_of[doc].add(target)
+        sdg_words = {
+            (sdg, lang): analyse(text, lang) for sdg, texts in index.sdg_text.items() for lang, text in texts.items()
+        }
+        for doc in range(len(index.practices)):
+            for sdg in index.practice_sdgs(doc):
+                for lang in LANGS:
+                    for s, word in sdg_words.get((sdg, lang), ()):
+                        index.langs[lang].sdg_postings[s].add(doc)
+                        index.langs[lang].surface.setdefault(s, word)
+        for lx in index.langs.values():
+            lx.vocab = sorted(set(lx.postings) | set(lx.sdg_postings))
+        return index
+
+    def _read_themes(self, store: GraphStore) -> None:
+        for row in store.select("finder-themes", raw=True):
+            theme = self.themes.setdefault(row["theme"].value, Theme(row["theme"].value))
+            text, lang, kind = row["text"].value, row["text"].language, row["kind"].value
+            if kind == "pref":
+                theme.pref[lang] = text
+            elif kind == "alt":
+                theme.alt[lang].append(text)
+            else:
+                theme.definition[lang] = text
+        for row in store.select("finder-theme-links", raw=True):
+            theme = self.themes[row["theme"].value]
+            target = row["target"].value
+            if row["link"].value == "broader" and target in self.themes:
+                theme.broader.add(target)
+                self.themes[target].narrower.add(theme.iri)
+            elif row["link"].value == "sdg":
+                theme.sdgs.add(target)
+                if "code" in row:
+                    self.sdg_codes[target] = row["code"].value
+                if "text" in row:
+                    self.sdg_text[target][row["text"].language] = row["text"].value
+        for theme in self.themes.values():
+            for lang in LANGS:
+                for label in (theme.pref.get(lang, ""), *theme.alt.get(lang, ())):
+                    stems = tuple(dict.fromkeys(s for s, _ in analyse(label, lang)))
+                    if stems:
+                        self.langs[lang].labels.append((theme.iri, label, stems))
+
+    def _doc(self, iri: str) -> int:
+        doc = self.doc_of.get(iri)
+        if doc is None:
+            doc = self.doc_of[iri] = len(self.practices)
+            self.practices.append(iri)
+            self.problem_of.append(set())
+            self.themes_of.append(set())
+        return doc
+
+    def _add_text(self, lang: str, doc: int, field_name: str, text: str) -> None:
+        lx = self.langs[lang]
+        bit = 1 << CORE_FIELDS.index(field_name)
+        for s, word in analyse(text, lang):
+            entry = lx.postings[s].setdefault(doc, [0, 0])
+            entry[0] += 1
+            entry[1] |= bit
+            lx.doc_len[doc] += 1
+            lx.surface.setdefault(s, word)
+
+    # ------------------------------------------------------------ problems of the graph
+
+    def problem_query(self, store: GraphStore, problem: str) -> ProblemQuery | None:
+        """What the finder searches for a problem of the graph; ``None`` if ``problem`` is not a ga:Problem."""
+        rows = store.select("finder-problem", {"problem": as_iri(problem)}, raw=True)
+        if not rows:
+            return None
+        pq = ProblemQuery(problem)
+        for row in rows:
+            kind, value = row["kind"].value, row["value"]
+            if kind == "label" and value.language in LANGS:
+                pq.labels.setdefault(value.language, value.value)
+            elif kind == "theme":
+                pq.themes.append(value.value)
+            elif kind == "practice":
+                pq.practices.append(value.value)
+        return pq

@@ -1,0 +1,250 @@
+"""Scoring a query against the index, the :data:`THRESHOLD` a practice must reach, and the reasons it matched.
+
+The score is the share of the query that a practice explains. Each query word weighs as much as it is specific in
+the collection (inverse document frequency, never less than half the weight of the rarest word), so that explaining
+«ladrilleras» counts and explaining «público» hardly does. A word found in the practice's name, problem, solution,
+benefits or outputs counts fully (0.9 through a shared prefix), a word found only in the statement of one of its
+SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The better of
+the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the
+graph addressed gets no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .postings import CORE_FIELDS
+from .text import analyse
+from .thesaurus import ThemeHit, Thesaurus, sdg_order
+
+THRESHOLD = 0.5
+"""Least score a practice needs to be shown (calibrated on tests/finder_eval.json; see docs/finder.md)."""
+
+SDG_STRENGTH = 0.5
+UNKNOWN_WEIGHT = 0.5  # weight of a query word no practice uses, relative to the rarest word
+K1, B = 1.2, 0.75  # BM25
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass
+class Hit:
+    iri: str
+    score: float
+    bm25: float
+    lang: str
+    why: list[dict[str, object]]
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    themes: list[ThemeHit]  # recognised in the text
+    query_themes: list[str]  # every theme the query is about (recognised, picked or the problem's)
+    problem: str | None = None
+
+
+@dataclass
+class ProblemQuery:
+    iri: str
+    labels: dict[str, str] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    practices: list[str] = field(default_factory=list)
+
+
+class Scorer(Thesaurus):
+    """The searching side of :class:`~graphapp.finder.index.PracticeIndex`: scores, threshold and explanations."""
+
+    practices: list[str]
+    doc_of: dict[str, int]
+    problem_of: list[set[str]]
+
+    def search(
+        self,
+        text: str = "",
+        themes: Iterable[str] = (),
+        problem_query: ProblemQuery | None = None,
+        *,
+        expand: bool = True,
+        scoring: str = "coverage",
+        threshold: float = THRESHOLD,
+        limit: int = 10,
+    ) -> SearchResult:
+        """Practices relevant to a problem described in ``text``, to picked ``themes`` and/or to a problem of the
+        graph (``problem_query``: its labels and themes, see :meth:`problem_query`), best first, at most ``limit``.
+
+        ``expand=False`` leaves the thesaurus and the SDGs out, and ``scoring="bm25"`` scores by normalised BM25:
+        the baselines docs/finder.md compares with."""
+        recognised = self.recognise(text) if expand and text else []
+        picked = list(dict.fromkeys(themes))
+        parts = []
+        if text.strip() or picked:
+            parts.append(self._score_text(text, picked, recognised, expand, scoring))
+        if problem_query is not None:
+            parts.append(self._score_problem(problem_query, expand))
+        combined = parts[0] if parts else {}
+        if len(parts) == 2:  # a text and a problem: a practice must answer both
+            first, second = parts
+            combined = {
+                d: (min(first[d][0], second[d][0]), first[d][1], first[d][2] + second[d][2], first[d][3] + second[d][3])
+                for d in first.keys() & second.keys()
+            }
+        ranked = sorted(
+            (d for d, entry in combined.items() if entry[0] >= threshold),
+            key=lambda d: (-round(combined[d][0], 6), -combined[d][2], self.practices[d]),
+        )[:limit]
+        query_themes = list(dict.fromkeys([h.theme for h in recognised] + picked))
+        if problem_query is not None:
+            query_themes += [t for t in problem_query.themes if t not in query_themes]
+        hits = [
+            Hit(
+                self.practices[d],
+                round(min(combined[d][0], 1.0), 3),
+                combined[d][2],
+                combined[d][1],
+                self._explain(d, combined[d][3]),
+            )
+            for d in ranked
+        ]
+        for h in hits:
+            shared = self._shared_sdgs(self.doc_of[h.iri], query_themes)
+            if shared:
+                h.why.append({"kind": "sdg", "sdgs": shared})
+        return SearchResult(hits, recognised, query_themes, problem_query.iri if problem_query else None)
+
+    def _score_text(
+        self, text: str, picked: list[str], recognised: list[ThemeHit], expand: bool, scoring: str
+    ) -> dict[int, tuple[float, str, float, list]]:
+        """Per practice: (score, language of the better reading, BM25, raw reasons)."""
+        best: dict[int, tuple[float, str, float, list]] = {}
+        n = max(len(self.practices), 1)
+        top_idf = _idf(1, n)
+        theme_words = {w for h in recognised for w in h.words}
+        for lang in self.readings(text, recognised):
+            lx = self.langs[lang]
+            tokens = list({s: (s, w) for s, w in reversed(analyse(text, lang))}.values())[::-1]
+            total = 0.0
+            gained: dict[int, float] = defaultdict(float)
+            bm: dict[int, float] = defaultdict(float)
+            why: dict[int, list] = defaultdict(list)
+            avgdl = (sum(lx.doc_len.values()) / len(lx.doc_len)) if lx.doc_len else 1.0
+            bm_max = 0.0
+            for s, word in tokens:
+                variants = lx.variants(s)
+                docs = {d for v, _ in variants for d in lx.postings.get(v, ())}
+                idf = _idf(max(len(docs), 1), n)
+                themed = word in theme_words
+                # a word that names a theme is the heart of the problem; a word no practice uses may be filler
+                weight = top_idf if themed else max(idf, top_idf / 2) if docs else UNKNOWN_WEIGHT * top_idf
+                total += weight
+                bm_max += idf * (K1 + 1)
+                # per practice: the best contribution of this word, and every reason (text, SDG, themes) for it
+                contrib: dict[int, float] = defaultdict(float)
+                reasons: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+                for v, strength in variants:
+                    for d, (tf, mask) in lx.postings.get(v, {}).items():
+                        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lx.doc_len[d] / avgdl))
+                        bm[d] += idf * norm * strength
+                        if strength * idf > contrib[d] or "text" not in reasons[d]:
+                            reasons[d]["text"] = ("text", word, v, lang, mask)
+                        contrib[d] = max(contrib[d], strength * idf)
+                    for d in lx.sdg_postings.get(v, ()) if expand else ():
+                        contrib[d] = max(contrib[d], SDG_STRENGTH * strength * min(idf, weight))
+                        reasons[d].setdefault("sdg", ("sdg", word, v, lang, 0))
+                for hit in recognised if expand else ():
+                    if word not in hit.words:
+                        continue
+                    for d, (strength, relation, their, path) in self.related_docs(hit.theme).items():
+                        contrib[d] = max(contrib[d], hit.strength * strength * weight)
+                        reasons[d][hit.theme] = ("theme", word, hit.theme, relation, their, path)
+                for d, c in contrib.items():
+                    gained[d] += c
+                    found = reasons[d]
+                    why[d].extend(r for k, r in found.items() if k != "sdg" or "text" not in found)
+            for theme in picked:  # a picked theme is one more part of the query, as heavy as the rarest word
+                total += top_idf
+                for d, (strength, relation, their, path) in self.related_docs(theme).items():
+                    gained[d] += strength * top_idf
+                    why[d].append(("picked", theme, relation, their, path))
+            if total == 0:
+                continue
+            for d in set(gained) | set(bm):
+                score = bm[d] / bm_max if scoring == "bm25" and bm_max else gained[d] / total
+                if d not in best or score > best[d][0]:
+                    best[d] = (score, lang, bm[d], why[d])
+        return best
+
+    def _score_problem(self, pq: ProblemQuery, expand: bool) -> dict[int, tuple[float, str, float, list]]:
+        """A problem of the graph: practices that address it score 1; others score the better of sharing one of
+        its themes and matching its label."""
+        out: dict[int, tuple[float, str, float, list]] = {}
+        for label in pq.labels.values():
+            recognised = self.recognise(label) if expand else []
+            for d, entry in self._score_text(label, [], recognised, expand, "coverage").items():
+                if d not in out or entry[0] > out[d][0]:
+                    out[d] = entry
+        for theme in pq.themes if expand else ():
+            for d, (strength, relation, their, path) in self.related_docs(theme).items():
+                score, lang, bm, why = out.get(d, (0.0, "es", 0.0, []))
+                out[d] = (max(score, strength), lang, bm, [*why, ("picked", theme, relation, their, path)])
+        for iri in pq.practices:
+            d = self.doc_of.get(iri)
+            if d is not None:
+                _, lang, bm, why = out.get(d, (0.0, "es", 0.0, []))
+                out[d] = (1.0, lang, bm + 1.0, [("addresses", pq.iri), *why])
+        return out
+
+    # ------------------------------------------------------------ explanations
+
+    def _explain(self, doc: int, reasons: list[tuple]) -> list[dict[str, object]]:
+        """Group raw reasons into what the page shows: themes with their graph path, shared words, the problem."""
+        why: list[dict[str, object]] = []
+        themes: dict[tuple[str, str, str], dict[str, object]] = {}
+        terms: dict[str, dict[str, object]] = {}
+        for reason in reasons:
+            kind = reason[0]
+            if kind == "addresses":
+                why.insert(0, {"kind": "problem", "problem": reason[1], "relation": "addresses"})
+            elif kind in ("theme", "picked"):
+                word, theme, relation, their, path = reason[1:] if kind == "theme" else (None, *reason[1:])
+                item = themes.setdefault(
+                    (theme, their, relation),
+                    {
+                        "kind": "theme",
+                        "query_theme": theme,
+                        "practice_theme": their,
+                        "relation": relation,
+                        "picked": kind == "picked",
+                        "terms": [],
+                        "path": self._path(path, doc),
+                    },
+                )
+                if word and word not in item["terms"]:
+                    item["terms"].append(word)  # type: ignore[attr-defined]
+            else:
+                word, matched, lang, mask = reason[1:]
+                fields = [f for i, f in enumerate(CORE_FIELDS) if mask & (1 << i)]
+                shown = self.langs[lang].surface.get(matched, matched)
+                terms.setdefault(word, {"term": word, "matched": shown, "fields": fields or ["sdg"]})
+        why.extend(themes.values())
+        if terms:
+            why.append({"kind": "terms", "terms": list(terms.values())})
+        return why
+
+    def _path(self, path: tuple[str, ...], doc: int) -> list[dict[str, str]]:
+        """Query theme → (narrower/broader themes) → the practice → the problem it addressed."""
+        steps = [{"iri": path[0], "via": ""}]
+        for prev, nxt in zip(path, path[1:], strict=False):
+            steps.append({"iri": nxt, "via": "skos:narrower" if nxt in self.themes[prev].narrower else "skos:broader"})
+        steps.append({"iri": self.practices[doc], "via": "^dcterms:subject"})
+        steps += [{"iri": p, "via": "ga:addressesProblem"} for p in sorted(self.problem_of[doc])]
+        return steps
+
+    def _shared_sdgs(self, doc: int, query_themes: list[str]) -> list[str]:
+        wanted = {sdg for t in query_themes if t in self.themes for sdg in self.themes[t].sdgs}
+        return sorted(wanted & self.practice_sdgs(doc), key=sdg_order)
