@@ -7,13 +7,7 @@ copy of the data) show as text and never run. Screenshots go to tests/artifacts/
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +16,7 @@ import pytest
 
 from graphapp.config import PROJECT_ROOT
 
+from . import servers as servers_
 from .test_views import IMG, MALICIOUS_TTL, SCRIPT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,44 +55,6 @@ NODE_POSITION = """(kind) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    full_env = {**os.environ, "GRAPHAPP_PORT": str(port), "GRAPHAPP_WORKERS": "1", **env}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve"], env=full_env, stdout=out, stderr=subprocess.STDOUT
-        )
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _wait(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited: " + log.read_text(errors="replace")[-2000:])
-        try:
-            urllib.request.urlopen(base + "/vistas?format=json", timeout=2).read()  # noqa: S310
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start in 60 s: " + log.read_text(errors="replace")[-2000:])
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """Two servers started side by side: the shipped data, and a copy with malicious labels."""
@@ -105,15 +62,15 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     data = tmp / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
-    plain, plain_base = _start(tmp / "plain.log")
-    malicious, malicious_base = _start(tmp / "malicious.log", GRAPHAPP_DATA_DIR=str(data))
+    plain, plain_base = servers_.start(tmp / "plain.log")
+    malicious, malicious_base = servers_.start(tmp / "malicious.log", GRAPHAPP_DATA_DIR=str(data))
     try:
-        _wait(plain, plain_base, tmp / "plain.log")
-        _wait(malicious, malicious_base, tmp / "malicious.log")
+        servers_.wait(plain, plain_base, tmp / "plain.log")
+        servers_.wait(malicious, malicious_base, tmp / "malicious.log")
         yield plain_base, malicious_base
     finally:
-        _stop(plain)
-        _stop(malicious)
+        servers_.stop(plain)
+        servers_.stop(malicious)
 
 
 @pytest.fixture(scope="module")

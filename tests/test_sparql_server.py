@@ -3,10 +3,7 @@ SPARQLStore and plain HTTP; safety checked with a local listener; the time limit
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,54 +17,24 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
+from . import servers
 from .conftest import PRIVATE_NAMES
 
 TOKEN = "token-for-the-server-test"
 TIMEOUT = 3.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GRAPHAPP_PORT": str(port),
-        "GRAPHAPP_WORKERS": "2",
-        "GRAPHAPP_QUERY_TIMEOUT": str(TIMEOUT),
-        "GRAPHAPP_UPDATE_TOKEN": TOKEN,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graphapp.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    proc, base = servers.start(
+        log, GRAPHAPP_WORKERS="2", GRAPHAPP_QUERY_TIMEOUT=str(TIMEOUT), GRAPHAPP_UPDATE_TOKEN=TOKEN
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
-        try:
-            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        proc.wait(timeout=15)
-        proc.stderr.close()
-        raise RuntimeError("server did not start in 90 s")
-    yield base + "/sparql"
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
-    proc.stderr.close()
+        servers.wait(proc, base, log)
+        yield base + "/sparql"
+    finally:
+        servers.stop(proc)
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, str, float]:

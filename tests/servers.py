@@ -1,0 +1,52 @@
+"""Real `graphapp serve` processes for tests that talk to the service over HTTP (real clients, a browser)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `graphapp serve` on a free loopback port (one query worker unless ``env`` says otherwise)."""
+    port = free_port()
+    full_env = {**os.environ, "GRAPHAPP_PORT": str(port), "GRAPHAPP_WORKERS": "1", **env}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graphapp.cli", "serve"], env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait(proc: subprocess.Popen[bytes], base: str, log: Path, timeout: float = 90) -> None:
+    """Wait until the server answers a query, or fail with the end of its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + log.read_text(errors="replace")[-2000:])
+        try:
+            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError(f"server did not start in {timeout:g} s: " + log.read_text(errors="replace")[-2000:])
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
