@@ -115,6 +115,9 @@ def test_index_lists_every_view_with_a_sentence(client: TestClient) -> None:
     assert f"/vistas/arbol-de-problemas/{COMMITMENT}" in html
     assert f"/vistas/vecindario/{STL}" in html
     assert 'data-graph-url="http://testserver/vistas/vecindario/stl/estado-de-mexico?format=json&amp;depth=1"' in html
+    assert html.count('class="preview"') == 1  # the glimpse is drawn once, in the page body
+    title = html[html.index("<title>") + 7 : html.index("</title>")]
+    assert title == "Explorar el grafo · Gobierno Abierto KG"
     views = _json(client, "/vistas")["views"]
     assert len(views) == 7
     assert all(v["title"] and v["text"] for v in views)
