@@ -10,21 +10,25 @@ the background, so one heavy query never holds up anybody else's.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import multiprocessing as mp
 import queue
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from . import results
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class QueryError(Exception):
@@ -75,6 +79,16 @@ def _format(key: str) -> results.ResultFormat:
     raise ValueError(key)
 
 
+def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
+    """The first ``limit`` items, and whether there were more (the row cap).
+
+    >>> _take(iter(range(5)), 3)
+    ([0, 1, 2], True)
+    """
+    taken = list(itertools.islice(items, limit + 1))
+    return taken[:limit], len(taken) > limit
+
+
 def _execute(store: ox.Store, job: Job) -> Answer:
     # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
     # otherwise the default graph is the union of all graphs.
@@ -93,21 +107,10 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         return Answer(results.serialize_boolean(bool(result), fmt))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = []
-        truncated = False
-        for solution in result:
-            if len(rows) >= job.max_rows:
-                truncated = True
-                break
-            rows.append([solution[v] for v in variables])
+        solutions, truncated = _take(result, job.max_rows)
+        rows = [[solution[v] for v in variables] for solution in solutions]
         return Answer(results.serialize_solutions(variables, rows, fmt), truncated)
-    triples = []
-    truncated = False
-    for triple in result:
-        if len(triples) >= job.max_rows:
-            truncated = True
-            break
-        triples.append(triple)
+    triples, truncated = _take(result, job.max_rows)
     return Answer(results.serialize_triples(triples, fmt, job.prefixes), truncated)
 
 

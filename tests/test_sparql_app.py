@@ -229,6 +229,17 @@ def test_row_cap_truncates_and_says_so(client: TestClient) -> None:
     assert "50" in r.headers["x-result-truncated"]
 
 
+def test_row_cap_applies_to_construct_too(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert r.status_code == 200
+    assert len(r.text.strip().splitlines()) == 50
+    assert "50" in r.headers["x-result-truncated"]
+    small = client.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?s a <https://w3id.org/gakg/ontology#BestPractice> }"}
+    )
+    assert "x-result-truncated" not in small.headers
+
+
 # ---------------------------------------------------------------- safety
 
 
