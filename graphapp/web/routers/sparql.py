@@ -28,6 +28,7 @@ router = APIRouter(tags=["SPARQL"])
 CORS = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
 _update_lock = threading.Lock()
 
+UPDATES_ELSEWHERE = "Updates are not accepted here; POST them to /sparql/update with a bearer token."
 FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
@@ -50,6 +51,34 @@ def _parse_form(body: bytes) -> dict[str, list[str]]:
         return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         raise AppError(400, "The form body percent-encodes bytes that are not valid UTF-8.") from None
+
+
+async def _read_operation(
+    request: Request, field: str, direct_media: str, wrong_field: str, wrong_hint: str
+) -> tuple[str, dict[str, list[str]]]:
+    """The operation text of a POST, from a form (``field=``) or a direct body of ``direct_media``.
+
+    Returns the text and the form's other fields (empty for a direct body). A missing or unsupported
+    Content-Type, a form without ``field`` or with ``wrong_field`` (an update at the query endpoint or the
+    reverse) and a body that is not UTF-8 are all 400s.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if media == direct_media:
+        return _decode(body, field), {}
+    if media == FORM:
+        form = _parse_form(body)
+        if wrong_field in form:
+            raise AppError(400, wrong_hint)
+        text = _one(form.get(field, []), field)
+        if text is None:
+            raise AppError(400, f"The form has no '{field}' parameter.")
+        return text, form
+    if not media:
+        raise AppError(400, f"Missing Content-Type: use {FORM} or {direct_media}.")
+    if media == UPDATE_MEDIA:
+        raise AppError(400, UPDATES_ELSEWHERE)
+    raise AppError(400, f"Unsupported Content-Type {media!r}: use {FORM} or {direct_media}.")
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -131,7 +160,7 @@ def sparql_get(request: Request) -> Response:
     Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
     params = request.query_params
     if "update" in params:
-        raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
+        raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
         if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
@@ -149,32 +178,12 @@ def sparql_get(request: Request) -> Response:
 @router.post("/sparql", name="sparql_post", summary="SPARQL query (POST form or application/sparql-query)")
 async def sparql_post(request: Request) -> Response:
     """Run a query sent as ``application/x-www-form-urlencoded`` (``query=``) or ``application/sparql-query``."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
+    query, form = await _read_operation(request, "query", QUERY_MEDIA, "update", UPDATES_ELSEWHERE)
     params = request.query_params
-    default_graphs = params.getlist("default-graph-uri")
-    named_graphs = params.getlist("named-graph-uri")
-    if media == FORM:
-        form = _parse_form(body)
-        if "update" in form:
-            raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
-        query = _one(form.get("query", []), "query")
-        if query is None:
-            raise AppError(400, "The form has no 'query' parameter.")
-        if "query" in params:
-            raise AppError(400, "Send the query either in the URL or in the body, not both.")
-        default_graphs += form.get("default-graph-uri", [])
-        named_graphs += form.get("named-graph-uri", [])
-    elif media == QUERY_MEDIA:
-        query = _decode(body, "query")
-        if "query" in params:
-            raise AppError(400, "Send the query either in the URL or in the body, not both.")
-    elif not media:
-        raise AppError(400, f"Missing Content-Type: use {FORM} or {QUERY_MEDIA}.")
-    elif media == UPDATE_MEDIA:
-        raise AppError(400, "Updates are not accepted here; POST them to /sparql/update with a bearer token.")
-    else:
-        raise AppError(400, f"Unsupported Content-Type {media!r}: use {FORM} or {QUERY_MEDIA}.")
+    if "query" in params:
+        raise AppError(400, "Send the query either in the URL or in the body, not both.")
+    default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
+    named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
     return await run_in_threadpool(_run_query, request, query, default_graphs, named_graphs, params.get("format"))
 
 
@@ -238,19 +247,7 @@ async def sparql_update(request: Request) -> Response:
     """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
     conform to the SHACL shapes, or nothing changes. ``LOAD`` and ``SERVICE`` are refused."""
     _authorize(request)
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    if media == UPDATE_MEDIA:
-        update = _decode(body, "update")
-    elif media == FORM:
-        form = _parse_form(body)
-        if "query" in form:
-            raise AppError(400, "Queries go to /sparql, not to the update endpoint.")
-        update = _one(form.get("update", []), "update")
-        if update is None:
-            raise AppError(400, "The form has no 'update' parameter.")
-    elif not media:
-        raise AppError(400, f"Missing Content-Type: use {UPDATE_MEDIA} or {FORM}.")
-    else:
-        raise AppError(400, f"Unsupported Content-Type {media!r}: use {UPDATE_MEDIA} or {FORM}.")
+    update, _ = await _read_operation(
+        request, "update", UPDATE_MEDIA, "query", "Queries go to /sparql, not to the update endpoint."
+    )
     return await run_in_threadpool(_apply_update, request, update)
