@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from graphapp.config import PROJECT_ROOT, Settings
 from graphapp.store import GraphStore
+from graphapp.web.app import create_app
 
 SOURCE_TEXT = PROJECT_ROOT.parent / "shared" / "source" / "gobierno-abierto-infoem.txt"
 PRIVATE_NAMES = ("Diana Bobadilla Martínez", "Jesús Felipe Borja Coronel", "Olivia Colin")
@@ -33,3 +36,25 @@ def source_text() -> str:
 @pytest.fixture()
 def tmp_data(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def _app_client() -> Iterator[TestClient]:
+    """One service on the shipped data for every TestClient test that needs no special settings."""
+    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
+        yield c
+
+
+@pytest.fixture()
+def client(_app_client: TestClient) -> TestClient:
+    """The shared service, seen by a new visitor: no language cookie carried over from another test."""
+    _app_client.cookies.clear()
+    return _app_client
+
+
+def json_twin(client: TestClient, url: str, **params: object) -> dict:
+    """A page's JSON twin (``format=json``), in Spanish unless ``lang`` says otherwise."""
+    r = client.get(url, params={"lang": "es", **params, "format": "json"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    return r.json()

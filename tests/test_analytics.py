@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import analytics
-from graphapp.config import Settings
-from graphapp.web.app import create_app
+
+from .conftest import json_twin
 
 ID = "https://w3id.org/gakg/id/"
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
-        yield c
-
-
-def _json(client: TestClient, url: str, **params: object) -> dict:
-    r = client.get(url, params={"lang": "es", **params, "format": "json"})
-    assert r.status_code == 200, r.text
-    return r.json()
+_json = json_twin
 
 
 def _error(client: TestClient, url: str, **params: object) -> tuple[int, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,6 @@ TOKEN = "finder-test-token"
 # What the finder reaches on the evaluation set (docs/finder.md): assert it does not get worse.
 MIN_TOP1 = 0.9
 MAX_FALSE_MATCHES = 0.0
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
-        yield c
 
 
 def _search(client: TestClient, **params: object) -> dict:

@@ -20,17 +20,6 @@ DURANGO = "/id/practica/reubicacion-ladrilleras-durango"
 HTML = {"Accept": "text/html"}
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def spanish_by_default(client: TestClient) -> None:
-    client.cookies.clear()  # each test starts as a new visitor
-
-
 def test_home_has_numbers_search_and_entry_points(client: TestClient) -> None:
     r = client.get("/", headers=HTML)
     assert r.status_code == 200

@@ -17,6 +17,8 @@ from graphapp.config import PROJECT_ROOT, Settings
 from graphapp.graphviews import OTHER_COLOUR, PALETTE, SCORE_BINS, UNMEASURED_COLOUR, score_colour
 from graphapp.web.app import create_app
 
+from .conftest import json_twin
+
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 STL = "stl/estado-de-mexico"
 ID = "https://w3id.org/gakg/id/"
@@ -62,18 +64,7 @@ id:municipio\\/xss-prueba a ga:Municipality ;
 """
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
-        yield c
-
-
-def _json(client: TestClient, url: str, **params: object) -> dict:
-    """The JSON twin; Spanish unless ``lang`` says otherwise (the client keeps the language cookie)."""
-    r = client.get(url, params={"lang": "es", **params, "format": "json"})
-    assert r.status_code == 200, r.text
-    assert r.headers["content-type"] == "application/json"
-    return r.json()
+_json = json_twin
 
 
 def _html(client: TestClient, url: str, **params: object) -> str:
