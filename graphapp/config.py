@@ -44,6 +44,32 @@ class Settings:
     max_rows: int = field(default=10_000, metadata={"help": "Most result rows (or triples) a query returns."})
     max_query_bytes: int = field(default=100_000, metadata={"help": "Largest SPARQL query or update accepted."})
     workers: int = field(default=3, metadata={"help": "Query worker processes (each holds a copy of the data)."})
+    worker_memory_mb: int = field(
+        default=2048,
+        metadata={"help": "Memory (MB of data segment) one query worker may use; a query past it is stopped."},
+    )
+    max_response_bytes: int = field(
+        default=50_000_000,
+        metadata={"help": "Largest query answer in bytes; longer answers are cut (header X-Result-Truncated)."},
+    )
+    max_queued_queries: int = field(
+        default=16,
+        metadata={"help": "Queries that may wait for a free worker; beyond that the answer is 503 with Retry-After."},
+    )
+    max_queries_per_client: int = field(
+        default=4,
+        metadata={"help": "Queries one client address may have running or waiting at once (429 beyond)."},
+    )
+    update_timeout: float = field(
+        default=60.0, metadata={"help": "Seconds a SPARQL update may run before it is stopped (nothing changes)."}
+    )
+    public_url: str = field(
+        default="",
+        metadata={
+            "help": "Public address of the service, used for absolute links (service description, VoID); "
+            "empty means http://HOST:PORT/. The Host header of a request is never used."
+        },
+    )
     update_token: str = field(
         default="",
         metadata={"help": "Bearer token for the SPARQL update endpoint; empty disables updates."},
@@ -62,9 +88,28 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if not settings.base_iri.endswith(("/", "#")):
             raise ConfigError(f"GRAPHAPP_BASE_IRI must end with '/' or '#': {settings.base_iri!r}")
-        if settings.query_timeout <= 0 or settings.max_rows <= 0 or settings.workers < 1:
-            raise ConfigError("GRAPHAPP_QUERY_TIMEOUT, GRAPHAPP_MAX_ROWS and GRAPHAPP_WORKERS must be positive")
+        positive = ("query_timeout", "max_rows", "workers", "worker_memory_mb", "max_response_bytes", "update_timeout")
+        bad = [name for name in positive if getattr(settings, name) <= 0]
+        bad += [name for name in ("max_queued_queries", "max_queries_per_client") if getattr(settings, name) < 0]
+        if bad:
+            raise ConfigError(", ".join("GRAPHAPP_" + name.upper() for name in bad) + " must be positive")
+        if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"GRAPHAPP_PUBLIC_URL must start with http:// or https://: {settings.public_url!r}")
         return settings
+
+    @property
+    def site_url(self) -> str:
+        """The public address, ending in '/', from which absolute links are built (never from a Host header).
+
+        >>> Settings(port=8123).site_url
+        'http://127.0.0.1:8123/'
+        >>> Settings(public_url="https://ga.example.org/kg").site_url
+        'https://ga.example.org/kg/'
+        """
+        if self.public_url:
+            return self.public_url.rstrip("/") + "/"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
 
     def help(self) -> list[tuple[str, object, str]]:
         """(environment variable, current value, help) for every setting; the token is never shown."""
