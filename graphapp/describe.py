@@ -40,7 +40,11 @@ def _lit(value: object, lang: str | None = None) -> ox.Literal:
 
 
 def service_description(endpoint: str, store: GraphStore) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the public endpoint."""
+    """The SPARQL 1.1 Service Description of the public endpoint.
+
+    ``endpoint`` is the endpoint's absolute URL, built from the configured public address
+    (``settings.site_url + "sparql"``), never from a request's Host header.
+    """
     svc = _n(endpoint)
     ds = _n(endpoint + "#dataset")
     default = _n(endpoint + "#default-graph")
@@ -88,7 +92,11 @@ def service_description(endpoint: str, store: GraphStore) -> list[ox.Triple]:
 
 
 def dataset_description(base_url: str, store: GraphStore, example_resource: str) -> list[ox.Triple]:
-    """A VoID and DCAT record of the public dataset, with its size, sources, licence and dumps."""
+    """A VoID and DCAT record of the public dataset, with its size, sources, licence and dumps.
+
+    ``base_url`` is the service's public address ending in '/' (``settings.site_url``), never derived from a
+    request's Host header.
+    """
     ds = _n(base_url + "dataset")
     t = [
         ox.Triple(ds, RDF_TYPE, _n(VOID + "Dataset")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,10 +22,12 @@ from ..config import Settings
 from ..executor import WorkerPool
 from ..index import GraphIndex
 from ..store import GraphStore
+from ..workdir import make_workdir
 from . import errors
 from .i18n import LanguageCookieMiddleware, template_context
 from .routers import analytics, dataset, docs, pages, practices, sparql, views
 from .security import SecurityHeadersMiddleware
+from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
 T = TypeVar("T")
 WEB_DIR = Path(__file__).parent
@@ -43,7 +44,7 @@ class ServiceState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.workdir = Path(tempfile.mkdtemp(prefix="graphapp-"))
+        self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
         self.store = GraphStore.from_settings(settings)
         self.index = GraphIndex.build(self.store)
         self.version = 0
@@ -112,9 +113,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Starlette's slash redirect builds its Location from the Host header; see TrailingSlashRedirectMiddleware
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
+    # links are root-relative paths and absolute URLs come from settings: never from the Host header
+    app.state.templates.env.globals.update(
+        url_for=template_url_for, current_url=template_current_url, site_url=settings.site_url
+    )
     # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
     # The vendor mounts come first: "/static" would otherwise claim their paths.
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
@@ -127,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(analytics.router)
     app.include_router(practices.router)
+    app.add_middleware(TrailingSlashRedirectMiddleware)
     app.add_middleware(LanguageCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(errors.AppError, errors.app_error_handler)

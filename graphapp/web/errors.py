@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..results import parse_accept
+from .security import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def wants(request: Request, *media_types: str) -> str | None:
 
 
 def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    headers = dict(headers or {})
+    """The error page, JSON or text the request prefers. It carries the security headers itself: the 500 handler
+    runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them to other responses."""
+    headers = {**security_headers(request.scope), **(headers or {})}
     kind = wants(request, "text/html", "application/json", "text/plain")
     if kind == "text/html":
         templates = request.app.state.templates

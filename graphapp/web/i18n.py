@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import Request
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LANGS = ("es", "en")
 DEFAULT = "es"
@@ -36,15 +37,36 @@ def pick(values: Mapping[str, str], lang: str) -> str:
     return next(iter(values.values()), "")
 
 
-class LanguageCookieMiddleware(BaseHTTPMiddleware):
-    """Remember an explicit ``?lang=`` choice in a cookie so that it sticks across pages."""
+class LanguageCookieMiddleware:
+    """Remember an explicit ``?lang=`` choice in a cookie so that it sticks across pages.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
+    Pure ASGI middleware (no ``BaseHTTPMiddleware``: it would buffer streaming responses and hide client
+    disconnects): the cookie is added to the start of the response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         asked = request.query_params.get("lang")
-        if asked in LANGS and request.cookies.get(COOKIE) != asked:
-            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
-        return response
+        if asked not in LANGS or request.cookies.get(COOKIE) == asked:
+            await self.app(scope, receive, send)
+            return
+        cookie = Response()
+        cookie.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        set_cookie = cookie.headers["set-cookie"]
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message).append("set-cookie", set_cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def template_context(request: Request) -> dict[str, object]:

@@ -2,13 +2,16 @@
 
 No inline script is ever needed: pages keep data in ``<script type="application/json">`` blocks (which the
 browser does not run) and behaviour in static files.
+
+The headers are declared once, here, and applied twice: by :class:`SecurityHeadersMiddleware` to every response
+that goes through the application, and by the error rendering (``errors.render_error``) to the 500 page, which
+Starlette sends from ``ServerErrorMiddleware``, outside every user middleware.
 """
 
 from __future__ import annotations
 
-from fastapi import Request
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = "; ".join(
     [
@@ -26,13 +29,41 @@ CSP = "; ".join(
 )
 # /docs sets its own policy (Swagger UI starts from an inline script; see routers/docs.py)
 DOCS_PATHS = ("/docs",)
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
-class SecurityHeadersMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith(DOCS_PATHS):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+def security_headers(scope: Scope) -> dict[str, str]:
+    """The security headers a response to this request carries (unless the handler set its own)."""
+    path = scope.get("path", "")
+    root_path = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    headers = {} if path.startswith(DOCS_PATHS) else {"Content-Security-Policy": CSP}
+    return {**headers, **COMMON_HEADERS}
+
+
+def add_security_headers(scope: Scope, headers: MutableHeaders) -> None:
+    """Add the security headers that ``headers`` does not set already."""
+    for name, value in security_headers(scope).items():
+        headers.setdefault(name, value)
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI middleware (no ``BaseHTTPMiddleware``: it would buffer streaming responses and hide client
+    disconnects): adds the security headers to the start of every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                add_security_headers(scope, MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
