@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import ConfigError, Settings
-from .sources import RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
+from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
 from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
 
 
@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", type=Path, help="Turtle files or folders (default: all shipped data)")
     v.add_argument("--with-data", action="store_true", help="validate PATHs together with the shipped data")
     v.add_argument("--lang", choices=["es", "en"], default="es", help="language of the messages")
+    v.add_argument(
+        "--show-restricted",
+        action="store_true",
+        help="show names and values from data/restricted/ (personal data) in the report; hidden by default",
+    )
     v.set_defaults(func=_validate)
 
     s = sub.add_parser("stats", help="triples per graph and entities per class")
@@ -92,6 +97,11 @@ def _files_for(paths: list[Path], settings: Settings) -> list[SourceFile]:
     return files
 
 
+def _is_restricted(source: SourceFile, settings: Settings) -> bool:
+    """Whether a file holds restricted (personal) data: listed as such, or below data/restricted/."""
+    return source.restricted or source.path.resolve().is_relative_to((settings.data_dir / RESTRICTED_DIR).resolve())
+
+
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from .validation import load_shapes, validate
 
@@ -109,7 +119,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         for p in sorted(settings.shapes_dir.glob("*.ttl"))
     )
     report = validate(rdflib_graph(data_files), shapes, rdflib_graph(ontology_files))
-    print(report.format(args.lang))
+    # personal data (data/restricted/, however it was named) never reaches the operator's screen unless asked for
+    restricted = [f for f in data_files if _is_restricted(f, settings)]
+    if restricted:
+        report = report.restrict(rdflib_graph(restricted))
+    print(report.format(args.lang, show_restricted=args.show_restricted))
     return 1 if report.violations else 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyshacl
 import rdflib
@@ -17,6 +17,9 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from .config import Settings
 from .sources import SourceFile, discover, local_file
 from .store import GraphStore, rdflib_graph
+
+#: shorter values (numbers, "1", "es") are not masked: they carry no personal data and would garble messages
+MIN_HIDDEN_VALUE = 3
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,19 @@ class Finding:
         return self.messages.get(lang) or self.messages.get("") or next(iter(self.messages.values()), "")
 
 
+#: what operator output shows instead of a name or value from the restricted (personal) data
+RESTRICTED_PLACEHOLDER = {"es": "[dato restringido]", "en": "[restricted data]"}
+
+
 @dataclass
 class Report:
     conforms: bool
     findings: list[Finding]
     labels: dict[str, str]
+    #: entities described in the restricted data (data/restricted/): their labels are personal data
+    restricted: frozenset[str] = frozenset()
+    #: text values of the restricted data, never printed in a message unless asked for
+    restricted_values: frozenset[str] = frozenset()
 
     @property
     def violations(self) -> list[Finding]:
@@ -48,29 +59,67 @@ class Report:
         """Local names (stable IDs) of the shapes that produced a finding."""
         return {_local(f.shape) for f in self.findings}
 
-    def format(self, lang: str = "es") -> str:
-        """Group the findings by entity label: one heading per entity, one line per finding."""
+    def restrict(self, restricted: rdflib.Graph) -> Report:
+        """This report, knowing which entities and values come from the restricted data (``restricted``)."""
+        nodes = {str(s) for s in restricted.subjects()}  # as Finding.focus names them
+        values = {
+            str(o)
+            for o in restricted.objects()
+            if isinstance(o, rdflib.Literal) and len(str(o)) >= MIN_HIDDEN_VALUE and any(c.isalpha() for c in str(o))
+        }
+        return replace(
+            self, restricted=self.restricted | frozenset(nodes), restricted_values=self.restricted_values | values
+        )
+
+    def format(self, lang: str = "es", *, show_restricted: bool = False) -> str:
+        """Group the findings by entity label: one heading per entity, one line per finding.
+
+        Entities of the restricted data are headed by a placeholder and their IRI, and values of the restricted
+        data are masked in messages, unless ``show_restricted``.
+        """
         if not self.findings:
             return (
                 "Conforme: los datos cumplen todas las formas SHACL."
                 if lang == "es"
                 else ("Conforms: the data satisfies every SHACL shape.")
             )
+        placeholder = RESTRICTED_PLACEHOLDER.get(lang, RESTRICTED_PLACEHOLDER["en"])
+        hidden = frozenset() if show_restricted else self.restricted
+
+        def label(focus: str) -> str:
+            return placeholder if focus in hidden else self.labels.get(focus, focus)
+
+        def mask(text: str) -> str:
+            if show_restricted:
+                return text
+            for value in sorted(self.restricted_values, key=len, reverse=True):
+                text = text.replace(value, placeholder)
+            return text
+
         by_focus: dict[str, list[Finding]] = defaultdict(list)
         for f in self.findings:
             by_focus[f.focus].append(f)
         lines: list[str] = []
-        for focus in sorted(by_focus, key=lambda n: (self.labels.get(n, n).lower(), n)):
-            lines.append(f"{self.labels.get(focus, focus)}  <{focus}>")
+        for focus in sorted(by_focus, key=lambda n: (label(n).lower(), n)):
+            lines.append(f"{label(focus)}  <{focus}>")
             for f in sorted(by_focus[focus], key=lambda f: (f.shape, f.path or "")):
                 where = f" [{_local(f.path)}]" if f.path else ""
-                lines.append(f"  {f.severity} {_local(f.shape)}{where}: {f.message(lang)}")
+                lines.append(f"  {f.severity} {_local(f.shape)}{where}: {mask(f.message(lang))}")
         n_v, n_w = len(self.violations), len(self.findings) - len(self.violations)
         summary = (
             f"{n_v} violaciones, {n_w} avisos en {len(by_focus)} entidades."
             if lang == "es"
             else f"{n_v} violations, {n_w} warnings in {len(by_focus)} entities."
         )
+        n_hidden = len(hidden & by_focus.keys())
+        if n_hidden:
+            summary += (
+                f" Nombres ocultos de {n_hidden} entidades de datos restringidos (personales); --show-restricted los"
+                " muestra."
+                if lang == "es"
+                else f" Names of {n_hidden} entities from restricted (personal) data hidden; --show-restricted shows"
+                " them."
+            )
         return "\n".join([*lines, "", summary])
 
 
