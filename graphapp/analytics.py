@@ -18,6 +18,7 @@ import networkx as nx
 
 from . import graphviews
 from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
+from .iris import InvalidIri, is_valid_iri
 
 TOP = 20
 EXACT_BETWEENNESS_UP_TO = 1500
@@ -103,7 +104,8 @@ def components(service: ServiceLike) -> Components:
 def resolve(ctx: Ctx, value: str | None, name: str) -> str:
     """An entity from what a reader typed: an IRI, a ``/id/...`` path, or a name to look up.
 
-    Raises ``ValueError`` (nothing given) or ``LookupError`` (no such entity)."""
+    Raises ``ValueError`` (nothing given, or something that cannot be an IRI: :class:`InvalidIri`) or
+    ``LookupError`` (no such entity)."""
     value = (value or "").strip()
     service = ctx.service
     if not value:
@@ -118,6 +120,8 @@ def resolve(ctx: Ctx, value: str | None, name: str) -> str:
         if not hits:
             raise LookupError(ctx.t(f"Ninguna entidad se llama «{value}».", f"No entity is called '{value}'."))
         iri = hits[0].iri
+    if not is_valid_iri(iri):
+        raise InvalidIri(iri, name, ctx.lang)
     if not service.store.contains(iri):
         raise LookupError(ctx.t(f"No hay ninguna entidad <{iri}>.", f"No entity <{iri}>."))
     return iri

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pyoxigraph as ox
 from rdflib import Namespace
 
 CANONICAL_BASE = "https://w3id.org/gakg/"
@@ -60,3 +61,50 @@ def slugify(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NOT_SLUG.sub("-", folded.lower()).strip("-")
+
+
+class InvalidIri(ValueError):
+    """A string that cannot be an IRI (a space, ``<``, ``{``, a control character…): no entity can have it.
+
+    ``parameter`` names where it came from (``problem``, ``p``, ``desde``…) when it came from a request."""
+
+    def __init__(self, value: str, parameter: str | None = None, lang: str = "es") -> None:
+        self.value = value
+        self.parameter = parameter
+        super().__init__(self.message(lang))
+
+    def message(self, lang: str = "es") -> str:
+        """One sentence for a reader, in ``lang`` (``es`` or ``en``), with the value shown escaped."""
+        shown = repr(self.value if len(self.value) <= 200 else self.value[:200] + "…")
+        if lang == "en":
+            what = f"The parameter '{self.parameter}'" if self.parameter else "The value"
+            return f"{what} is not a valid IRI: {shown}."
+        what = f"El parámetro «{self.parameter}»" if self.parameter else "El valor"
+        return f"{what} no es un IRI válido: {shown}."
+
+
+def checked_iri(value: str, parameter: str | None = None) -> str:
+    """The one gate from user input to an IRI: ``value`` if the engine accepts it as an IRI, else
+    :class:`InvalidIri` (a ``ValueError``) naming ``parameter``.
+
+    >>> checked_iri("https://w3id.org/gakg/id/practica/x")
+    'https://w3id.org/gakg/id/practica/x'
+    >>> checked_iri("https://w3id.org/gakg/id/a b", "problem")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ...
+    graphapp.iris.InvalidIri: El parámetro «problem» no es un IRI válido: 'https://w3id.org/gakg/id/a b'.
+    """
+    try:
+        ox.NamedNode(value)
+    except (ValueError, TypeError):
+        raise InvalidIri(value, parameter) from None
+    return value
+
+
+def is_valid_iri(value: str) -> bool:
+    """True if ``value`` can be an IRI (see :func:`checked_iri`)."""
+    try:
+        checked_iri(value)
+    except InvalidIri:
+        return False
+    return True

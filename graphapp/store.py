@@ -17,7 +17,8 @@ import rdflib
 
 from . import queries
 from .config import Settings
-from .iris import CANONICAL_BASE, PREFIXES
+from .iris import CANONICAL_BASE, PREFIXES, checked_iri, is_valid_iri
+from .ordering import sort_rows
 from .sources import SourceFile, discover, parse_all
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -31,6 +32,25 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
 QUAD_FORMATS = {"nq", "trig"}
 
 Row = dict[str, object]
+
+
+class EngineSortRefused(ValueError):
+    """A query that would sort in the engine, run in this process without ``allow_sort``."""
+
+
+def refuse_engine_sort(text: str, name: str, allowed: bool = False) -> None:
+    """Refuse a query with ``ORDER BY`` unless ``allowed``.
+
+    pyoxigraph 0.5.13 aborts the whole process (a Rust panic, no exception to catch) when ``ORDER BY`` sorts some
+    mixes of ``xsd:dateTime`` values with and without a timezone (docs/upstream/pyoxigraph-order-by-abort.md).
+    The pages run their queries in the web process, so they declare ``#+ order_by:`` and are sorted in Python
+    (:mod:`graphapp.ordering`); researchers' queries sort in the killable query workers (:mod:`graphapp.executor`).
+    """
+    if not allowed and queries.sorts_in_engine(text):
+        raise EngineSortRefused(
+            f"query {name!r} sorts in the engine (ORDER BY), which can abort this process: "
+            "declare the order in '#+ order_by:' and let GraphStore sort the rows in Python"
+        )
 
 
 class GraphStore:
@@ -53,6 +73,14 @@ class GraphStore:
         store.load(discover(settings, include_restricted=include_restricted))
         return store
 
+    @classmethod
+    def from_dump(cls, path: Path, like: GraphStore) -> GraphStore:
+        """A store holding the quads of an N-Quads dump (an update's result), with ``like``'s base and files."""
+        store = cls(like.base_iri)
+        store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        store.files = list(like.files)
+        return store
+
     def load(self, files: Iterable[SourceFile]) -> None:
         """Parse every file first, then add them all: a syntax error leaves the store unchanged."""
         files = list(files)
@@ -72,13 +100,33 @@ class GraphStore:
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
 
-    def select(self, name: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False) -> list[Row]:
+    def select(
+        self,
+        name: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        raw: bool = False,
+        allow_sort: bool = False,
+    ) -> list[Row]:
         """Run the named SELECT query ``queries/<name>.rq``; rows hold Python values, or the engine's RDF terms
-        (``raw=True``: ``.value``, ``.language``, ``.datatype``) where a page needs to know what a value is."""
-        return self.select_text(queries.load(name).text, bindings, raw=raw)
+        (``raw=True``: ``.value``, ``.language``, ``.datatype``) where a page needs to know what a value is.
 
-    def select_text(self, text: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False) -> list[Row]:
-        """Run a SELECT query given as text (the default graph is the union of all graphs)."""
+        The rows come in the order the query declares (``#+ order_by:``), sorted in Python: the engine never
+        sorts here (see :func:`refuse_engine_sort`)."""
+        query = queries.load(name)
+        refuse_engine_sort(query.text, name, allow_sort or query.worker_only)
+        rows = self._select(query.text, bindings, raw=raw)
+        return sort_rows(rows, query.order_by) if query.order_by else rows
+
+    def select_text(
+        self, text: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
+    ) -> list[Row]:
+        """Run a SELECT query given as text (the default graph is the union of all graphs); no ``ORDER BY``
+        unless ``allow_sort`` (only for fixed, trusted data: a test)."""
+        refuse_engine_sort(text, "select_text", allow_sort)
+        return self._select(text, bindings, raw=raw)
+
+    def _select(self, text: str, bindings: Mapping[str, object] | None, *, raw: bool) -> list[Row]:
         result = self._store.query(
             text,
             use_default_graph_as_union=True,
@@ -88,17 +136,23 @@ class GraphStore:
         convert = (lambda t: t) if raw else _to_python
         return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
 
-    def construct(self, name: str, bindings: Mapping[str, object] | None = None) -> list[ox.Triple]:
+    def construct(
+        self, name: str, bindings: Mapping[str, object] | None = None, *, allow_sort: bool = False
+    ) -> list[ox.Triple]:
         """Run the named CONSTRUCT query ``queries/<name>.rq`` and return its triples."""
+        query = queries.load(name)
+        refuse_engine_sort(query.text, name, allow_sort or query.worker_only)
         result = self._store.query(
-            queries.load(name).text,
+            query.text,
             use_default_graph_as_union=True,
             substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
         )
         return list(result)
 
     def contains(self, iri: str) -> bool:
-        """True if the IRI is the subject or object of some statement."""
+        """True if the IRI is the subject or object of some statement (never for a string that cannot be an IRI)."""
+        if not is_valid_iri(iri):
+            return False
         node = ox.NamedNode(iri)
         return bool(
             next(self._store.quads_for_pattern(node, None, None, None), None)
@@ -134,6 +188,8 @@ class GraphStore:
 
     def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
         for s in subjects:
+            if not is_valid_iri(s):
+                continue  # it cannot be the subject of anything
             for q in self._store.quads_for_pattern(ox.NamedNode(s), None, None, None):
                 yield ox.Triple(q.subject, q.predicate, q.object)
 
@@ -197,16 +253,19 @@ def _rdflib_term(t: object) -> rdflib.term.Node:
     raise TypeError(f"unsupported term {t!r}")
 
 
-def iri(value: str) -> ox.NamedNode:
-    """Mark a string as an IRI for query bindings (plain strings bind as literals)."""
-    return ox.NamedNode(value)
+def iri(value: str, parameter: str | None = None) -> ox.NamedNode:
+    """Mark a string as an IRI for query bindings (plain strings bind as literals).
+
+    Raises :class:`graphapp.iris.InvalidIri` (a ``ValueError`` naming ``parameter``) for a string that cannot be
+    an IRI; a route turns it into a 404 (a path) or a 400 (a query parameter)."""
+    return ox.NamedNode(checked_iri(value, parameter))
 
 
 def _to_ox(value: object) -> ox.NamedNode | ox.Literal:
     if isinstance(value, ox.NamedNode | ox.Literal):
         return value
     if isinstance(value, rdflib.URIRef):
-        return ox.NamedNode(str(value))
+        return ox.NamedNode(checked_iri(str(value)))
     if isinstance(value, str):
         return ox.Literal(value)
     if isinstance(value, bool | int | float):
@@ -226,4 +285,12 @@ def _to_python(term: object) -> object:
     return term
 
 
-__all__ = ["GraphStore", "EXPORT_FORMATS", "rdflib_graph", "export_files", "Path"]
+__all__ = [
+    "GraphStore",
+    "EngineSortRefused",
+    "EXPORT_FORMATS",
+    "rdflib_graph",
+    "export_files",
+    "refuse_engine_sort",
+    "Path",
+]

@@ -32,6 +32,8 @@ LABEL_PROPS = {
 }
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 GA = PREFIXES["ga"]
+#: "referenced by" shows the first links (by property, then entity)
+INCOMING_SHOWN = 500
 
 
 def _service(request: Request):  # noqa: ANN202
@@ -149,7 +151,7 @@ def _entity_view(request: Request, iri: str) -> dict[str, Any]:
         key=lambda item: item["label"].lower(),
     )
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in service.store.select("entity-incoming", {"iri": as_iri(iri)}):
+    for row in service.store.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
         incoming[str(row["p"])].append(_value(service, str(row["s"]), lang))
     referenced_by = sorted(
         ({"label": index.label_or_iri(p, lang), "href": local_href(p, base), "vals": v} for p, v in incoming.items()),

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...finder import LANGS, THRESHOLD, PracticeIndex, practice_card
+from ...iris import InvalidIri, checked_iri
 from ..errors import AppError, wants
 from ..i18n import get_lang
 from ..links import local_href
@@ -136,13 +137,18 @@ def _lang(request: Request, lang: str | None) -> str:
     return lang
 
 
-def _resolve(service: Any, value: str, folder: str) -> str:
-    """A full IRI, or a path such as ``tema/ruido`` or a slug such as ``ruido`` under ``id/<folder>/``."""
+def _resolve(service: Any, value: str, folder: str, parameter: str, lang: str) -> str:
+    """A full IRI, or a path such as ``tema/ruido`` or a slug such as ``ruido`` under ``id/<folder>/``.
+
+    A value that cannot be an IRI (a space, ``<``, ``{``…) is a 400 naming ``parameter``."""
     value = value.strip()
-    if value.startswith(("http://", "https://")):
-        return value
-    base = service.store.base_iri + "id/"
-    return base + (value if value.startswith(folder + "/") else f"{folder}/{value}")
+    if not value.startswith(("http://", "https://")):
+        base = service.store.base_iri + "id/"
+        value = base + (value if value.startswith(folder + "/") else f"{folder}/{value}")
+    try:
+        return checked_iri(value, parameter)
+    except InvalidIri as exc:
+        raise AppError(400, exc.message(lang)) from None
 
 
 def _ref(service: Any, iri: str, lang: str) -> dict[str, Any]:
@@ -190,13 +196,13 @@ def search_payload(
     index = finder_index(service)
     theme_iris = []
     for value in themes:
-        iri = _resolve(service, value, "tema")
+        iri = _resolve(service, value, "tema", "theme", lang)
         if iri not in index.themes:
             raise AppError(404, f"No theme <{iri}> in the thesaurus; see /api/practices/themes.")
         theme_iris.append(iri)
     problem_query = None
     if problem:
-        problem_iri = _resolve(service, problem, "problema")
+        problem_iri = _resolve(service, problem, "problema", "problem", lang)
         problem_query = index.problem_query(service.store, problem_iri)
         if problem_query is None:
             raise AppError(404, f"No problem <{problem_iri}> in the graph.")
@@ -305,8 +311,8 @@ def practices_page(
     ]
     context = {
         "q": q or "",
-        "picked": [_resolve(service, t, "tema") for t in theme if t.strip()],
-        "problem_iri": _resolve(service, problem, "problema") if problem else "",
+        "picked": [_resolve(service, t, "tema", "theme", lang) for t in theme if t.strip()],
+        "problem_iri": _resolve(service, problem, "problema", "problem", lang) if problem else "",
         "payload": payload,
         "tree": theme_tree(service, index, lang),
         "problems": sorted(problems, key=lambda p: (-p["practices"], p["label"])),
@@ -327,7 +333,7 @@ def practices_compare(request: Request, p: Practices = None, format: Format = No
     service = request.state.service
     lang = get_lang(request)
     as_json = _json_wanted(request, format)
-    iris = list(dict.fromkeys(_resolve(service, v, "practica") for v in p or [] if v.strip()))
+    iris = list(dict.fromkeys(_resolve(service, v, "practica", "p", lang) for v in p or [] if v.strip()))
     if not 2 <= len(iris) <= 3:
         raise AppError(400, "Compare two or three different practices: p=...&p=...")
     index = finder_index(service)

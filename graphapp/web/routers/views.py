@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ... import graphviews
 from ...graphviews import DEFAULT_LIMIT, Ctx
+from ...iris import InvalidIri, checked_iri
 from ..errors import AppError, wants
 from ..i18n import get_lang
 
@@ -106,7 +107,12 @@ def _render(request: Request, template: str, build: Callable[[Ctx], dict[str, An
 
 
 def _entity_iri(request: Request, path: str) -> str:
-    return request.state.service.store.base_iri + "id/" + path.strip("/")
+    """The entity a view's path names; a path that cannot be an IRI names no entity (404)."""
+    iri = request.state.service.store.base_iri + "id/" + path.strip("/")
+    try:
+        return checked_iri(iri)
+    except InvalidIri as exc:
+        raise AppError(404, exc.message(get_lang(request))) from None
 
 
 @router.get("/vistas", name="views_index", summary="The graph views, with a sentence on each")

@@ -1,0 +1,147 @@
+"""Sorting query results in Python, with a key that is a total order for any mix of values.
+
+The web process never lets the engine sort (pyoxigraph 0.5.13 aborts the whole process when ``ORDER BY`` meets
+some mixes of ``xsd:dateTime`` values with and without a timezone: docs/upstream/pyoxigraph-order-by-abort.md).
+Named queries declare their order in a ``#+ order_by:`` line instead (see :mod:`graphapp.queries`) and
+:class:`graphapp.store.GraphStore` sorts the rows with :func:`sort_rows`.
+
+:func:`sort_key` maps any value to a tuple ``(rank, ...)`` whose items, rank by rank, always have the same types,
+so two keys always compare and the comparison is transitive: Python's sort can never fail nor see an inconsistent
+order. Within a rank the order follows SPARQL's where it has one (unbound first, then blank nodes, IRIs, numbers
+by value, dates and times on one time line, strings by code point).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+RANK_UNBOUND = 0
+RANK_BLANK = 1
+RANK_IRI = 2
+RANK_BOOLEAN = 3
+RANK_NUMBER = 4
+RANK_TEMPORAL = 5
+RANK_TIME = 6
+RANK_DURATION = 7
+RANK_STRING = 8
+RANK_BYTES = 9
+RANK_OTHER = 10
+
+SortKey = tuple[Any, ...]
+#: one sort criterion: (variable, descending)
+Criterion = tuple[str, bool]
+
+
+def sort_key(value: object) -> SortKey:
+    """A key for ``sorted`` that orders any mix of values without ever raising.
+
+    >>> values = [None, "b", 2, Decimal("1.5"), float("nan"), True, date(2020, 1, 2),
+    ...           datetime(2020, 1, 1, 23), datetime(2020, 1, 1, 12, tzinfo=UTC), "a"]
+    >>> sorted(values, key=sort_key)[:5]
+    [None, True, Decimal('1.5'), 2, nan]
+    >>> [str(v) for v in sorted(values, key=sort_key)[5:]]
+    ['2020-01-01 12:00:00+00:00', '2020-01-01 23:00:00', '2020-01-02', 'a', 'b']
+    """
+    try:
+        return _key(value)
+    except Exception:  # noqa: BLE001 — a value we cannot normalise still gets a place, after all others
+        return (RANK_OTHER, type(value).__qualname__, repr(value))
+
+
+def _key(value: object) -> SortKey:
+    if value is None:
+        return (RANK_UNBOUND,)
+    # engine terms (rows read with raw=True)
+    if isinstance(value, ox.NamedNode):
+        return (RANK_IRI, value.value)
+    if isinstance(value, ox.BlankNode):
+        return (RANK_BLANK, value.value)
+    if isinstance(value, ox.Literal):
+        return _literal_key(value.value, value.language, value.datatype.value)
+    # rdflib terms (subclasses of str: test them before str)
+    if isinstance(value, rdflib.URIRef):
+        return (RANK_IRI, str(value))
+    if isinstance(value, rdflib.BNode):
+        return (RANK_BLANK, str(value))
+    if isinstance(value, rdflib.Literal):
+        datatype = str(value.datatype) if value.datatype else ""
+        return _literal_key(str(value), value.language, datatype)
+    return _python_key(value) or (RANK_OTHER, type(value).__qualname__, str(value))
+
+
+def _literal_key(lexical: str, language: str | None, datatype: str) -> SortKey:
+    if not language and datatype and datatype != XSD_STRING:
+        converted = rdflib.Literal(lexical, datatype=datatype).toPython()
+        # a well-typed value of a type we know; otherwise (ill-typed, gYear, duration…) its lexical form
+        key = None if isinstance(converted, rdflib.Literal) else _python_key(converted)
+        if key is not None:
+            return key
+    return (RANK_STRING, lexical, language or "", datatype)
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _python_key(value: object) -> SortKey | None:
+    """The key of a plain Python value, or None for a type without a natural order here."""
+    if isinstance(value, bool):
+        return (RANK_BOOLEAN, int(value))
+    if isinstance(value, int | float | Decimal):
+        if _is_nan(value):
+            return (RANK_NUMBER, 1, 0)  # NaN compares with nothing: after every number
+        return (RANK_NUMBER, 0, value)  # int, float and Decimal compare exactly with each other
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        if offset is None:  # no timezone: read as UTC, and placed before an aware value of the same instant
+            return (RANK_TEMPORAL, value, 1, 0, 0)
+        return (RANK_TEMPORAL, _as_naive_utc(value), 1, 1, offset.total_seconds())
+    if isinstance(value, date):
+        return (RANK_TEMPORAL, datetime(value.year, value.month, value.day), 0, 0, 0)
+    if isinstance(value, time):
+        offset = value.utcoffset() or timedelta(0)
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return (RANK_TIME, seconds - offset.total_seconds(), value.utcoffset() is not None, offset.total_seconds())
+    if isinstance(value, timedelta):
+        return (RANK_DURATION, value.total_seconds())
+    if isinstance(value, str):
+        return (RANK_STRING, value, "", "")
+    if isinstance(value, bytes | bytearray):
+        return (RANK_BYTES, bytes(value))
+    return None
+
+
+def _is_nan(value: int | float | Decimal) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _as_naive_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # at the ends of the calendar: keep the wall time
+        return value.replace(tzinfo=None)
+
+
+def sort_rows(rows: Iterable[Mapping[str, object]], order: Sequence[Criterion]) -> list[Any]:
+    """Sort result rows like ``ORDER BY``: ``order`` lists ``(variable, descending)`` pairs, most significant
+    first; a missing variable is unbound (first ascending, last descending). The sort is stable.
+
+    >>> rows = [{"n": 1, "c": "b"}, {"n": 2, "c": "a"}, {"c": "z"}, {"n": 1, "c": "a"}]
+    >>> sort_rows(rows, [("n", True), ("c", False)])
+    [{'n': 2, 'c': 'a'}, {'n': 1, 'c': 'a'}, {'n': 1, 'c': 'b'}, {'c': 'z'}]
+    """
+    out = list(rows)
+    for variable, descending in reversed(order):
+        out.sort(key=lambda row, v=variable: sort_key(row.get(v)), reverse=descending)
+    return out
+
+
+__all__ = ["sort_key", "sort_rows", "Criterion"]
