@@ -134,7 +134,6 @@ def test_dumps_of_older_graph_versions_are_deleted(client: TestClient) -> None:
 # ---------------------------------------------------------------- 3. the Host header is never reflected
 
 
-@pytest.mark.xfail(strict=True, reason="needs sparql.py change: endpoint built from settings.site_url")
 def test_service_description_ignores_the_host_header(client: TestClient) -> None:
     r = client.get("/sparql", headers={"Accept": "text/turtle", "Host": EVIL})
     assert r.status_code == 200
@@ -189,7 +188,6 @@ def test_query_page_names_the_public_endpoint(client: TestClient) -> None:
     assert 'action="/sparql"' in page
 
 
-@pytest.mark.xfail(strict=True, reason="needs views.py change: request.url_for -> urls.path_for")
 def test_views_index_links_with_paths_not_the_host_header(client: TestClient) -> None:
     r = client.get("/vistas", headers={**HTML, "Host": EVIL})
     _no_evil(r)

@@ -18,6 +18,7 @@ from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
 from ..errors import AppError, wants
 from ..i18n import get_lang
+from ..urls import path_for
 
 router = APIRouter(tags=["Graph views"])
 
@@ -132,19 +133,19 @@ def views_index(request: Request, format: str | None = None) -> Response:  # noq
                 for c in commitments
                 if c.startswith(base)
             ]
-            href = str(request.url_for(name, path=examples[0]["path"])) if examples else None
+            href = str(path_for(request, name, path=examples[0]["path"])) if examples else None
         elif name == "view_neighbourhood":
             examples = [{"label": service.index.label_or_iri(base + STL_EXAMPLE, lang), "path": STL_EXAMPLE}]
-            href = str(request.url_for(name, path=STL_EXAMPLE))
+            href = str(path_for(request, name, path=STL_EXAMPLE))
         else:
-            examples, href = [], str(request.url_for(name))
+            examples, href = [], str(path_for(request, name))
         items.append(
             {
                 "name": name,
                 "title": title_es if lang == "es" else title_en,
                 "text": text_es if lang == "es" else text_en,
                 "href": href,
-                "examples": [{**e, "href": str(request.url_for(name, path=e["path"]))} for e in examples],
+                "examples": [{**e, "href": str(path_for(request, name, path=e["path"]))} for e in examples],
             }
         )
     if json_wanted(request, format):
@@ -154,7 +155,7 @@ def views_index(request: Request, format: str | None = None) -> Response:  # noq
     context = {
         "views": items,
         "graph_page": True,
-        "preview_url": str(request.url_for("view_neighbourhood", path=STL_EXAMPLE)) + "?format=json&depth=1"
+        "preview_url": str(path_for(request, "view_neighbourhood", path=STL_EXAMPLE)) + "?format=json&depth=1"
         if service.store.contains(preview)
         else None,
         "preview_label": service.index.label_or_iri(preview, lang),
