@@ -1,43 +1,56 @@
-"""Runs user-supplied SPARQL in worker processes that can be killed at the time limit.
+"""Runs user-supplied SPARQL in worker processes that can be killed, and that can reach nothing.
 
-Neither rdflib nor pyoxigraph can be stopped inside a thread (FACTS.md), so the public endpoint never runs a
-user's query in the web process. A small pool of worker processes, started in advance, each holds its own
-in-memory pyoxigraph copy of the public dataset (loaded from an N-Quads dump the web process writes). A query
-that passes the deadline gets its worker killed (about 7 ms to reap) and a fresh worker takes its place in
-the background, so one heavy query never holds up anybody else's.
+Neither rdflib nor pyoxigraph can be stopped inside a thread (docs/security.md), so the public endpoint never
+runs a user's query or update in the web process. A small pool of worker processes, started in advance, each
+holds its own in-memory pyoxigraph copy of the public dataset (loaded from an N-Quads dump the web process
+writes). Each worker, before it reads anything:
+
+- bars itself from the network and caps its own memory (:mod:`graphapp.sandbox`);
+- sends its standard error to a file, so that when the engine aborts the process (a Rust panic, an allocation
+  past the memory cap) the pool can say which limit or fault stopped the query.
+
+A worker parses each request a second time with a real grammar (:mod:`graphapp.sparql_algebra`) and refuses it
+when that reading disagrees with the web process's keyword scan; it writes the answer row by row up to the row
+and byte caps. A query that passes the deadline, or whose client has gone, gets its worker killed (about 7 ms
+to reap) and a fresh worker takes its place in the background. The pool is asynchronous: waiting for a worker
+holds no thread, so queries never starve the threads that serve pages; beyond ``max_queued`` waiting queries
+the answer is 503 at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
-import itertools
 import logging
 import multiprocessing as mp
-import queue
 import re
 import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 
 from . import results
+from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
+from .sparql_guard import Inspection, RefusedQuery
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+
+WORKER_STACK_BYTES = 64 * 2**20  # room for rdflib's recursive grammar (sparql_algebra.RECURSION_LIMIT)
+POLL_SECONDS = 0.25  # how often a running query checks whether its client is still there
 
 
 class QueryError(Exception):
-    """A query could not be answered; ``status`` is the HTTP status to send."""
+    """A query could not be answered; ``status`` is the HTTP status to send, ``headers`` extra headers."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
@@ -48,13 +61,24 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
+    max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
+    scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    """Apply ``update`` to the worker's copy and write the whole result as N-Quads to ``output``."""
+
+    update: str
+    output: str
+    policy: object  # sparql_algebra.WritePolicy (imported lazily: rdflib is heavy)
 
 
 @dataclass(frozen=True)
 class Answer:
     body: bytes
-    truncated: bool = False
+    truncated: str | None = None  # "rows" or "bytes"
 
 
 @dataclass(frozen=True)
@@ -79,17 +103,15 @@ def _format(key: str) -> results.ResultFormat:
     raise ValueError(key)
 
 
-def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
-    """The first ``limit`` items, and whether there were more (the row cap).
+def _confirm(query: str, scan: Inspection) -> None:
+    from .sparql_algebra import confirm_query  # noqa: PLC0415 - rdflib's parser loads only in workers
 
-    >>> _take(iter(range(5)), 3)
-    ([0, 1, 2], True)
-    """
-    taken = list(itertools.islice(items, limit + 1))
-    return taken[:limit], len(taken) > limit
+    confirm_query(query, scan)
 
 
 def _execute(store: ox.Store, job: Job) -> Answer:
+    if job.scan is not None:
+        _confirm(job.query, job.scan)
     # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
     # otherwise the default graph is the union of all graphs.
     kwargs: dict[str, object] = {}
@@ -103,18 +125,50 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
     fmt = _format(job.format_key)
+    limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
     if isinstance(result, ox.QueryBoolean):
         return Answer(results.serialize_boolean(bool(result), fmt))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        solutions, truncated = _take(result, job.max_rows)
-        rows = [[solution[v] for v in variables] for solution in solutions]
-        return Answer(results.serialize_solutions(variables, rows, fmt), truncated)
-    triples, truncated = _take(result, job.max_rows)
-    return Answer(results.serialize_triples(triples, fmt, job.prefixes), truncated)
+        rows = ([solution[v] for v in variables] for solution in result)
+        written = results.write_solutions(variables, rows, fmt, limits)
+    else:
+        written = results.write_triples(result, fmt, job.prefixes, limits)
+    return Answer(written.body, written.truncated)
 
 
-def _worker_main(conn: Connection, snapshot: _Snapshot) -> None:
+def _graph_sizes(store: ox.Store) -> dict[str, int]:
+    sizes: dict[str, int] = collections.Counter()
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            sizes[quad.graph_name.value] += 1
+    return dict(sizes)
+
+
+def _apply_update(store: ox.Store, job: UpdateJob) -> Answer:
+    from .sparql_algebra import parse_update  # noqa: PLC0415
+
+    policy = job.policy
+    policy.check(parse_update(job.update))  # type: ignore[attr-defined]
+    before = _graph_sizes(store)
+    try:
+        store.update(job.update)
+    except SyntaxError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the engine's errors (absent graph, existing graph...) are the user's
+        raise RefusedQuery(f"The update could not be applied: {exc}") from None
+    after = _graph_sizes(store)
+    # A second look at the result, whatever the parse said: source graphs unchanged, nothing restricted.
+    for graph in sorted(set(before) | set(after)):
+        if graph.startswith(policy.restricted_prefix):  # type: ignore[attr-defined]
+            raise RefusedQuery("The restricted graph is not writable through the public service.")
+        if graph in policy.source_graphs and before.get(graph) != after.get(graph):  # type: ignore[attr-defined]
+            raise RefusedQuery(f"<{graph}> holds the project's source data and is read-only here.")
+    store.dump(job.output, ox.RdfFormat.N_QUADS)
+    return Answer(b"")
+
+
+def _serve(conn: Connection, snapshot: _Snapshot) -> None:
     store = _load(snapshot.path)
     version = snapshot.version
     conn.send(("ready", None))
@@ -126,14 +180,37 @@ def _worker_main(conn: Connection, snapshot: _Snapshot) -> None:
         if message is None:
             return
         job, current = message
+        one_shot = isinstance(job, UpdateJob)
         try:
             if current.version != version:
                 store, version = _load(current.path), current.version
-            conn.send(("ok", _execute(store, job)))
+            answer = _apply_update(store, job) if one_shot else _execute(store, job)
+            conn.send(("ok", answer))
+        except RefusedQuery as exc:
+            conn.send(("refused", str(exc)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return  # the heap may be fragmented past use: let the pool start a fresh worker
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
             conn.send(("error", str(exc) or "evaluation failed"))
+        if one_shot:
+            return  # its copy of the data now holds the update: never reuse it
+
+
+def _worker_main(conn: Connection, snapshot: _Snapshot, memory_bytes: int, stderr_path: str) -> None:
+    redirect_stderr(stderr_path)
+    try:
+        deny_network()
+    except SandboxError as exc:
+        conn.send(("sandbox", str(exc)))
+        return
+    limit_memory(memory_bytes)
+    threading.stack_size(WORKER_STACK_BYTES)
+    worker = threading.Thread(target=_serve, args=(conn, snapshot), name="query-worker")
+    worker.start()
+    worker.join()
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -152,20 +229,32 @@ def readable_syntax_error(message: str) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.SpawnContext, snapshot: _Snapshot) -> None:
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, ctx: mp.context.SpawnContext, snapshot: _Snapshot, memory_bytes: int, workdir: Path) -> None:
+        self.stderr_path = workdir / f"worker-{next(self._ids)}.err"
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, snapshot), daemon=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, snapshot, memory_bytes, str(self.stderr_path)), daemon=True
+        )
         self.process.start()
         child.close()
 
-    def wait_ready(self, timeout: float) -> bool:
+    def wait_ready(self, timeout: float) -> str | None:
+        """None when ready, else why not."""
         try:
             if self.conn.poll(timeout):
-                kind, _ = self.conn.recv()
-                return kind == "ready"
+                kind, payload = self.conn.recv()
+                return None if kind == "ready" else str(payload)
         except (EOFError, OSError):
-            pass  # the worker died while starting (its error went to stderr)
-        return False
+            return "the worker died while loading the data: " + self.last_words()
+        return f"the worker did not start within {timeout:g} s"
+
+    def last_words(self) -> str:
+        """What the worker wrote to standard error (a panic and its backtrace, or an allocation failure)."""
+        with contextlib.suppress(OSError), self.stderr_path.open("rb") as fh:
+            return fh.read(1 << 16).decode(errors="replace").strip()
+        return ""
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -173,72 +262,225 @@ class _Worker:
         self.process.join(timeout=5)
         with contextlib.suppress(Exception):
             self.conn.close()
+        self.stderr_path.unlink(missing_ok=True)
+
+
+class _Stop(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 class WorkerPool:
-    """A fixed number of query workers; :meth:`run` answers a job or raises :class:`QueryError`."""
+    """A fixed number of sandboxed workers; :meth:`run` answers a job or raises :class:`QueryError`."""
 
-    def __init__(self, dump_path: Path, size: int, timeout: float, start_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        dump_path: Path,
+        size: int,
+        timeout: float,
+        *,
+        workdir: Path,
+        memory_mb: int = 2048,
+        max_queued: int = 16,
+        start_timeout: float = 120.0,
+        what: str = "query",
+    ) -> None:
         self._ctx = mp.get_context("spawn")
         self._snapshot = _Snapshot(str(dump_path), 0)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workdir = workdir
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.size = size
         self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.max_queued = max_queued
         self.start_timeout = start_timeout
+        self.what = what
+        self.killed = collections.Counter[str]()  # reason -> count, for operators and tests
         self._closed = False
         starting = [self._spawn() for _ in range(size)]
         for worker in starting:
-            if not worker.wait_ready(start_timeout):
-                raise RuntimeError("a query worker did not start")
-            self._idle.put(worker)
+            problem = worker.wait_ready(start_timeout)
+            if problem is not None:
+                self.close()
+                raise RuntimeError(f"a {what} worker did not start: {problem}")
+            self._idle.append(worker)
+
+    # -- workers
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self._snapshot)
+        worker = _Worker(self._ctx, self._snapshot, self.memory_mb * 2**20, self._workdir)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _replace(self, dead: _Worker) -> None:
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker and start its replacement in the background."""
+        worker.kill()
         with self._lock:
-            self._all.discard(dead)
+            self._all.discard(worker)
+        threading.Thread(target=self._replace, daemon=True).start()
+
+    def _replace(self) -> None:
         if self._closed:
             return
         fresh = self._spawn()
-        if fresh.wait_ready(self.start_timeout) and not self._closed:
-            self._idle.put(fresh)
-        else:
-            fresh.kill()
+        problem = fresh.wait_ready(self.start_timeout)
+        if problem is None and not self._closed and self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(self._release, fresh)
+                return
+        if problem is not None:
+            log.error("a %s worker did not start: %s", self.what, problem)
+        fresh.kill()
+
+    def _release(self, worker: _Worker) -> None:
+        """Hand a free worker to the first waiting request, or keep it idle (on the event loop's thread)."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _acquire(self, gone: Callable[[], Awaitable[bool]] | None = None) -> _Worker:
+        if self._idle:
+            return self._idle.popleft()
+        if len(self._waiters) >= self.max_queued:
+            raise QueryError(
+                503,
+                f"All {self.what} workers are busy and {self.max_queued} requests are already waiting; "
+                "try again in a moment.",
+                {"Retry-After": "5"},
+            )
+        assert self._loop is not None  # noqa: S101 - set by run()
+        waiter: asyncio.Future[_Worker] = self._loop.create_future()
+        self._waiters.append(waiter)
+        deadline = self._loop.time() + self.timeout
+        left = False
+        try:
+            while not waiter.done() and (remaining := deadline - self._loop.time()) > 0:
+                await asyncio.wait({waiter}, timeout=min(POLL_SECONDS, remaining))
+                if not waiter.done() and gone is not None and await gone():
+                    left = True  # a client that has gone gives up its place in the queue
+                    break
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+        if left:
+            raise QueryError(499, "The client closed the connection while its query was waiting.")
+        if waiter.cancelled():
+            raise QueryError(
+                503,
+                f"All {self.what} workers stayed busy for {self.timeout:g} s; try again later.",
+                {"Retry-After": "10"},
+            )
+        return waiter.result()
 
     def publish(self, dump_path: Path) -> None:
-        """Point workers at a new dump (after an update); each reloads before its next query."""
+        """Point workers at a new dump (after an update); each reloads before its next job."""
         self._snapshot = _Snapshot(str(dump_path), self._snapshot.version + 1)
 
-    def run(self, job: Job) -> Answer:
-        deadline = time.monotonic() + self.timeout
+    @property
+    def snapshot_path(self) -> Path:
+        return Path(self._snapshot.path)
+
+    # -- one job
+
+    async def run(self, job: Job | UpdateJob, gone: Callable[[], Awaitable[bool]] | None = None) -> Answer:
+        """Answer ``job`` in a worker within the time limit. ``gone()`` says whether the client has left; if
+        so the worker is stopped at once instead of finishing work nobody will read."""
+        self._loop = asyncio.get_running_loop()
+        worker = await self._acquire(gone)
+        keep = False
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryError(503, "All query workers are busy; try again in a moment.") from None
+            message = await self._exchange(worker, job, gone)
+            keep = not isinstance(job, UpdateJob) and message[0] not in {"memory"}
+        except _Stop as stop:
+            self.killed[stop.reason] += 1
+            raise self._stopped(stop.reason, worker) from None
+        finally:
+            if keep:
+                self._release(worker)
+            else:
+                self._retire(worker)
+        return self._answer(*message)
+
+    async def _exchange(
+        self, worker: _Worker, job: Job | UpdateJob, gone: Callable[[], Awaitable[bool]] | None
+    ) -> tuple[str, object]:
+        loop = asyncio.get_running_loop()
         try:
             worker.conn.send((job, self._snapshot))
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
-                raise TimeoutError
-            kind, payload = worker.conn.recv()
-        except (TimeoutError, EOFError, OSError, BrokenPipeError):
-            worker.kill()
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise QueryError(
-                503, f"The query was stopped at the time limit of {self.timeout:g} s. Add LIMIT or narrow it."
-            ) from None
-        self._idle.put(worker)
+        except (OSError, ValueError):
+            raise _Stop("died") from None
+        readable: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        deadline = loop.time() + self.timeout
+        try:
+            while not readable.done():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise _Stop("time")
+                await asyncio.wait({readable}, timeout=min(POLL_SECONDS, remaining))
+                if not readable.done() and gone is not None and await gone():
+                    raise _Stop("gone")
+        finally:
+            loop.remove_reader(fd)
+        try:
+            # a large answer arrives in pieces: read it off the event loop's thread
+            return await loop.run_in_executor(None, worker.conn.recv)
+        except (EOFError, OSError):
+            raise _Stop("died") from None
+
+    def _stopped(self, reason: str, worker: _Worker) -> QueryError:
+        if reason == "time":
+            return QueryError(
+                503,
+                f"The {self.what} was stopped at the time limit of {self.timeout:g} s. Add LIMIT or narrow it.",
+            )
+        if reason == "gone":
+            return QueryError(499, "The client closed the connection; the query was stopped.")
+        worker.process.join(timeout=2)
+        words = worker.last_words()
+        if "memory allocation" in words or "MemoryError" in words:
+            self.killed["memory"] += 1
+            return self._memory_error()
+        cause = next((line for line in words.splitlines() if "panicked" in line), words[-500:])
+        log.error("a %s worker died (exit code %s): %s", self.what, worker.process.exitcode, cause)
+        if "panicked" in words:
+            return QueryError(
+                500,
+                "The query engine failed on this request and stopped (a known engine fault, for example ORDER BY "
+                "over date-times with and without a time zone). Nothing else was affected; try it without sorting.",
+            )
+        return QueryError(500, f"The {self.what} worker stopped unexpectedly. Nothing else was affected.")
+
+    def _memory_error(self) -> QueryError:
+        return QueryError(
+            503,
+            f"The {self.what} was stopped at the memory limit of {self.memory_mb} MB. "
+            "Add LIMIT, or avoid building very long strings or sorting very large results.",
+        )
+
+    def _answer(self, kind: str, payload: object) -> Answer:
         if kind == "ok":
+            assert isinstance(payload, Answer)  # noqa: S101
             return payload
+        if kind == "memory":
+            self.killed["memory"] += 1
+            raise self._memory_error()
         if kind == "syntax":
-            raise QueryError(400, f"Syntax error in the query: {readable_syntax_error(payload)}")
-        raise QueryError(400, f"The query could not be evaluated: {payload}")
+            raise QueryError(400, f"Syntax error in the {self.what}: {readable_syntax_error(str(payload))}")
+        if kind == "refused":
+            raise QueryError(400, str(payload))
+        raise QueryError(400, f"The {self.what} could not be evaluated: {payload}")
 
     def close(self) -> None:
         self._closed = True
@@ -248,3 +490,5 @@ class WorkerPool:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
             worker.kill()
+        for waiter in self._waiters:
+            waiter.cancel()

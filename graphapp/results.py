@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -202,37 +202,100 @@ def _term_tsv(term: object) -> str:
 Row = Sequence[object | None]
 
 
-def serialize_solutions(variables: list[str], rows: Iterable[Row], fmt: ResultFormat) -> bytes:
-    """Write SELECT results in the SPARQL 1.1 JSON, XML, CSV or TSV results format."""
+@dataclass(frozen=True)
+class Limits:
+    """The caps of one answer: rows (or triples) and bytes. ``None`` means no cap."""
+
+    rows: int | None = None
+    bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    body: bytes
+    truncated: str | None = None  # "rows" or "bytes": which cap cut the answer
+
+
+def _solution_pieces(variables: list[str], fmt: ResultFormat) -> tuple[str, Callable[[Row], str], str, str]:
+    """(head, one row, separator between rows, tail) of a SELECT result in ``fmt``."""
     if fmt.key == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+        head = '{"head": {"vars": ' + json.dumps(variables, ensure_ascii=False) + '}, "results": {"bindings": ['
+
+        def row_json(row: Row) -> str:
+            binding = {v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            return json.dumps(binding, ensure_ascii=False)
+
+        return head, row_json, ", ", "]}}"
     if fmt.key == "xml":
-        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
-        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        parts.append("</head>\n<results>")
-        for row in rows:
-            parts.append("<result>")
-            parts += [
+        head = "\n".join(
+            [
+                '<?xml version="1.0"?>',
+                '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+                "<head>",
+                *(f"<variable name={quoteattr(v)}/>" for v in variables),
+                "</head>",
+                "<results>",
+                "",
+            ]
+        )
+
+        def row_xml(row: Row) -> str:
+            bindings = "".join(
                 f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
                 for v, t in zip(variables, row, strict=True)
                 if t is not None
-            ]
-            parts.append("</result>")
-        parts.append("</results>\n</sparql>\n")
-        return "\n".join(parts).encode()
+            )
+            return f"<result>{bindings}</result>\n"
+
+        return head, row_xml, "", "</results>\n</sparql>\n"
     if fmt.key == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(variables)
-        for row in rows:
-            writer.writerow([_term_csv(t) for t in row])
-        return buf.getvalue().encode()
+
+        def row_csv(row: Row) -> str:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\r\n").writerow([_term_csv(t) for t in row])
+            return buf.getvalue()
+
+        return row_csv(variables), row_csv, "", ""
     if fmt.key == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join(_term_tsv(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode()
+        return (
+            "\t".join("?" + v for v in variables) + "\n",
+            lambda row: "\t".join(_term_tsv(t) for t in row) + "\n",
+            "",
+            "",
+        )
     raise NotAcceptable(fmt.media_type)
+
+
+def write_solutions(variables: list[str], rows: Iterable[Row], fmt: ResultFormat, limits: Limits = Limits()) -> Written:
+    """Write SELECT results in the SPARQL 1.1 JSON, XML, CSV or TSV results format, row by row, stopping at
+    the row cap or before the row that would pass the byte cap (the answer stays well formed).
+
+    >>> out = write_solutions(["x"], [[ox.Literal("a" * 10)]] * 5, SOLUTION_FORMATS[2], Limits(bytes=40))
+    >>> out.body.decode().split(), out.truncated
+    (['x', 'aaaaaaaaaa', 'aaaaaaaaaa', 'aaaaaaaaaa'], 'bytes')
+    """
+    head, one, separator, tail = _solution_pieces(variables, fmt)
+    parts = [head.encode()]
+    size = len(parts[0]) + len(tail)
+    truncated = None
+    for row in rows:
+        count = len(parts) - 1  # rows written so far
+        if limits.rows is not None and count >= limits.rows:
+            truncated = "rows"
+            break
+        piece = ((separator if count else "") + one(row)).encode()
+        if limits.bytes is not None and size + len(piece) > limits.bytes:
+            truncated = "bytes"
+            break
+        parts.append(piece)
+        size += len(piece)
+    parts.append(tail.encode())
+    return Written(b"".join(parts), truncated)
+
+
+def serialize_solutions(variables: list[str], rows: Iterable[Row], fmt: ResultFormat) -> bytes:
+    """Write SELECT results in the SPARQL 1.1 JSON, XML, CSV or TSV results format (no caps)."""
+    return write_solutions(variables, rows, fmt).body
 
 
 def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
@@ -256,3 +319,33 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes:
     use_prefixes = prefixes if fmt.key in {"ttl", "rdfxml"} else None
     out = ox.serialize(list(triples), format=RDF_FORMATS[fmt.key], prefixes=use_prefixes)
     return out if isinstance(out, bytes) else b""
+
+
+def write_triples(
+    triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes: dict[str, str] | None = None, limits: Limits = Limits()
+) -> Written:
+    """Write CONSTRUCT/DESCRIBE results, cut at the triple cap and below the byte cap.
+
+    Triples are taken while their N-Triples size fits the byte cap (so the worker never holds much more than
+    the cap); if the serialised answer still passes it (RDF/XML, JSON-LD are wordier), fewer triples are
+    written until it fits.
+    """
+    taken: list[ox.Triple] = []
+    size = 0
+    truncated = None
+    for triple in triples:
+        if limits.rows is not None and len(taken) >= limits.rows:
+            truncated = "rows"
+            break
+        size += len(str(triple)) + 3
+        if limits.bytes is not None and size > limits.bytes:
+            truncated = "bytes"
+            break
+        taken.append(triple)
+    body = serialize_triples(taken, fmt, prefixes)
+    while limits.bytes is not None and len(body) > limits.bytes and taken:
+        keep = max(0, min(len(taken) - 1, int(len(taken) * limits.bytes / len(body) * 0.95)))
+        taken = taken[:keep]
+        truncated = "bytes"
+        body = serialize_triples(taken, fmt, prefixes)
+    return Written(body, truncated)

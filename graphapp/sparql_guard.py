@@ -1,13 +1,25 @@
 """Checks a SPARQL request before any engine sees it: what form it is, and whether it could reach outside.
 
-Both rdflib and pyoxigraph follow ``SERVICE`` to the network (FACTS.md), rdflib follows ``FROM`` and
-``LOAD`` to URLs and files. The public endpoint refuses them here, with a clear message, by scanning the
-query's tokens: comments, strings and IRIs are masked first, so ``"SERVICE"`` in a literal, ``?service`` or
-``ex:load`` are not keywords.
+Both rdflib and pyoxigraph follow ``SERVICE`` to the network, rdflib follows ``FROM`` and ``LOAD`` to URLs and
+files (docs/security.md). The public endpoint refuses them in two independent layers, so that one mistake is
+not enough:
+
+1. this module's **keyword scan**, fast enough to run in the web process on every request: comments, strings
+   and IRIs are masked first, so ``"SERVICE"`` in a literal, ``?service`` or ``ex:load`` are not keywords.
+   Its tokens follow the SPARQL grammar where attacks were found: a comment ends at a carriage return as at a
+   line feed, and a prefixed name may hold escapes such as ``\\#`` (which do not start a comment);
+2. a **real parse** (:mod:`graphapp.sparql_algebra`, rdflib's SPARQL parser and algebra), run inside the
+   query worker, under its time and memory limits, which must agree with the scan (:func:`confirm_query`).
+
+Behind both, the worker processes cannot open network sockets at all (:mod:`graphapp.sandbox`).
 
 >>> inspect_query("SELECT * WHERE { ?s ?p ?o }").form
 'SELECT'
 >>> inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+graphapp.sparql_guard.RefusedQuery: SERVICE is not allowed: this endpoint never queries other services.
+>>> inspect_query("SELECT * WHERE { #x\\rSERVICE <http://x/> { ?s ?p ?o } }").form
 Traceback (most recent call last):
 ...
 graphapp.sparql_guard.RefusedQuery: SERVICE is not allowed: this endpoint never queries other services.
@@ -21,6 +33,10 @@ from dataclasses import dataclass, field
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+WRITE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE"}
+
+SERVICE_REFUSED = "SERVICE is not allowed: this endpoint never queries other services."
+LOAD_REFUSED = "LOAD is not allowed: this endpoint never fetches data from URLs or files."
 
 
 class RefusedQuery(ValueError):
@@ -35,24 +51,33 @@ class Inspection:
 
 
 # One token at a time, in order of precedence. Strings and IRIs are kept whole so their content never
-# looks like a keyword; comments are dropped.
+# looks like a keyword; comments are dropped. Pieces follow the SPARQL 1.1 grammar's terminals.
+_ECHAR = r"\\."
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_PN_LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?\#@%]"""  # escaped characters allowed inside a local name
+_PERCENT = r"%[0-9A-Fa-f]{2}"
 _TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
+    rf"""
+    (?P<comment>\#[^\r\n]*)                     # a comment ends at CR or LF (grammar: 0x0D or 0x0A)
   | (?P<string>
-        '''(?:[^'\\]|\\.|'(?!''))*'''           # long single-quoted
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"     # long double-quoted
-      | '(?:[^'\\\n]|\\.)*'                     # short single-quoted
-      | "(?:[^"\\\n]|\\.)*"                     # short double-quoted
+        '''(?:[^'\\]|{_ECHAR}|'(?!''))*'''      # long single-quoted
+      | \"\"\"(?:[^"\\]|{_ECHAR}|"(?!""))*\"\"\"  # long double-quoted
+      | '(?:[^'\\\n\r]|{_ECHAR})*'              # short single-quoted: no raw line break
+      | "(?:[^"\\\n\r]|{_ECHAR})*"              # short double-quoted
     )
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*))
+  | (?P<pname>
+        (?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:      # prefix
+        (?:[\w\-.:\u00B7-\uFFFF]|{_PERCENT}|{_PN_LOCAL_ESC})*  # local name, escapes included
+    )
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>\S)
     """,
     re.VERBOSE,
 )
+_UCHAR_RE = re.compile(_UCHAR)
+_LOCAL_ESC_RE = re.compile(_PN_LOCAL_ESC)
 
 
 @dataclass(frozen=True)
@@ -70,23 +95,34 @@ def _tokens(text: str) -> list[_Tok]:
     return out
 
 
+def unescape_iri(text: str) -> str:
+    r"""Decode ``\uXXXX`` escapes in an IRI reference and ``\#``-style escapes of a local name, as the
+    engine does.
+
+    >>> unescape_iri(r"https://e/\u0072estricted/a\/b")
+    'https://e/restricted/a/b'
+    """
+    text = _UCHAR_RE.sub(lambda m: chr(int(m.group()[2:], 16)), text)
+    return _LOCAL_ESC_RE.sub(lambda m: m.group()[1], text)
+
+
 def _prefixes(tokens: list[_Tok]) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, tok in enumerate(tokens[:-2]):
         if tok.kind == "word" and tok.text.upper() == "PREFIX":
             name, iri = tokens[i + 1], tokens[i + 2]
             if name.kind == "pname" and iri.kind == "iri":
-                found[name.text.rstrip(":")] = iri.text[1:-1]
+                found[name.text.rstrip(":")] = unescape_iri(iri.text[1:-1])
     return found
 
 
 def _resolve(tok: _Tok, prefixes: dict[str, str]) -> str | None:
     if tok.kind == "iri":
-        return tok.text[1:-1]
+        return unescape_iri(tok.text[1:-1])
     if tok.kind == "pname":
         prefix, _, local = tok.text.partition(":")
         if prefix in prefixes:
-            return prefixes[prefix] + local
+            return prefixes[prefix] + unescape_iri(local)
     return None
 
 
@@ -113,17 +149,8 @@ def inspect_query(text: str, allowed_graphs: Iterable[str] = ()) -> Inspection:
         raise RefusedQuery("No query form found: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
     words = [t.text.upper() if t.kind == "word" else "" for t in tokens]
     if "SERVICE" in words:
-        raise RefusedQuery("SERVICE is not allowed: this endpoint never queries other services.")
-    if form == "UPDATE" or set(words) & {
-        "INSERT",
-        "DELETE",
-        "LOAD",
-        "CLEAR",
-        "CREATE",
-        "DROP",
-        "COPY",
-        "MOVE",
-    }:
+        raise RefusedQuery(SERVICE_REFUSED)
+    if form == "UPDATE" or set(words) & WRITE_KEYWORDS:
         raise RefusedQuery(
             "Updates are not allowed at this endpoint: it only reads. Use the authenticated update endpoint."
         )
@@ -135,10 +162,11 @@ def inspect_query(text: str, allowed_graphs: Iterable[str] = ()) -> Inspection:
         if word != "FROM":
             continue
         named = i + 1 < len(words) and words[i + 1] == "NAMED"
-        target = tokens[i + 2] if named else tokens[i + 1] if i + 1 < len(tokens) else None
+        at = i + 2 if named else i + 1
+        target = tokens[at] if at < len(tokens) else None
         iri = _resolve(target, prefixes) if target is not None else None
         if iri is None:
-            raise RefusedQuery("FROM must be followed by a graph IRI.")
+            raise RefusedQuery(f"FROM{' NAMED' if named else ''} must be followed by a graph IRI.")
         if iri not in allowed:
             raise RefusedQuery(
                 f"FROM{' NAMED' if named else ''} <{iri}> is not a graph of this dataset; "
@@ -153,8 +181,8 @@ def inspect_update(text: str) -> None:
     tokens = _tokens(text)
     words = {t.text.upper() for t in tokens if t.kind == "word"}
     if "LOAD" in words:
-        raise RefusedQuery("LOAD is not allowed: this endpoint never fetches data from URLs or files.")
+        raise RefusedQuery(LOAD_REFUSED)
     if "SERVICE" in words:
-        raise RefusedQuery("SERVICE is not allowed: this endpoint never queries other services.")
+        raise RefusedQuery(SERVICE_REFUSED)
     if _form(tokens) in QUERY_FORMS and not (words & set(UPDATE_KEYWORDS)):
         raise RefusedQuery("This is a query, not an update: send it to the query endpoint.")

@@ -8,17 +8,15 @@ query page and any other client the Service Description.
 from __future__ import annotations
 
 import hmac
-import threading
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from ... import queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
-from ...iris import GRAPH, PREFIXES
+from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
 from ..errors import AppError, wants
@@ -26,7 +24,6 @@ from ..errors import AppError, wants
 router = APIRouter(tags=["SPARQL"])
 
 CORS = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
-_update_lock = threading.Lock()
 
 UPDATES_ELSEWHERE = "Updates are not accepted here; POST them to /sparql/update with a bearer token."
 FORM = "application/x-www-form-urlencoded"
@@ -93,7 +90,7 @@ def _check_size(service, text: str) -> None:  # noqa: ANN001
         raise AppError(413, f"The query is longer than the limit of {limit} bytes.")
 
 
-def _run_query(
+async def _run_query(
     request: Request,
     query: str,
     default_graphs: list[str],
@@ -113,6 +110,7 @@ def _run_query(
         raise AppError(400, str(exc)) from None
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
+    settings = service.settings
     job = Job(
         query=query,
         form=inspection.form,
@@ -120,16 +118,22 @@ def _run_query(
         # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri override the query's FROM / FROM NAMED
         default_graphs=tuple(default_graphs or ([] if named_graphs else inspection.from_graphs)),
         named_graphs=tuple(named_graphs or ([] if default_graphs else inspection.from_named_graphs)),
-        max_rows=service.settings.max_rows,
+        max_rows=settings.max_rows,
+        max_bytes=settings.max_response_bytes,
         prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
+        scan=inspection,
     )
+    client = request.client.host if request.client else "unknown"
     try:
-        answer = service.pool.run(job)
+        with service.clients.slot(client):
+            answer = await service.pool.run(job, request.is_disconnected)
     except QueryError as exc:
-        raise AppError(exc.status, exc.message, CORS) from None
+        raise AppError(exc.status, exc.message, {**CORS, **exc.headers}) from None
     headers = dict(CORS)
-    if answer.truncated:
-        headers["X-Result-Truncated"] = f"results cut at {service.settings.max_rows} rows"
+    if answer.truncated == "rows":
+        headers["X-Result-Truncated"] = f"results cut at {settings.max_rows} rows"
+    elif answer.truncated == "bytes":
+        headers["X-Result-Truncated"] = f"results cut at {settings.max_response_bytes} bytes"
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
@@ -149,13 +153,13 @@ def _service_description(request: Request, format_param: str | None) -> Response
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
-    endpoint = str(request.url_for("sparql_get"))
+    endpoint = service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
     body = serialize_triples(service_description(endpoint, service.store), fmt, DESCRIPTION_PREFIXES)
     return Response(body, media_type=fmt.content_type, headers=CORS)
 
 
 @router.get("/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description")
-def sparql_get(request: Request) -> Response:
+async def sparql_get(request: Request) -> Response:
     """Run ``query=`` (SPARQL 1.1 Protocol, GET). Without ``query``: the query page for a browser, the
     Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
     params = request.query_params
@@ -166,7 +170,7 @@ def sparql_get(request: Request) -> Response:
         if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
             return _query_page(request)
         return _service_description(request, params.get("format"))
-    return _run_query(
+    return await _run_query(
         request,
         query,
         params.getlist("default-graph-uri"),
@@ -184,7 +188,7 @@ async def sparql_post(request: Request) -> Response:
         raise AppError(400, "Send the query either in the URL or in the body, not both.")
     default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
     named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
-    return await run_in_threadpool(_run_query, request, query, default_graphs, named_graphs, params.get("format"))
+    return await _run_query(request, query, default_graphs, named_graphs, params.get("format"))
 
 
 @router.options("/sparql", include_in_schema=False)
@@ -216,38 +220,24 @@ def _authorize(request: Request) -> None:
         raise AppError(403, "The bearer token is not valid.")
 
 
-def _apply_update(request: Request, update: str) -> Response:
+@router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)")
+async def sparql_update(request: Request) -> Response:
+    """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
+    conform to the SHACL shapes, or nothing changes. ``LOAD``, ``SERVICE``, writes to the project's source
+    graphs, to the restricted graph or outside the service's graphs, and ``DROP/CLEAR ALL`` are refused; the
+    update runs in a sandboxed worker under its own time limit."""
+    _authorize(request)
+    update, _ = await _read_operation(
+        request, "update", UPDATE_MEDIA, "query", "Queries go to /sparql, not to the update endpoint."
+    )
     service = _service(request)
     _check_size(service, update)
     try:
         inspect_update(update)
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
-    if str(GRAPH["restricted/"]) in update:
-        raise AppError(400, "The restricted graph is not writable through the public service.")
-    from ...validation import validate_store  # pyshacl is heavy: import only when writing
-
-    with _update_lock:
-        candidate = service.store.copy()
-        try:
-            candidate.update(update)
-        except SyntaxError as exc:
-            raise AppError(400, f"Syntax error in the update: {exc}") from None
-        except OSError as exc:
-            raise AppError(400, f"The update could not be applied: {exc}") from None
-        report = validate_store(candidate, service.settings)
-        if report.violations:
-            raise AppError(400, "The update breaks the shapes; nothing was changed.\n" + report.format("en"))
-        service.replace_store(candidate)
+    try:
+        await service.apply_update(update)
+    except QueryError as exc:
+        raise AppError(exc.status, exc.message, exc.headers) from None
     return Response(status_code=204)
-
-
-@router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)")
-async def sparql_update(request: Request) -> Response:
-    """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
-    conform to the SHACL shapes, or nothing changes. ``LOAD`` and ``SERVICE`` are refused."""
-    _authorize(request)
-    update, _ = await _read_operation(
-        request, "update", UPDATE_MEDIA, "query", "Queries go to /sparql, not to the update endpoint."
-    )
-    return await run_in_threadpool(_apply_update, request, update)
