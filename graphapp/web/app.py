@@ -26,7 +26,7 @@ from ..index import GraphIndex
 from ..sparql_algebra import WritePolicy
 from ..store import GraphStore
 from ..workdir import make_workdir
-from . import errors
+from . import errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware, ClientLimiter
 from .routers import analytics, dataset, docs, pages, practices, sparql, views
@@ -192,4 +192,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
     app.add_exception_handler(Exception, errors.unexpected_error_handler)
+    openapi.install(app)
     return app

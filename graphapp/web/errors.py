@@ -1,8 +1,10 @@
-"""One domain exception and one handler that answers in HTML, JSON or plain text to suit the request."""
+"""One domain exception and one handler that answers in HTML, JSON or plain text to suit the request, and the
+table of those error responses for the OpenAPI description (:func:`error_responses`)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -36,11 +38,19 @@ def wants(request: Request, *media_types: str) -> str | None:
     return chosen
 
 
+#: paths whose errors are always JSON, whatever the Accept header says: the API for programs
+JSON_ONLY_PATHS = ("/api/",)
+
+
 def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The error page, JSON or text the request prefers. It carries the security headers itself: the 500 handler
-    runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them to other responses."""
+    """The error page, JSON or text the request prefers (always JSON under ``/api/``). It carries the security
+    headers itself: the 500 handler runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them
+    to other responses."""
     headers = {**security_headers(request.scope), **(headers or {})}
-    kind = wants(request, "text/html", "application/json", "text/plain")
+    if request.url.path.startswith(JSON_ONLY_PATHS):
+        kind: str | None = "application/json"
+    else:
+        kind = wants(request, "text/html", "application/json", "text/plain")
     if kind == "text/html":
         templates = request.app.state.templates
         return templates.TemplateResponse(
@@ -73,3 +83,71 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return render_error(request, 500, "Internal error. It has been logged.")
+
+
+# ---------------------------------------------------------------- the error responses, for the OpenAPI description
+
+#: what :func:`render_error` answers: an HTML page, ``{"error": status, "message": ...}`` or ``Error N: ...`` text
+ERROR_MEDIA = ("text/html", "application/json", "text/plain")
+ERROR_SCHEMA_NAME = "Error"
+#: the JSON error body, registered as ``#/components/schemas/Error`` (see :mod:`graphapp.web.openapi`)
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "integer", "description": "The HTTP status."},
+        "message": {"type": "string", "description": "What went wrong, and what to do about it."},
+        "suggestions": {
+            "type": "array",
+            "description": "Unknown entity: entities with a similar address.",
+            "items": {"type": "object", "properties": {"href": {"type": "string"}, "label": {"type": "string"}}},
+        },
+    },
+}
+_RETRY_AFTER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+ERRORS: dict[int, dict[str, Any]] = {
+    400: {"description": "Bad request: a parameter or body the route cannot use; the message names it."},
+    401: {
+        "description": "No bearer token.",
+        "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
+    },
+    403: {"description": "Updates are disabled on this server, or the bearer token is not valid."},
+    404: {"description": "Nothing at this address; the message names what is missing."},
+    406: {"description": "No representation matches the Accept header or `format=`."},
+    413: {"description": "The request body or the query is over the size limit."},
+    429: {
+        "description": "This client already has as many queries running or waiting as it may.",
+        "headers": {"Retry-After": {**_RETRY_AFTER, "required": True}},
+    },
+    503: {
+        "description": "The service is busy, the request was stopped at its time or memory limit, or the service "
+        "is shutting down; try again later.",
+        "headers": {"Retry-After": _RETRY_AFTER},
+    },
+}
+
+
+def error_responses(
+    *statuses: int, media: tuple[str, ...] = ERROR_MEDIA, **descriptions: str
+) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entries of a route for the errors it can give, from one table (:data:`ERRORS`).
+
+    ``media`` narrows the media types (e.g. the API answers JSON only); ``descriptions`` replaces a status's
+    description with the route's own words, keyed ``e404="..."``.
+
+    >>> sorted(error_responses(400, 404, media=("application/json",))[404]["content"])
+    ['application/json']
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry = {**ERRORS[status]}
+        entry["description"] = descriptions.get(f"e{status}", entry["description"])
+        entry["content"] = {
+            mt: {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}
+            if mt == "application/json"
+            else {"schema": {"type": "string"}}
+            for mt in media
+        }
+        out[status] = entry
+    return out

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ... import analytics
 from ...graphviews import Ctx
-from ..errors import AppError
+from ..errors import AppError, error_responses
 from ..i18n import get_lang
+from ..openapi import page_or_json
+from ..params import PageFormat, page_language
 from .views import json_wanted
 
-router = APIRouter(tags=["Analytics"])
+router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
 
 
 def _answer(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
@@ -34,8 +36,9 @@ def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     "/analitica/centralidad",
     name="analytics_centrality",
     summary="The most central organisations and people, by degree and by betweenness",
+    responses={**page_or_json(), **error_responses(400)},
 )
-def analytics_centrality(request: Request, format: str | None = None) -> Response:  # noqa: A002
+def analytics_centrality(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     as_json = json_wanted(request, format)
     ctx = Ctx(request.state.service, get_lang(request))
     result = analytics.centrality(ctx.service)
@@ -54,12 +57,21 @@ def analytics_centrality(request: Request, format: str | None = None) -> Respons
     "/analitica/camino",
     name="analytics_path",
     summary="How are two entities connected? Shortest paths between them",
+    responses={
+        **page_or_json("The page (with the form when nothing is asked) or the paths as JSON."),
+        **error_responses(
+            400,
+            404,
+            e400="A bad parameter, or (for JSON) `desde` or `hasta` missing, or not a possible IRI.",
+            e404="No entity with that IRI, path or name.",
+        ),
+    },
 )
 def analytics_path(
     request: Request,
     desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
     hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
-    format: str | None = None,  # noqa: A002
+    format: PageFormat = None,  # noqa: A002
 ) -> Response:
     as_json = json_wanted(request, format)
     ctx = Ctx(request.state.service, get_lang(request))
@@ -81,8 +93,13 @@ def analytics_path(
     return _answer(request, "analytics_path.html", context, as_json)
 
 
-@router.get("/analitica/componentes", name="analytics_components", summary="Connected components of the graph")
-def analytics_components(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/analitica/componentes",
+    name="analytics_components",
+    summary="Connected components of the graph",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def analytics_components(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     as_json = json_wanted(request, format)
     ctx = Ctx(request.state.service, get_lang(request))
     result = analytics.components(ctx.service)

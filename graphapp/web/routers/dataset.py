@@ -10,15 +10,18 @@ import weakref
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from ...describe import DESCRIPTION_PREFIXES, dataset_description
 from ...results import NotAcceptable, negotiate, serialize_triples
-from ..errors import AppError, wants
+from ..errors import AppError, error_responses, wants
+from ..openapi import HTML, RDF, body
+from ..params import RdfFormat, page_language
 
 router = APIRouter(tags=["Dataset"])
 
@@ -26,8 +29,21 @@ DUMPS = {"ttl": "text/turtle", "nq": "application/n-quads", "jsonld": "applicati
 EXAMPLE_RESOURCE = "id/practica/reubicacion-ladrilleras-durango"
 
 
-@router.get("/dataset", name="dataset", summary="VoID/DCAT description of the dataset")
-def dataset(request: Request, format: str | None = None) -> Response:  # noqa: A002 - the protocol's name
+@router.get(
+    "/dataset",
+    name="dataset",
+    summary="VoID/DCAT description of the dataset",
+    response_class=HTMLResponse,
+    dependencies=[Depends(page_language)],
+    responses={
+        200: {
+            "description": "A page for a browser; the VoID/DCAT record in RDF otherwise.",
+            "content": {**HTML, **RDF},
+        },
+        **error_responses(406),
+    },
+)
+def dataset(request: Request, format: RdfFormat = None) -> Response:  # noqa: A002 - the protocol's name
     """The dataset's VoID and DCAT record (licence, sources, size, example resource, endpoint, dumps)."""
     service = request.state.service
     # absolute URLs from the configured public address, never from the request's Host header
@@ -47,8 +63,31 @@ def dataset(request: Request, format: str | None = None) -> Response:  # noqa: A
     return Response(body, media_type=fmt.content_type, headers={"Access-Control-Allow-Origin": "*"})
 
 
-@router.get("/dataset/dump.{fmt}", name="dump", summary="Download the public graph")
-def dump(request: Request, fmt: str) -> Response:
+@router.get(
+    "/dataset/dump.{fmt}",
+    name="dump",
+    summary="Download the public graph",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The whole public graph, as a file to download.",
+            "content": {media: body(media) for media in DUMPS.values()},
+        },
+        **error_responses(404, e404="No dump in that format."),
+        **error_responses(503, e503="The service is shutting down."),
+    },
+)
+def dump(
+    request: Request,
+    fmt: Annotated[
+        str,
+        PathParam(
+            description="`ttl` (Turtle, merged), `nq` (N-Quads, with the named graphs) or `jsonld` (JSON-LD); "
+            "another value is a 404.",
+            json_schema_extra={"enum": list(DUMPS)},
+        ),
+    ],
+) -> Response:
     """The whole public graph as Turtle (merged), N-Quads (with named graphs) or JSON-LD. Never personal data."""
     if fmt not in DUMPS:
         raise AppError(404, f"No dump in format {fmt!r}; available: {', '.join(DUMPS)}.")

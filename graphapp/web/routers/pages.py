@@ -7,22 +7,25 @@ N-Triples by ``Accept``, a suffix or ``format=``).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ...describe import DESCRIPTION_PREFIXES
 from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...store import iri as as_iri
-from ..errors import AppError, wants
+from ..errors import AppError, error_responses, wants
 from ..formatting import format_literal
 from ..i18n import get_lang
 from ..links import local_href
+from ..openapi import HTML, RDF, page_or_json
+from ..params import PageFormat, RdfFormat, page_language
 
-router = APIRouter(tags=["Pages"])
+router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
 SUFFIXES = {".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdfxml"}
 SAME_AS = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#exactMatch"}
@@ -81,17 +84,34 @@ def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, 
 # ---------------------------------------------------------------- home and search
 
 
-@router.get("/", name="home", summary="Home page (HTML) / headline figures (JSON)")
-def home(request: Request, format: str | None = None) -> Response:  # noqa: A002
+def _json_twin(request: Request, format: str | None) -> bool:  # noqa: A002
+    """``format=json``, or no ``format`` and an Accept header that prefers JSON to HTML."""
+    if format is not None:
+        return format == "json"
+    return wants(request, "text/html", "application/json") == "application/json"
+
+
+@router.get(
+    "/",
+    name="home",
+    summary="Home page (HTML) / headline figures (JSON)",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def home(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     service = _service(request)
     counts = service.store.select("home-counts")[0]
-    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+    if _json_twin(request, format):
         return JSONResponse({"counts": counts, "triples": len(service.store)})
     return _templates(request).TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
 
 
-@router.get("/buscar", name="search", summary="Search entities by name (accent- and case-insensitive)")
-def search(request: Request, q: str = "", format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/buscar",
+    name="search",
+    summary="Search entities by name (accent- and case-insensitive)",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def search(request: Request, q: str = "", format: PageFormat = None) -> Response:  # noqa: A002
     """Entities whose Spanish or English labels contain every word of ``q``."""
     service = _service(request)
     lang = get_lang(request)
@@ -105,7 +125,7 @@ def search(request: Request, q: str = "", format: str | None = None) -> Response
         }
         for h in hits
     ]
-    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+    if _json_twin(request, format):
         return JSONResponse({"query": q, "results": rows})
     return _templates(request).TemplateResponse(request, "search.html", {"q": q, "results": rows})
 
@@ -201,11 +221,37 @@ def _not_found(request: Request, iri: str, path: str) -> Response:
     )
 
 
-@router.get("/id/{path:path}", name="entity", summary="Any entity: HTML page or its RDF description")
-def entity(request: Request, path: str, format: str | None = None) -> Response:  # noqa: A002
+_UNKNOWN_ENTITY = error_responses(
+    404, e404="No such entity: a page (JSON for a client that does not ask for HTML) that suggests similar ones."
+)
+
+
+@router.get(
+    "/id/{path:path}",
+    name="entity",
+    summary="Any entity: HTML page or its RDF description",
+    response_class=HTMLResponse,
+    responses={
+        200: {"description": "The entity's page or its RDF description.", "content": {**HTML, **RDF}},
+        **_UNKNOWN_ENTITY,
+        **error_responses(406),
+    },
+)
+def entity(
+    request: Request,
+    path: Annotated[
+        str,
+        PathParam(
+            description="The entity's path under `/id/`, optionally with a suffix (`.ttl`, `.jsonld`, `.nt`, `.rdf`)",
+            examples=["practica/reubicacion-ladrilleras-durango", "municipio/15106.ttl"],
+        ),
+    ],
+    format: RdfFormat = None,  # noqa: A002
+) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
     service = _service(request)
+    asked = format
     for suffix, key in SUFFIXES.items():
         if path.endswith(suffix):
             path, format = path[: -len(suffix)], key
@@ -216,6 +262,8 @@ def entity(request: Request, path: str, format: str | None = None) -> Response: 
         view = _entity_view(request, iri)
         return _templates(request).TemplateResponse(request, _template_for(request, view["type_iris"]), view)
     try:
+        if asked is not None:
+            negotiate("DESCRIBE", None, asked)  # a suffix chooses the format, but format= must still be one
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
@@ -224,8 +272,16 @@ def entity(request: Request, path: str, format: str | None = None) -> Response: 
     return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-@router.get("/graph/{path:path}", name="graph_record", summary="A named graph: what it holds and its source")
-def graph_record(request: Request, path: str) -> Response:
+@router.get(
+    "/graph/{path:path}",
+    name="graph_record",
+    summary="A named graph: what it holds and its source",
+    responses={**page_or_json(), **_UNKNOWN_ENTITY},
+)
+def graph_record(
+    request: Request,
+    path: Annotated[str, PathParam(description="The graph's path under `/graph/`", examples=["presentacion/stl"])],
+) -> Response:
     service = _service(request)
     iri = service.store.base_iri + "graph/" + path
     if iri not in service.store.graphs():
@@ -240,8 +296,13 @@ def graph_record(request: Request, path: str) -> Response:
     return _templates(request).TemplateResponse(request, "entity.html", view)
 
 
-@router.get("/ontology", name="ontology", summary="The ontology: classes and properties with labels and definitions")
-def ontology(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/ontology",
+    name="ontology",
+    summary="The ontology: classes and properties with labels and definitions",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def ontology(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     service = _service(request)
     lang = get_lang(request)
     rows = service.store.select("ontology-terms", raw=True)
@@ -266,6 +327,6 @@ def ontology(request: Request, format: str | None = None) -> Response:  # noqa: 
     for t in items:
         t["anchor"] = t["iri"].rsplit("#", 1)[-1]
         t["definition_text"] = t["definition"].get(lang) or next(iter(t["definition"].values()), "")
-    if format == "json" or (format is None and wants(request, "text/html", "application/json") == "application/json"):
+    if _json_twin(request, format):
         return JSONResponse({"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]})
     return _templates(request).TemplateResponse(request, "ontology.html", {"terms": items})

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...finder import LANGS, THRESHOLD, PracticeIndex, practice_card
+from ...finder import THRESHOLD, PracticeIndex, practice_card
 from ...iris import InvalidIri, checked_iri
-from ..errors import AppError, wants
+from ..errors import AppError, error_responses, wants
 from ..i18n import get_lang
 from ..links import local_href
+from ..openapi import page_or_json
+from ..params import ApiLang, PageFormat, page_language
 
 router = APIRouter(tags=["Practice finder"])
 
@@ -28,8 +30,6 @@ Themes = Annotated[
 ProblemParam = Annotated[
     str | None, Query(description="A problem of the graph (IRI or slug), e.g. a cause in a problem tree.")
 ]
-Format = Annotated[str | None, Query(description="`json` for the machine-readable twin, `html` for the page.")]
-Lang = Annotated[str | None, Query(description="Language of labels and texts: `es` or `en` (default: cookie or es).")]
 Practices = Annotated[
     list[str] | None, Query(description="Two or three practices: IRI or slug (e.g. `reubicacion-ladrilleras-durango`).")
 ]
@@ -130,11 +130,8 @@ def _with_hrefs(value: Any, base: str) -> Any:
 
 
 def _lang(request: Request, lang: str | None) -> str:
-    if lang is None:
-        return get_lang(request)
-    if lang not in LANGS:
-        raise AppError(400, f"lang must be 'es' or 'en', not {lang!r}.")
-    return lang
+    """``lang=`` (already checked: ``es``, ``en`` or absent), else the reader's language."""
+    return lang or get_lang(request)
 
 
 def _resolve(service: Any, value: str, folder: str, parameter: str, lang: str) -> str:
@@ -271,9 +268,8 @@ def theme_tree(service: Any, index: PracticeIndex, lang: str) -> list[dict[str, 
 
 
 def _json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
+    """``format`` (already checked: ``json``, ``html`` or absent), else the Accept header."""
     if format is not None:
-        if format not in ("json", "html"):
-            raise AppError(400, "format must be 'json' or 'html'.")
         return format == "json"
     return wants(request, "text/html", "application/json") == "application/json"
 
@@ -285,13 +281,22 @@ def _api_error(exc: AppError) -> JSONResponse:
 # ---------------------------------------------------------------- the page
 
 
-@router.get("/practicas", name="practices_page", summary="Practice finder: search page (HTML) or its JSON twin")
+@router.get(
+    "/practicas",
+    name="practices_page",
+    summary="Practice finder: search page (HTML) or its JSON twin",
+    dependencies=[Depends(page_language)],
+    responses={
+        **page_or_json(),
+        **error_responses(400, 404, e404="Unknown theme or problem."),
+    },
+)
 def practices_page(
     request: Request,
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
-    format: Format = None,  # noqa: A002
+    format: PageFormat = None,  # noqa: A002
 ) -> Response:
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
@@ -326,8 +331,15 @@ def practices_page(
     "/practicas/comparar",
     name="practices_compare",
     summary="Compare two or three practices side by side (HTML) or as JSON",
+    dependencies=[Depends(page_language)],
+    responses={
+        **page_or_json(),
+        **error_responses(
+            400, 404, e400="Not two or three different practices, or a bad parameter.", e404="No such practice."
+        ),
+    },
 )
-def practices_compare(request: Request, p: Practices = None, format: Format = None) -> Response:  # noqa: A002
+def practices_compare(request: Request, p: Practices = None, format: PageFormat = None) -> Response:  # noqa: A002
     """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
     the themes, SDGs and sectors the practices share."""
     service = request.state.service
@@ -362,18 +374,21 @@ def practices_compare(request: Request, p: Practices = None, format: Format = No
     name="practices_search_api",
     summary="Find practices by the problem they solved",
     response_model=SearchResponse,
-    responses={
-        400: {"description": "Bad input: no q, theme or problem; bad lang or limit; q too long."},
-        404: {"description": "Unknown theme or problem."},
-    },
+    responses=error_responses(
+        400,
+        404,
+        media=("application/json",),
+        e400="Bad input: no q, theme or problem; bad lang or limit; q too long.",
+        e404="Unknown theme or problem.",
+    ),
 )
 def practices_search_api(
     request: Request,
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
-    lang: Lang = None,
-    limit: Annotated[int, Query(description=f"Most results (1 to {MAX_RESULTS}).")] = 10,
+    lang: ApiLang = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"Most results (1 to {MAX_RESULTS}).")] = 10,
 ) -> Response:
     """Practices judged relevant to the problem, best first. Each has a ``score`` from 0 to 1 (the share of the
     query it explains; below the threshold, 0.5, nothing is shown), ``why`` it matched (themes with their graph path,
@@ -393,13 +408,10 @@ def practices_search_api(
     "/api/practices/themes",
     name="practices_themes_api",
     summary="The thesaurus of public-problem themes, with synonyms and practice counts",
+    responses=error_responses(400, media=("application/json",), e400="A `lang` other than `es` or `en`."),
 )
-def practices_themes_api(request: Request, lang: Lang = None) -> Response:
+def practices_themes_api(request: Request, lang: ApiLang = None) -> Response:
     """Every theme (IRI, label, definition, synonyms, narrower themes) and how many practices address it or a
     narrower theme: the values ``theme=`` accepts."""
-    try:
-        chosen = _lang(request, lang)
-    except AppError as exc:
-        return _api_error(exc)
     service = request.state.service
-    return JSONResponse({"themes": theme_tree(service, finder_index(service), chosen)})
+    return JSONResponse({"themes": theme_tree(service, finder_index(service), _lang(request, lang))})

@@ -20,6 +20,7 @@ from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
 from ..errors import AppError, wants
+from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -158,7 +159,9 @@ def _service_description(request: Request, format_param: str | None) -> Response
     return Response(body, media_type=fmt.content_type, headers=CORS)
 
 
-@router.get("/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description")
+@router.get(
+    "/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description", **SPARQL_GET
+)
 async def sparql_get(request: Request) -> Response:
     """Run ``query=`` (SPARQL 1.1 Protocol, GET). Without ``query``: the query page for a browser, the
     Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
@@ -179,7 +182,9 @@ async def sparql_get(request: Request) -> Response:
     )
 
 
-@router.post("/sparql", name="sparql_post", summary="SPARQL query (POST form or application/sparql-query)")
+@router.post(
+    "/sparql", name="sparql_post", summary="SPARQL query (POST form or application/sparql-query)", **SPARQL_POST
+)
 async def sparql_post(request: Request) -> Response:
     """Run a query sent as ``application/x-www-form-urlencoded`` (``query=``) or ``application/sparql-query``."""
     query, form = await _read_operation(request, "query", QUERY_MEDIA, "update", UPDATES_ELSEWHERE)
@@ -220,7 +225,7 @@ def _authorize(request: Request) -> None:
         raise AppError(403, "The bearer token is not valid.")
 
 
-@router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)")
+@router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)", **SPARQL_UPDATE)
 async def sparql_update(request: Request) -> Response:
     """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
     conform to the SHACL shapes, or nothing changes. ``LOAD``, ``SERVICE``, writes to the project's source

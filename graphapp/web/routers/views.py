@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
 from ... import graphviews
 from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
-from ..errors import AppError, wants
+from ..errors import AppError, error_responses, wants
 from ..i18n import get_lang
+from ..openapi import page_or_json
+from ..params import PageFormat, page_language
 from ..urls import path_for
 
-router = APIRouter(tags=["Graph views"])
+router = APIRouter(tags=["Graph views"], dependencies=[Depends(page_language)])
+#: a view: its page or JSON twin; a bad parameter (such as an unknown class) is a 400, an unknown entity a 404
+VIEW_RESPONSES = {**page_or_json(), **error_responses(400, 404)}
 
 #: (route name, title es, title en, sentence es, sentence en), in the order of the index page
 VIEWS = [
@@ -78,6 +83,7 @@ VIEWS = [
     ),
 ]
 STL_EXAMPLE = "stl/estado-de-mexico"
+COMMITMENT_EXAMPLE = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 
 
 def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
@@ -116,8 +122,13 @@ def _entity_iri(request: Request, path: str) -> str:
         raise AppError(404, exc.message(get_lang(request))) from None
 
 
-@router.get("/vistas", name="views_index", summary="The graph views, with a sentence on each")
-def views_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/vistas",
+    name="views_index",
+    summary="The graph views, with a sentence on each",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def views_index(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     service = request.state.service
     lang = get_lang(request)
     commitments = sorted(
@@ -165,7 +176,12 @@ def views_index(request: Request, format: str | None = None) -> Response:  # noq
     )
 
 
-@router.get("/vistas/general", name="view_overview", summary="The whole graph, coloured by class (filterable)")
+@router.get(
+    "/vistas/general",
+    name="view_overview",
+    summary="The whole graph, coloured by class (filterable)",
+    responses=VIEW_RESPONSES,
+)
 def view_overview(
     request: Request,
     classes: Annotated[
@@ -173,23 +189,25 @@ def view_overview(
     ] = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (best-connected first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: str | None = None,  # noqa: A002
+    format: PageFormat = None,  # noqa: A002
 ) -> Response:
-    return _render(
-        request, "views_overview.html", lambda ctx: graphviews.overview(ctx, classes or [], limit, page), format
-    )
+    classes = [c for c in classes or [] if c.strip()]  # an empty class= (a form left blank) selects nothing
+    return _render(request, "views_overview.html", lambda ctx: graphviews.overview(ctx, classes, limit, page), format)
 
 
 @router.get(
-    "/vistas/vecindario/{path:path}", name="view_neighbourhood", summary="What surrounds an entity, 1 to 3 links away"
+    "/vistas/vecindario/{path:path}",
+    name="view_neighbourhood",
+    summary="What surrounds an entity, 1 to 3 links away",
+    responses=VIEW_RESPONSES,
 )
 def view_neighbourhood(
     request: Request,
-    path: str,
+    path: Annotated[str, PathParam(description="The entity's path under `/id/`", examples=[STL_EXAMPLE])],
     depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: str | None = None,  # noqa: A002
+    format: PageFormat = None,  # noqa: A002
 ) -> Response:
     iri = _entity_iri(request, path)
     return _render(
@@ -204,24 +222,44 @@ def view_neighbourhood(
     "/vistas/arbol-de-problemas/{path:path}",
     name="view_problem_tree",
     summary="A commitment's problem tree: effects, central problem, causes; key actions and activities",
+    responses=VIEW_RESPONSES,
 )
-def view_problem_tree(request: Request, path: str, format: str | None = None) -> Response:  # noqa: A002
+def view_problem_tree(
+    request: Request,
+    path: Annotated[str, PathParam(description="The commitment's path under `/id/`", examples=[COMMITMENT_EXAMPLE])],
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
     iri = _entity_iri(request, path)
     return _render(request, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format)
 
 
-@router.get("/vistas/stl", name="view_stl", summary="The Local Technical Secretariats: sectors, seats and members")
-def view_stl(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/vistas/stl",
+    name="view_stl",
+    summary="The Local Technical Secretariats: sectors, seats and members",
+    responses=VIEW_RESPONSES,
+)
+def view_stl(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     return _render(request, "views_stl.html", graphviews.stl, format)
 
 
-@router.get("/vistas/historia", name="view_timeline", summary="Milestones and national action plans on a timeline")
-def view_timeline(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/vistas/historia",
+    name="view_timeline",
+    summary="Milestones and national action plans on a timeline",
+    responses=VIEW_RESPONSES,
+)
+def view_timeline(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     return _render(request, "views_timeline.html", graphviews.timeline, format)
 
 
-@router.get("/vistas/ods", name="view_sdg", summary="SDG goals, targets and what contributes to them")
-def view_sdg(request: Request, format: str | None = None) -> Response:  # noqa: A002
+@router.get(
+    "/vistas/ods",
+    name="view_sdg",
+    summary="SDG goals, targets and what contributes to them",
+    responses=VIEW_RESPONSES,
+)
+def view_sdg(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     return _render(request, "views_sdg.html", graphviews.sdg, format)
 
 
@@ -229,6 +267,7 @@ def view_sdg(request: Request, format: str | None = None) -> Response:  # noqa: 
     "/vistas/municipios",
     name="view_municipalities",
     summary="State of Mexico municipalities coloured by their 2017 open-government index",
+    responses=VIEW_RESPONSES,
 )
-def view_municipalities(request: Request, format: str | None = None) -> Response:  # noqa: A002
+def view_municipalities(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     return _render(request, "views_municipalities.html", graphviews.municipalities, format)

@@ -1,0 +1,61 @@
+"""Query parameters shared by many routes, declared once so that they are documented and read the same way.
+
+An empty ``format=`` or ``lang=`` (what a form sends when nothing is chosen) means the parameter is absent: the
+answer is negotiated from ``Accept``, the language from the cookie.
+
+>>> empty_is_none(""), empty_is_none("json"), empty_is_none(" ")
+(None, 'json', ' ')
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query
+from pydantic import BeforeValidator
+
+from ..results import FORMAT_ALIASES, GRAPH_FORMATS
+
+
+def empty_is_none(value: object) -> object:
+    """An empty value is an absent one (only the empty string: any other value is checked as given)."""
+    return None if value == "" else value
+
+
+#: the page or its JSON twin ("" is listed because it is accepted: it reaches the handler as None)
+PageFormat = Annotated[
+    Literal["json", "html", ""] | None,
+    BeforeValidator(empty_is_none),
+    Query(description="`json` for the machine-readable twin, `html` for the page; absent or empty: by `Accept`."),
+]
+
+#: names ``format=`` accepts for an RDF description (case-insensitive; media types are accepted too)
+RDF_FORMAT_NAMES = [name for name, key in FORMAT_ALIASES.items() if key in {f.key for f in GRAPH_FORMATS}] + [""]
+RdfFormat = Annotated[
+    str | None,
+    BeforeValidator(empty_is_none),
+    Query(
+        description="RDF serialization: `ttl` (Turtle), `nt` (N-Triples), `rdfxml` (RDF/XML) or `jsonld` "
+        "(JSON-LD), or their media type; absent or empty: by `Accept`. Another value is a 406.",
+        json_schema_extra={"enum": RDF_FORMAT_NAMES},
+    ),
+]
+
+#: the language of an API answer
+ApiLang = Annotated[
+    Literal["es", "en", ""] | None,
+    BeforeValidator(empty_is_none),
+    Query(description="Language of labels and texts: `es` or `en`; absent or empty: the cookie's, else `es`."),
+]
+
+
+def page_language(
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Language of the page: `es` (default) or `en`; the choice is kept in a cookie. "
+            "Absent, empty or another value: the cookie's, else `es`."
+        ),
+    ] = None,
+) -> None:
+    """Documents ``lang=`` on the pages; :func:`graphapp.web.i18n.get_lang` reads it (and ignores other values)."""
