@@ -169,6 +169,8 @@ SPARQL_UPDATE: dict[str, Any] = {
             503,
             e400="Not an update this endpoint applies (syntax, LOAD, SERVICE, a source or restricted graph, "
             "DROP ALL...), or the result would break the shapes: nothing was changed.",
+            e403="Updates are disabled on this server, the bearer token is not valid, or the update writes to a "
+            "graph that is read-only here (the project's source data, the restricted graph).",
             e503="The update worker is busy, or the update was stopped at its time or memory limit.",
         ),
     },
