@@ -6,9 +6,10 @@ Exit codes: 0 success, 1 validation violations, 2 bad input (syntax error, unrea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -55,7 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write the public graph (never the restricted personal data)")
     e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl")
     e.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    e.add_argument(
+        "--per-graph",
+        type=Path,
+        metavar="DIR",
+        help="write the current graph as sorted Turtle, one file per named graph, below DIR (for review with git)",
+    )
     e.set_defaults(func=_export)
+
+    ld = sub.add_parser("load", help="build or refresh the persistent store from ontology/ and data/")
+    ld.add_argument("--rebuild", action="store_true", help="reload every source file, even unchanged ones")
+    ld.set_defaults(func=_load)
 
     sv = sub.add_parser("serve", help="start the web service on the shipped data")
     sv.add_argument("--host", default=None, help="address to listen on (GRAPHAPP_HOST, default 127.0.0.1)")
@@ -127,8 +138,46 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.violations else 0
 
 
+def _progress(files: list[SourceFile]) -> Iterable[SourceFile]:
+    from tqdm import tqdm
+
+    return tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
+
+
+@contextlib.contextmanager
+def _current_store(settings: Settings) -> Iterator[GraphStore]:
+    """The current graph: the persistent store brought in line with the files (or the files, in memory)."""
+    from .loading import StoreBusy, open_store
+
+    try:
+        store, _ = open_store(settings, _progress)
+    except StoreBusy as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from .loading import rebuild_manifest
+
+    if settings.in_memory:
+        raise ConfigError("GRAPHAPP_STORE_DIR is ':memory:': there is no persistent store to load")
+    if args.rebuild:
+        rebuild_manifest(settings)
+    with _current_store(settings) as store:
+        graphs = store.graphs()
+        print(f"store: {settings.store_dir}: {len(store)} quads in {len(graphs)} graphs", file=sys.stderr)
+    return 0
+
+
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    store = GraphStore.from_settings(settings)
+    with _current_store(settings) as store:
+        return _print_stats(args, store)
+
+
+def _print_stats(args: argparse.Namespace, store: GraphStore) -> int:
     graphs = store.select("graph-sizes")
     classes = store.select("class-counts")
     if args.json:
@@ -145,7 +194,15 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    store = GraphStore.from_settings(settings)
+    with _current_store(settings) as store:
+        if args.per_graph:
+            written = store.export_per_graph(args.per_graph)
+            print(f"wrote {len(written)} files below {args.per_graph}", file=sys.stderr)
+            return 0
+        return _export_one(args, store)
+
+
+def _export_one(args: argparse.Namespace, store: GraphStore) -> int:
     if args.out:
         with args.out.open("wb") as fh:
             store.export(args.format, fh)

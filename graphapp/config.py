@@ -14,6 +14,7 @@ from pathlib import Path
 from .iris import CANONICAL_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MEMORY = ":memory:"  # the store_dir value for a store that lives in memory only
 
 
 class ConfigError(ValueError):
@@ -36,6 +37,13 @@ class Settings:
         default=PROJECT_ROOT / "ontology", metadata={"help": "Folder of ontology files (Turtle)."}
     )
     shapes_dir: Path = field(default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."})
+    store_dir: str = field(
+        default=str(PROJECT_ROOT / "var" / "store"),
+        metadata={
+            "help": "Folder of the persistent store (built from the ontology and data folders, kept in sync with "
+            "them, and holding every write and its history); ':memory:' keeps everything in memory (tests)."
+        },
+    )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the service listens on."})
     port: int = field(default=8000, metadata={"help": "Port the service listens on."})
     query_timeout: float = field(
@@ -96,6 +104,10 @@ class Settings:
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
             raise ConfigError(f"GRAPHAPP_PUBLIC_URL must start with http:// or https://: {settings.public_url!r}")
         return settings
+
+    @property
+    def in_memory(self) -> bool:
+        return self.store_dir == MEMORY
 
     @property
     def site_url(self) -> str:

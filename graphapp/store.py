@@ -8,6 +8,7 @@ rdflib stays the modelling, parsing and SHACL API; :meth:`GraphStore.to_rdflib` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -54,15 +55,17 @@ def refuse_engine_sort(text: str, name: str, allowed: bool = False) -> None:
 
 
 class GraphStore:
-    """An in-memory dataset of named graphs, one per source file.
+    """A dataset of named graphs, one per source file plus the graphs that writes add; on disk at ``path``
+    (RocksDB, every committed write durable) or in memory.
 
     >>> s = GraphStore.from_settings(Settings())
     >>> len(s) > 1000
     True
     """
 
-    def __init__(self, base_iri: str = CANONICAL_BASE) -> None:
-        self._store = ox.Store()
+    def __init__(self, base_iri: str = CANONICAL_BASE, path: Path | None = None) -> None:
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self.path = path
         self.base_iri = base_iri
         self.files: list[SourceFile] = []
 
@@ -73,14 +76,6 @@ class GraphStore:
         store.load(discover(settings, include_restricted=include_restricted))
         return store
 
-    @classmethod
-    def from_dump(cls, path: Path, like: GraphStore) -> GraphStore:
-        """A store holding the quads of an N-Quads dump (an update's result), with ``like``'s base and files."""
-        store = cls(like.base_iri)
-        store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        store.files = list(like.files)
-        return store
-
     def load(self, files: Iterable[SourceFile]) -> None:
         """Parse every file first, then add them all: a syntax error leaves the store unchanged."""
         files = list(files)
@@ -89,6 +84,74 @@ class GraphStore:
             quads = [_rebase(q, self.base_iri) for q in quads]
         self._store.bulk_extend(quads)
         self.files.extend(files)
+
+    def replace_graphs(self, graphs: Iterable[str], files: Iterable[SourceFile]) -> int:
+        """Empty ``graphs`` (IRIs as stored) and load ``files`` into theirs (under the store's base): how
+        the store follows changed source files. Parses everything first, so a syntax error changes nothing.
+        Returns the quads loaded."""
+        files = list(files)
+        quads = parse_all(files)
+        if self.base_iri != CANONICAL_BASE:
+            quads = [_rebase(q, self.base_iri) for q in quads]
+        for graph in graphs:
+            node = ox.NamedNode(graph)
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
+        self._store.bulk_extend(quads)
+        if self.path is not None:
+            self._store.flush()
+        return len(quads)
+
+    def snapshot(self, target: Path) -> Path:
+        """A consistent copy for readers in other processes: a RocksDB checkpoint (hard links, tens of
+        milliseconds) of an on-disk store, an N-Quads dump of one in memory. Returns its path."""
+        if self.path is None:
+            path = target.with_suffix(".nq")
+            self.dump_nquads(path)
+            return path
+        self._store.backup(str(target))
+        return target
+
+    def apply(self, add: Iterable[ox.Quad], remove: Iterable[ox.Quad]) -> None:
+        """Remove then add quads in one transaction: all or nothing, durable once it returns.
+
+        Blank nodes cannot be named in a transaction's data: writes name every node (see
+        :func:`graphapp.writes.changes.skolemize`)."""
+        text = _data_update(list(remove), list(add))
+        if text:
+            self._store.update(text)
+
+    def source_graphs(self) -> list[str]:
+        """IRIs (as served, under this store's base) of the graphs loaded from the project's files."""
+        return sorted({rebase_iri(f.graph, self.base_iri) for f in self.files})
+
+    def holds(self, quad: ox.Quad) -> bool:
+        """True if the store has exactly this quad."""
+        pattern = (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        return next(self._store.quads_for_pattern(*pattern), None) is not None
+
+    def subjects_pointing_at(self, nodes: Iterable[str]) -> set[str]:
+        """IRIs of the subjects with a statement whose object is one of ``nodes``."""
+        found: set[str] = set()
+        for node in nodes:
+            if not is_valid_iri(node):
+                continue
+            for q in self._store.quads_for_pattern(None, None, ox.NamedNode(node), None):
+                if isinstance(q.subject, ox.NamedNode):
+                    found.add(q.subject.value)
+        return found
+
+    def quads_about(self, subjects: Iterable[str]) -> list[ox.Quad]:
+        """Every quad whose subject is one of ``subjects`` (IRIs)."""
+        out: list[ox.Quad] = []
+        for s in subjects:
+            if is_valid_iri(s):
+                out.extend(self._store.quads_for_pattern(ox.NamedNode(s), None, None, None))
+        return out
+
+    def close(self) -> None:
+        """Release the engine (on disk: its lock on the folder, so another process or command may open it)."""
+        self._store = ox.Store()  # the on-disk store is closed when its last reference goes
 
     def __len__(self) -> int:
         return len(self._store)
@@ -171,20 +234,33 @@ class GraphStore:
         prefixes = None if fmt in {"nt", "jsonld"} else _prefixes(self.base_iri)
         ox.serialize(ordered, output, EXPORT_FORMATS[fmt], prefixes=prefixes)
 
+    def export_per_graph(self, folder: Path) -> list[Path]:
+        """Write each named graph as sorted Turtle to ``folder/<path of the graph>.ttl`` (``…/graph/contrib/staff``
+        → ``contrib/staff.ttl``), so that a change to the graph reads as a small diff under git."""
+        root = self.base_iri + "graph/"
+        written: list[Path] = []
+        for graph in self.graphs():
+            rel = graph[len(root) :] if graph.startswith(root) else "external/" + re.sub(r"[^\w.-]+", "_", graph)
+            if not rel or ".." in rel.split("/"):
+                continue
+            target = folder / f"{rel}.ttl"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            node = ox.NamedNode(graph)
+            triples = sorted(
+                (
+                    ox.Triple(q.subject, q.predicate, q.object)
+                    for q in self._store.quads_for_pattern(None, None, None, node)
+                ),
+                key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+            )
+            with target.open("wb") as fh:
+                ox.serialize(triples, fh, ox.RdfFormat.TURTLE, prefixes=_prefixes(self.base_iri))
+            written.append(target)
+        return written
+
     def dump_nquads(self, path: Path) -> None:
         """Write every quad to an N-Quads file (what the query workers load)."""
         self._store.dump(str(path), ox.RdfFormat.N_QUADS)
-
-    def copy(self) -> GraphStore:
-        """An independent copy, for applying an update that may still be rejected."""
-        other = GraphStore(self.base_iri)
-        other._store.bulk_extend(self.quads())
-        other.files = list(self.files)
-        return other
-
-    def update(self, text: str) -> None:
-        """Apply a SPARQL Update. Raises ``SyntaxError`` on a malformed update."""
-        self._store.update(text)
 
     def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
         for s in subjects:
@@ -197,7 +273,7 @@ class GraphStore:
         """The union of all graphs as an rdflib Graph, for pyshacl and other rdflib tools."""
         g = rdflib.Graph()
         for q in self.quads():
-            g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+            g.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
         return g
 
 
@@ -205,7 +281,7 @@ def rdflib_graph(files: Iterable[SourceFile]) -> rdflib.Graph:
     """Parse files straight into one rdflib Graph (same parser and errors as the store)."""
     g = rdflib.Graph()
     for q in parse_all(files):
-        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+        g.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return g
 
 
@@ -241,7 +317,42 @@ def _rebase(q: ox.Quad, base: str) -> ox.Quad:
     return ox.Quad(term(q.subject), term(q.predicate), term(q.object), term(q.graph_name))
 
 
-def _rdflib_term(t: object) -> rdflib.term.Node:
+def rebase_iri(value: str, base: str) -> str:
+    """An entity or graph IRI of the files, as served under ``base`` (the vocabulary keeps its IRIs).
+
+    >>> rebase_iri("https://w3id.org/gakg/graph/catalog", "https://e.org/kg/")
+    'https://e.org/kg/graph/catalog'
+    """
+    return base + value[len(CANONICAL_BASE) :] if value.startswith(REBASED) and base != CANONICAL_BASE else value
+
+
+def _data_update(remove: list[ox.Quad], add: list[ox.Quad]) -> str:
+    """A SPARQL ``DELETE DATA``/``INSERT DATA`` update for the quads (the engine runs it as one transaction).
+
+    >>> q = ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g"))
+    >>> _data_update([], [q])
+    'INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> "x" . } }'
+    """
+
+    def block(quads: list[ox.Quad]) -> str:
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
+                raise ValueError("a write cannot name a blank node; name it with an IRI")
+            graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+            by_graph.setdefault(graph, []).append(f"{q.subject} {q.predicate} {q.object} .")
+        parts = [" ".join(lines) if not g else f"GRAPH {g} {{ {' '.join(lines)} }}" for g, lines in by_graph.items()]
+        return " ".join(parts)
+
+    ops = []
+    if remove:
+        ops.append(f"DELETE DATA {{ {block(remove)} }}")
+    if add:
+        ops.append(f"INSERT DATA {{ {block(add)} }}")
+    return " ; ".join(ops)
+
+
+def rdflib_term(t: object) -> rdflib.term.Node:
     if isinstance(t, ox.NamedNode):
         return rdflib.URIRef(t.value)
     if isinstance(t, ox.BlankNode):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from graphapp.web.app import create_app
 
 SOURCE_TEXT = PROJECT_ROOT.parent / "shared" / "source" / "gobierno-abierto-infoem.txt"
 PRIVATE_NAMES = ("Diana Bobadilla Martínez", "Jesús Felipe Borja Coronel", "Olivia Colin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands run in-process (the CLI tests) get a store of the test session's own, never the checkout's."""
+    previous = os.environ.get("GRAPHAPP_STORE_DIR")
+    os.environ["GRAPHAPP_STORE_DIR"] = str(tmp_path_factory.mktemp("store") / "store")
+    yield
+    if previous is None:
+        os.environ.pop("GRAPHAPP_STORE_DIR", None)
+    else:
+        os.environ["GRAPHAPP_STORE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +54,7 @@ def tmp_data(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def _app_client() -> Iterator[TestClient]:
     """One service on the shipped data for every TestClient test that needs no special settings."""
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
+    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
         yield c
 
 

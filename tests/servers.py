@@ -20,7 +20,15 @@ def free_port() -> int:
 def start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     """Start `graphapp serve` on a free loopback port (one query worker unless ``env`` says otherwise)."""
     port = free_port()
-    full_env = {**os.environ, "GRAPHAPP_PORT": str(port), "GRAPHAPP_WORKERS": "1", **env}
+    # each server its own store on disk, beside its log (as a real deployment has)
+    store = log.parent / f"store-{port}"
+    full_env = {
+        **os.environ,
+        "GRAPHAPP_PORT": str(port),
+        "GRAPHAPP_WORKERS": "1",
+        "GRAPHAPP_STORE_DIR": str(store),
+        **env,
+    }
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "graphapp.cli", "serve"], env=full_env, stdout=out, stderr=subprocess.STDOUT

@@ -146,7 +146,9 @@ def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) ->
     from graphapp.config import Settings
     from graphapp.web.app import create_app
 
-    settings = Settings.from_env({}, workers=1, base_iri="https://datos.example.org/kg/")
+    settings = Settings.from_env(
+        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, base_iri="https://datos.example.org/kg/"
+    )
     with TestClient(create_app(settings)) as client:
         counts = client.get("/?format=json").json()["counts"]
         assert counts["practices"] == 3

@@ -1,0 +1,117 @@
+"""The persistent store and the source files: build it once, reopen it at once, follow the files as they change.
+
+The store on disk (``GRAPHAPP_STORE_DIR``, RocksDB) holds one named graph per source file of ``ontology/``
+and ``data/`` plus the graphs that writes add (staff contributions). A manifest beside it records a digest of
+each source file, so a restart re-parses nothing when the files have not changed, and only the changed files
+otherwise. Graphs that no source file names (the contributions) are never touched by a sync.
+
+A crash during a sync leaves the manifest as it was: the next start loads the same files again (removing their
+graphs first), so a sync is safe to repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .sources import SourceFile, discover
+from .store import GraphStore, rebase_iri
+
+MANIFEST = "sources.json"
+DATABASE = "db"
+FORMAT_VERSION = 1  # bump when the layout of the store changes: the next start rebuilds the source graphs
+
+#: wraps the files about to be loaded, e.g. ``tqdm`` for a progress bar
+Progress = Callable[[list[SourceFile]], Iterable[SourceFile]]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    loaded: tuple[str, ...]  # graphs (re)loaded from their files
+    removed: tuple[str, ...]  # graphs whose file is gone
+    quads: int  # quads loaded
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.loaded and not self.removed
+
+
+class StoreBusy(RuntimeError):
+    """Another process (a running service) holds the store."""
+
+
+def rebuild_manifest(settings: Settings) -> None:
+    """Forget the digests: the next open reloads every source file (contributions are kept)."""
+    (Path(settings.store_dir) / MANIFEST).unlink(missing_ok=True)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_store(settings: Settings, progress: Progress | None = None) -> tuple[GraphStore, SyncReport]:
+    """The service's store: in memory from the files, or on disk at ``settings.store_dir`` and in sync with
+    the source files (built on first use)."""
+    files = discover(settings)
+    if settings.in_memory:
+        store = GraphStore(settings.base_iri)
+        store.load(files)
+        return store, SyncReport(tuple(f.graph for f in files), (), len(store))
+    folder = Path(settings.store_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        store = GraphStore(settings.base_iri, folder / DATABASE)
+    except OSError as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise StoreBusy(
+            f"the store at {folder} is in use by another process (a running service?): stop it, or read the "
+            "current graph from the service (/dataset/dump.nq)"
+        ) from None
+    store.files = files
+    return store, sync(store, folder / MANIFEST, files, settings.base_iri, progress)
+
+
+def sync(
+    store: GraphStore, manifest: Path, files: list[SourceFile], base_iri: str, progress: Progress | None = None
+) -> SyncReport:
+    """Bring the source graphs of ``store`` in line with ``files``; see the module docstring."""
+    recorded = _read(manifest)
+    same_layout = recorded.get("format") == FORMAT_VERSION and recorded.get("base_iri") == base_iri
+    old: dict[str, str] = recorded.get("graphs", {}) if same_layout else {}
+    current = {f.graph: digest(f.path) for f in files}
+    changed = [f for f in files if old.get(f.graph) != current[f.graph]]
+    removed = sorted(set(old) - set(current))
+    if not same_layout and recorded.get("base_iri"):
+        # a new base or layout: the graphs the files filled under the old base go, every file is reloaded
+        old_base = str(recorded["base_iri"])
+        store.replace_graphs([rebase_iri(g, old_base) for g in recorded.get("graphs", {})], [])
+    total = 0
+    for f in progress(changed) if progress is not None else changed:
+        total += store.replace_graphs([rebase_iri(f.graph, base_iri)], [f])
+    if removed:
+        store.replace_graphs([rebase_iri(g, base_iri) for g in removed], [])
+    if changed or removed or not same_layout:
+        _write(manifest, {"format": FORMAT_VERSION, "base_iri": base_iri, "graphs": current})
+    return SyncReport(tuple(f.graph for f in changed), tuple(removed), total)
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
