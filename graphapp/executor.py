@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import multiprocessing as mp
 import re
@@ -68,11 +69,14 @@ class Job:
 
 @dataclass(frozen=True)
 class UpdateJob:
-    """Apply ``update`` to the worker's copy and write the whole result as N-Quads to ``output``."""
+    """Evaluate ``update`` on ``workspace`` (a private copy of the store: a checkpoint folder or an N-Quads
+    dump) and answer what it changed, as N-Quads to add and to remove. ``contributions`` plays the default
+    graph: a plain ``INSERT DATA`` lands there, a plain ``WHERE`` reads it."""
 
     update: str
-    output: str
+    workspace: str
     policy: object  # sparql_algebra.WritePolicy (imported lazily: rdflib is heavy)
+    contributions: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,11 @@ class _Snapshot:
 # ---------------------------------------------------------------- worker side
 
 
-def _load(path: str) -> ox.Store:
+def _load(path: str, *, writable: bool = False) -> ox.Store:
+    """Open a snapshot: a checkpoint folder of the on-disk store (read-only unless ``writable``: a private copy),
+    or an N-Quads dump loaded into memory."""
+    if Path(path).is_dir():
+        return ox.Store(path) if writable else ox.Store.read_only(path)
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
     return store
@@ -137,35 +145,43 @@ def _execute(store: ox.Store, job: Job) -> Answer:
     return Answer(written.body, written.truncated)
 
 
-def _graph_sizes(store: ox.Store) -> dict[str, int]:
-    sizes: dict[str, int] = collections.Counter()
-    for quad in store.quads_for_pattern(None, None, None, None):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            sizes[quad.graph_name.value] += 1
-    return dict(sizes)
+def _quads_of(store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> set[ox.Quad]:
+    return {q for g in graphs for q in store.quads_for_pattern(None, None, None, g)}
 
 
-def _apply_update(store: ox.Store, job: UpdateJob) -> Answer:
-    from .sparql_algebra import parse_update  # noqa: PLC0415
+def _apply_update(job: UpdateJob) -> Answer:
+    from .sparql_algebra import DEFAULT, parse_update  # noqa: PLC0415
 
     policy = job.policy
-    policy.check(parse_update(job.update))  # type: ignore[attr-defined]
-    before = _graph_sizes(store)
+    parsed = parse_update(job.update)
+    policy.check(parsed)  # type: ignore[attr-defined]
+    store = _load(job.workspace, writable=True)
+    contributions = ox.NamedNode(job.contributions)
+    if job.contributions:
+        store.update(f"ADD SILENT {contributions} TO DEFAULT")
+    graphs = [ox.DefaultGraph() if g == DEFAULT else ox.NamedNode(g) for g in sorted(parsed.writes)]
+    before, size = _quads_of(store, graphs), len(store)
     try:
         store.update(job.update)
     except SyntaxError:
         raise
     except Exception as exc:  # noqa: BLE001 - the engine's errors (absent graph, existing graph...) are the user's
         raise RefusedQuery(f"The update could not be applied: {exc}") from None
-    after = _graph_sizes(store)
-    # A second look at the result, whatever the parse said: source graphs unchanged, nothing restricted.
-    for graph in sorted(set(before) | set(after)):
-        if graph.startswith(policy.restricted_prefix):  # type: ignore[attr-defined]
-            raise RefusedQuery("The restricted graph is not writable through the public service.")
-        if graph in policy.source_graphs and before.get(graph) != after.get(graph):  # type: ignore[attr-defined]
-            raise RefusedQuery(f"<{graph}> holds the project's source data and is read-only here.")
-    store.dump(job.output, ox.RdfFormat.N_QUADS)
-    return Answer(b"")
+    after = _quads_of(store, graphs)
+    added, removed = after - before, before - after
+    # A second look, whatever the parse said: nothing changed outside the graphs the update names.
+    if len(store) - size != len(added) - len(removed):
+        raise RefusedQuery("The update changed graphs it does not name; name every graph it writes.")
+
+    def home(q: ox.Quad) -> ox.Quad:  # the default graph stands for the contributions graph
+        graph = contributions if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+        return ox.Quad(q.subject, q.predicate, q.object, graph)
+
+    def nquads(quads: set[ox.Quad]) -> str:
+        out = ox.serialize([home(q) for q in quads], format=ox.RdfFormat.N_QUADS)
+        return out.decode() if isinstance(out, bytes) else ""
+
+    return Answer(json.dumps({"add": nquads(added), "remove": nquads(removed)}).encode())
 
 
 def _serve(conn: Connection, snapshot: _Snapshot) -> None:
@@ -182,9 +198,9 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
         job, current = message
         one_shot = isinstance(job, UpdateJob)
         try:
-            if current.version != version:
+            if current.version != version and not one_shot:
                 store, version = _load(current.path), current.version
-            answer = _apply_update(store, job) if one_shot else _execute(store, job)
+            answer = _apply_update(job) if one_shot else _execute(store, job)
             conn.send(("ok", answer))
         except RefusedQuery as exc:
             conn.send(("refused", str(exc)))

@@ -60,7 +60,7 @@ def test_centrality_is_cached_per_graph_version(client: TestClient, monkeypatch:
     _json(client, "/analitica/centralidad", lang="en")
     assert calls == []  # served from the cache
     service = client.app.state.service
-    service.replace_store(service.store)  # a new graph version
+    service.publish(service.version + 1)  # a new graph version
     first = _json(client, "/analitica/centralidad")
     _json(client, "/analitica/centralidad")
     assert calls == [1]  # computed once for the new version, then reused

@@ -348,7 +348,7 @@ INSERT DATA { GRAPH <https://w3id.org/gakg/graph/local/finder-test> {
 
 
 def test_practice_added_through_update_is_found_at_once() -> None:
-    settings = Settings.from_env({}, workers=1, update_token=TOKEN)
+    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN)
     with TestClient(create_app(settings)) as c:
         assert c.get(SEARCH, params={"q": "alumbrado público descompuesto"}).json()["results"] == []
         version = c.app.state.service.version

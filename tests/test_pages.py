@@ -190,7 +190,9 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         "    ga:jurisdiction <https://w3id.org/gakg/id/entidad/durango> .\n",
         encoding="utf-8",
     )
-    with TestClient(create_app(Settings.from_env({}, workers=1, data_dir=Path(data)))) as c:
+    with TestClient(
+        create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, data_dir=Path(data)))
+    ) as c:
         yield c
 
 

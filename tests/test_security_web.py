@@ -27,7 +27,9 @@ SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referr
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env({}, workers=1, update_token=TOKEN, public_url="https://kg.example.org/base")
+    settings = Settings.from_env(
+        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN, public_url="https://kg.example.org/base"
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -43,7 +45,7 @@ def _no_evil(r) -> None:
 
 @pytest.fixture(scope="module")
 def broken_app() -> FastAPI:
-    app = create_app(Settings.from_env({}, workers=1))
+    app = create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))
 
     def boom() -> None:
         raise RuntimeError("a bug in a handler")
@@ -195,7 +197,7 @@ def test_views_index_links_with_paths_not_the_host_header(client: TestClient) ->
 
 
 def test_assets_and_links_respect_the_root_path() -> None:
-    settings = Settings.from_env({}, workers=1)
+    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1)
     with TestClient(create_app(settings), root_path="/kg") as c:
         page = c.get("/kg/", headers=HTML).text
         assert 'href="/kg/static/style.css"' in page and 'href="/kg/sparql"' in page
@@ -249,7 +251,7 @@ def test_service_removes_temporary_folders_of_dead_processes(tmp_path: Path, mon
     unrelated = [tmp_path / f"graphapp-{dead.pid}", tmp_path / "graphapp-x1y2z3", tmp_path / f"other-{dead.pid}-abcd"]
     for folder in unrelated:
         folder.mkdir()
-    with TestClient(create_app(Settings.from_env({}, workers=1))) as c:
+    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
         workdir = c.app.state.service.workdir  # type: ignore[attr-defined]
         assert workdir.parent == tmp_path
         assert workdir.name.startswith(f"graphapp-{os.getpid()}-")

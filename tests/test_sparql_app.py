@@ -26,7 +26,9 @@ PRACTICES = (
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env({}, workers=2, query_timeout=20.0, update_token=TOKEN, max_rows=50)
+    settings = Settings.from_env(
+        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=2, query_timeout=20.0, update_token=TOKEN, max_rows=50
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 

@@ -350,7 +350,7 @@ def malicious_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestC
     data = tmp_path_factory.mktemp("xss") / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
-    with TestClient(create_app(Settings.from_env({}, workers=1, data_dir=data))) as c:
+    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, data_dir=data))) as c:
         yield c
 
 

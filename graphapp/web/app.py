@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypedDict, TypeVar
@@ -15,20 +12,15 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..config import Settings
-from ..executor import UpdateJob, WorkerPool
-from ..index import GraphIndex
-from ..sparql_algebra import WritePolicy
-from ..store import GraphStore
-from ..workdir import make_workdir
+from ..service import Service
 from . import errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
-from .limits import BodyLimitMiddleware, ClientLimiter
+from .limits import BodyLimitMiddleware
 from .routers import analytics, dataset, docs, pages, practices, sparql, views
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
@@ -40,105 +32,7 @@ VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 class State(TypedDict):
     settings: Settings
-    service: ServiceState
-
-
-class ServiceState:
-    """What the handlers share: the public store, the query workers and where dumps are written."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
-        self.store = GraphStore.from_settings(settings)
-        self.index = GraphIndex.build(self.store)
-        self.version = 0
-        # derived data (graph projections, centralities, search indexes) computed once per graph version:
-        # key -> (version, value); see cached()
-        self._cache: dict[str, tuple[int, object]] = {}
-        self._cache_lock = threading.Lock()
-        self._key_locks: dict[str, threading.Lock] = {}
-        self.clients = ClientLimiter(settings.max_queries_per_client)
-        self.write_policy = WritePolicy(
-            writable_prefix=settings.base_iri + "graph/",
-            restricted_prefix=settings.base_iri + "graph/restricted/",
-            source_graphs=frozenset(self.store.graphs()),
-        )
-        self._update_lock = asyncio.Lock()
-        dump = self._write_dump()
-        limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}
-        self.pool = WorkerPool(
-            dump, settings.workers, settings.query_timeout, max_queued=settings.max_queued_queries, **limits
-        )
-        try:
-            # updates run in their own sandboxed worker too: killable at their time limit, no network
-            self.updater = WorkerPool(dump, 1, settings.update_timeout, max_queued=4, what="update", **limits)
-        except BaseException:
-            self.pool.close()
-            raise
-
-    def _write_dump(self) -> Path:
-        path = self.workdir / f"public-{self.version}.nq"
-        self.store.dump_nquads(path)
-        return path
-
-    async def apply_update(self, update: str) -> None:
-        """Apply a SPARQL Update in the update worker, validate the result with the shapes and publish it.
-        Raises :class:`QueryError` or :class:`AppError`; on any error nothing changes."""
-        from ..validation import validate_store  # noqa: PLC0415 - pyshacl is heavy: import only when writing
-
-        async with self._update_lock:
-            output = self.workdir / f"public-{self.version + 1}.nq"
-            try:
-                await self.updater.run(UpdateJob(update, str(output), self.write_policy))
-                candidate = await run_in_threadpool(GraphStore.from_dump, output, self.store)
-                report = await run_in_threadpool(validate_store, candidate, self.settings)
-                if report.violations:
-                    raise errors.AppError(
-                        400, "The update breaks the shapes; nothing was changed.\n" + report.format("en")
-                    )
-            except BaseException:
-                output.unlink(missing_ok=True)
-                raise
-            self.replace_store(candidate, output)
-
-    def replace_store(self, store: GraphStore, dump: Path | None = None) -> None:
-        """Swap in an updated store and point the query workers at it (``dump``: its N-Quads, if written)."""
-        previous = self.pool.snapshot_path
-        self.store = store
-        self.index = GraphIndex.build(store)
-        self.version += 1
-        dump = dump or self._write_dump()
-        self.pool.publish(dump)
-        self.updater.publish(dump)
-        # the snapshot before the previous one is no longer read by any worker: workers move to the newest
-        # before their next job, and one that is starting reads the one it was given
-        for old in self.workdir.glob("public-*.nq"):
-            if old not in {dump, previous}:
-                old.unlink(missing_ok=True)
-
-    def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per graph version: expensive measures are not recomputed per request.
-        Concurrent first requests for the same key wait for one computation instead of repeating it."""
-        with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == self.version:
-                return hit[1]  # type: ignore[return-value]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            with self._cache_lock:
-                hit = self._cache.get(key)
-                version = self.version
-            if hit is not None and hit[0] == version:
-                return hit[1]  # type: ignore[return-value]
-            value = compute()
-            with self._cache_lock:
-                self._cache[key] = (version, value)
-            return value
-
-    def close(self) -> None:
-        self.pool.close()
-        self.updater.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+    service: Service
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -147,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        service = ServiceState(settings)
+        service = Service(settings)
         app.state.service = service
         try:
             yield {"settings": settings, "service": service}

@@ -19,6 +19,8 @@ from ...executor import Job, QueryError
 from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
+from ...validation import Report
+from ...writes import WriteRejected
 from ..errors import AppError, wants
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
 
@@ -242,7 +244,10 @@ async def sparql_update(request: Request) -> Response:
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
     try:
-        await service.apply_update(update)
+        await service.apply_update(update, actor="update-token")
     except QueryError as exc:
         raise AppError(exc.status, exc.message, exc.headers) from None
+    except WriteRejected as exc:
+        detail = "\n" + exc.report.format("en") if isinstance(exc.report, Report) else ""
+        raise AppError(exc.status, exc.message + detail) from None
     return Response(status_code=204)

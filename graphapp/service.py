@@ -1,0 +1,175 @@
+"""The service object: what every route and command shares, built once and handed out typed.
+
+It owns the store (persistent on disk, or in memory for tests), the history, the one write path
+(:class:`graphapp.writes.Writer`), the label index, the caches of derived data, and the sandboxed worker
+pools that answer users' queries and evaluate their updates. Each committed write becomes a new graph
+version: the writer calls :meth:`Service.publish`, which rebuilds the label index, drops stale caches and
+hands the query workers a consistent snapshot of the store (a RocksDB checkpoint they open read-only, or an
+N-Quads dump for an in-memory store), so no worker keeps a copy of the data of its own on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from .config import Settings
+from .executor import UpdateJob, WorkerPool
+from .index import GraphIndex
+from .loading import SyncReport, open_store
+from .sparql_algebra import WritePolicy
+from .workdir import make_workdir
+from .writes import Change, Commit, Writer
+from .writes.changes import StaleWrite, from_nquads, skolemize
+from .writes.history import History
+
+T = TypeVar("T")
+HISTORY_FILE = "history.sqlite"
+
+
+class Service:
+    """See the module docstring. ``close()`` stops the workers; the store and history stay on disk."""
+
+    def __init__(self, settings: Settings, progress: Callable | None = None) -> None:  # type: ignore[type-arg]
+        self.settings = settings
+        self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
+        self.store, self.sync_report = open_store(settings, progress)
+        base = settings.base_iri
+        self.contributions = base + "graph/contrib/staff"  # where writes land when they name no graph
+        self.history = History(None if settings.in_memory else Path(settings.store_dir) / HISTORY_FILE)
+        self.write_policy = WritePolicy(
+            writable_prefix=base + "graph/",
+            restricted_prefix=base + "graph/restricted/",
+            source_graphs=frozenset(self.store.source_graphs()),
+        )
+        self.writer = Writer(
+            self.store,
+            self.history,
+            settings,
+            writable=self.write_policy.writable_prefix,
+            read_only=self.write_policy.source_graphs,
+            restricted=self.write_policy.restricted_prefix,
+            on_commit=self.publish,
+        )
+        self.writer.recover()
+        self.version = self.writer.version
+        self.index = GraphIndex.build(self.store)
+        # derived data (graph projections, centralities, search indexes) computed once per graph version:
+        # key -> (version, value); see cached()
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._cache_lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._update_lock = asyncio.Lock()
+        from .web.limits import ClientLimiter  # noqa: PLC0415 - the limiter is the web's, the count is ours
+
+        self.clients = ClientLimiter(settings.max_queries_per_client)
+        snapshot = self._snapshot()
+        limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}
+        self.pool = WorkerPool(
+            snapshot, settings.workers, settings.query_timeout, max_queued=settings.max_queued_queries, **limits
+        )
+        try:
+            # updates are evaluated in their own sandboxed worker: killable at their time limit, no network
+            self.updater = WorkerPool(snapshot, 1, settings.update_timeout, max_queued=4, what="update", **limits)
+        except BaseException:
+            self.pool.close()
+            raise
+
+    # ------------------------------------------------------------ versions
+
+    def _snapshot(self) -> Path:
+        return self.store.snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
+
+    def publish(self, version: int) -> None:
+        """A write was committed: readers move to the new version (called by the writer, under its lock)."""
+        previous = self.pool.snapshot_path
+        self.version = version
+        self.index = GraphIndex.build(self.store)
+        snapshot = self._snapshot()
+        self.pool.publish(snapshot)
+        self.updater.publish(snapshot)
+        # snapshots older than the previous one are read by no worker: workers move to the newest before their
+        # next job, and one that is starting reads the one it was given
+        for old in self.workdir.glob("snapshot-*"):
+            if old not in {snapshot, previous}:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per graph version: expensive measures are not recomputed per request.
+        Concurrent first requests for the same key wait for one computation instead of repeating it."""
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == self.version:
+                return hit[1]  # type: ignore[return-value]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._cache_lock:
+                hit = self._cache.get(key)
+                version = self.version
+            if hit is not None and hit[0] == version:
+                return hit[1]  # type: ignore[return-value]
+            value = compute()
+            with self._cache_lock:
+                self._cache[key] = (version, value)
+            return value
+
+    # ------------------------------------------------------------ writes
+
+    async def write(self, change: Change) -> Commit:
+        """Commit a change through the one write path (off the event loop: validation takes milliseconds)."""
+        return await run_in_threadpool(self.writer.commit, change)
+
+    async def apply_update(self, update: str, actor: str) -> Commit:
+        """Evaluate a SPARQL Update in the update worker against a private copy of the store, and commit what it
+        changed through the write path. The contributions graph plays the default graph. Raises
+        :class:`QueryError` (time, memory, refused) or :class:`WriteRejected`; on any error nothing changes."""
+        for _attempt in range(3):
+            async with self._update_lock:
+                version = self.version
+                workspace = await run_in_threadpool(
+                    self.store.snapshot, self.workdir / f"update-{uuid.uuid4().hex[:8]}"
+                )
+                try:
+                    answer = await self.updater.run(
+                        UpdateJob(update, str(workspace), self.write_policy, self.contributions)
+                    )
+                finally:
+                    _remove(workspace)
+            diff = json.loads(answer.body)
+            change = Change(
+                add=tuple(skolemize(from_nquads(diff["add"]), self.settings.base_iri)),
+                remove=tuple(from_nquads(diff["remove"])),
+                actor=actor,
+                method="update",
+                note="SPARQL Update",
+            )
+            try:
+                return await run_in_threadpool(self.writer.commit, change, version)
+            except StaleWrite:
+                continue  # another write landed meanwhile: evaluate the update again on the new version
+        raise RuntimeError("the graph kept changing under the update")  # pragma: no cover
+
+    def close(self) -> None:
+        self.pool.close()
+        self.updater.close()
+        self.history.close()
+        self.store.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+__all__ = ["Service", "SyncReport"]

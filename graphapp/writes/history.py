@@ -1,0 +1,181 @@
+"""Every change, kept: who, when, how, from which source, and exactly which quads it added and removed.
+
+The history lives in SQLite beside the store (``history.sqlite``; in memory for an in-memory store). A change
+is recorded in two steps around the store's own transaction: ``begin`` writes it as *pending* (durably), the
+store commits the quads, ``finish`` marks it *done*. After a crash between the two, :meth:`History.recover`
+looks at the store: if the change's quads are there it was committed (mark it done), otherwise it never was
+(forget it). So the history never claims a change the store does not hold, nor misses one it does.
+
+Exported as PROV-O (:meth:`Entry.prov`): each change is a ``prov:Activity`` associated with its actor.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .changes import Change, from_nquads, to_nquads
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS change (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    method TEXT NOT NULL,
+    source TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    reverts INTEGER,
+    added TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done'))
+);
+CREATE TABLE IF NOT EXISTS touched (
+    change INTEGER NOT NULL REFERENCES change(id),
+    entity TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS touched_entity ON touched(entity);
+"""
+
+
+_ENTRY_SELECT = (
+    "SELECT c.id, c.at, c.actor, c.method, c.source, c.note, c.reverts, c.added, c.removed, "
+    "(SELECT json_group_array(entity) FROM touched t WHERE t.change = c.id) "
+    "FROM change c WHERE c.state = 'done'"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: str
+    actor: str
+    method: str
+    source: str | None
+    note: str
+    reverts: int | None
+    added: list[ox.Quad]
+    removed: list[ox.Quad]
+    entities: list[str]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "actor": self.actor,
+            "method": self.method,
+            "source": self.source,
+            "note": self.note,
+            "reverts": self.reverts,
+            "entities": self.entities,
+            "added": to_nquads(self.added).splitlines(),
+            "removed": to_nquads(self.removed).splitlines(),
+        }
+
+
+class History:
+    def __init__(self, path: Path | None) -> None:
+        # one connection, used under a lock: writes are serialised by the writer anyway
+        self._db = sqlite3.connect(str(path) if path is not None else ":memory:", check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def begin(self, change: Change) -> int:
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._lock, self._db:
+            cur = self._db.execute(
+                "INSERT INTO change (at, actor, method, source, note, reverts, added, removed, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                (
+                    at,
+                    change.actor,
+                    change.method,
+                    change.source,
+                    change.note,
+                    change.reverts,
+                    to_nquads(change.add),
+                    to_nquads(change.remove),
+                ),
+            )
+            change_id = int(cur.lastrowid or 0)
+            self._db.executemany(
+                "INSERT INTO touched (change, entity) VALUES (?, ?)", [(change_id, e) for e in sorted(change.touched())]
+            )
+        return change_id
+
+    def finish(self, change_id: int) -> None:
+        with self._lock, self._db:
+            self._db.execute("UPDATE change SET state = 'done' WHERE id = ?", (change_id,))
+
+    def forget(self, change_id: int) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM touched WHERE change = ?", (change_id,))
+            self._db.execute("DELETE FROM change WHERE id = ?", (change_id,))
+
+    def recover(self, holds: Callable[[ox.Quad], bool]) -> list[int]:
+        """Settle the changes left pending by a crash; ``holds(quad)`` says whether the store has a quad.
+        Returns the ids marked done."""
+        with self._lock:
+            pending = self._db.execute("SELECT id, added, removed FROM change WHERE state = 'pending'").fetchall()
+        settled = []
+        for change_id, added, removed in pending:
+            applied = all(holds(q) for q in from_nquads(added)) and not any(holds(q) for q in from_nquads(removed))
+            if applied:
+                self.finish(change_id)
+                settled.append(change_id)
+            else:
+                self.forget(change_id)
+        return settled
+
+    def entry(self, change_id: int) -> Entry | None:
+        rows = self._select("c.id = ?", "", (change_id,))
+        return rows[0] if rows else None
+
+    def of(self, entity: str, limit: int = 200) -> list[Entry]:
+        """The changes that touched ``entity``, newest first."""
+        return self._select(
+            "c.id IN (SELECT change FROM touched WHERE entity = ?)", "ORDER BY c.id DESC LIMIT ?", (entity, limit)
+        )
+
+    def latest(self, limit: int = 50) -> list[Entry]:
+        return self._select("1 = 1", "ORDER BY c.id DESC LIMIT ?", (limit,))
+
+    def reverted(self, change_id: int) -> int | None:
+        """The change that reverted ``change_id``, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id FROM change WHERE reverts = ? AND state = 'done'", (change_id,)
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def last_id(self) -> int:
+        """The id of the last change committed (0 when none): the graph's version."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(id) FROM change WHERE state = 'done'").fetchone()
+        return int(row[0] or 0)
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM change WHERE state = 'done'").fetchone()[0])
+
+    def _select(self, condition: str, tail: str, params: tuple[object, ...]) -> list[Entry]:
+        # condition and tail are fixed fragments of this module; every value is bound
+        query = _ENTRY_SELECT + f" AND {condition} {tail}"
+        with self._lock:
+            rows = self._db.execute(query, params).fetchall()
+        return [
+            Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], from_nquads(r[7]), from_nquads(r[8]), json.loads(r[9]))
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

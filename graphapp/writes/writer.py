@@ -1,0 +1,135 @@
+"""The write transaction: one lock, one order of steps, whoever writes.
+
+>>> from graphapp.config import Settings
+>>> from graphapp.store import GraphStore
+>>> from graphapp.writes.history import History
+>>> store = GraphStore()
+>>> writer = Writer(store, History(None), Settings(), writable="https://w3id.org/gakg/graph/")
+>>> s, p = ox.NamedNode("https://w3id.org/gakg/id/x/a"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+>>> g = ox.NamedNode("https://w3id.org/gakg/graph/contrib/staff")
+>>> writer.commit(Change(add=(ox.Quad(s, p, ox.Literal("a"), g),), actor="ana")).change_id
+1
+>>> len(store)
+1
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+
+from ..config import Settings
+from ..store import GraphStore
+from ..validation import Report, validate_change
+from .changes import Change, StaleWrite, WriteRejected
+from .history import History
+
+
+@dataclass(frozen=True)
+class Commit:
+    change_id: int | None  # None when the change changed nothing
+    added: int
+    removed: int
+    report: Report | None = None  # warnings of the shapes, if any
+
+
+class Writer:
+    """Checks, validates, commits and records every change; ``on_commit`` publishes the new version."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        history: History,
+        settings: Settings,
+        *,
+        writable: str,
+        read_only: Iterable[str] = (),
+        restricted: str | None = None,
+        on_commit: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.history = history
+        self.settings = settings
+        self.writable = writable  # graphs a change may write: under this prefix...
+        self.read_only = frozenset(read_only)  # ...except the project's source graphs
+        self.restricted = restricted
+        self.on_commit = on_commit
+        self.version = history.last_id()  # the graph's version: the id of the last change committed
+        self._lock = threading.Lock()
+
+    def commit(self, change: Change, expected_version: int | None = None) -> Commit:
+        """Apply ``change`` all or nothing. Raises :class:`WriteRejected` (nothing changed) when it writes
+        where it may not or leaves an entity that breaks the shapes, and :class:`StaleWrite` when
+        ``expected_version`` (the version the change was computed on) is no longer the current one."""
+        with self._lock:
+            if expected_version is not None and expected_version != self.version:
+                raise StaleWrite(f"computed on version {expected_version}, now {self.version}")
+            self._check_graphs(change)
+            effective = replace(
+                change,
+                add=tuple(dict.fromkeys(q for q in change.add if not self._holds(q))),
+                remove=tuple(dict.fromkeys(q for q in change.remove if self._holds(q))),
+            )
+            if not effective:
+                return Commit(None, 0, 0)
+            touched = effective.touched()
+            focus = touched | self.store.subjects_pointing_at(touched)
+            report = validate_change(self.store, focus, effective.add, effective.remove, self.settings)
+            if report.violations:
+                raise WriteRejected("The change breaks the shapes; nothing was changed.", 400, report)
+            change_id = self.history.begin(effective)
+            try:
+                self.store.apply(effective.add, effective.remove)
+            except BaseException:
+                self.history.forget(change_id)
+                raise
+            self.history.finish(change_id)
+            self.version = change_id
+            if self.on_commit is not None:
+                self.on_commit(change_id)
+            return Commit(change_id, len(effective.add), len(effective.remove), report if report.findings else None)
+
+    def revert(self, change_id: int, actor: str, note: str = "") -> Commit:
+        """Undo a change: remove what it added and add back what it removed, as a new change."""
+        entry = self.history.entry(change_id)
+        if entry is None:
+            raise WriteRejected(f"No change {change_id} in the history.", 404)
+        if self.history.reverted(change_id) is not None:
+            raise WriteRejected(f"Change {change_id} has already been reverted.", 409)
+        return self.commit(
+            Change(
+                add=tuple(entry.removed),
+                remove=tuple(entry.added),
+                actor=actor,
+                method="revert",
+                note=note or f"revert of change {change_id}",
+                reverts=change_id,
+                subjects=frozenset(entry.entities),
+            )
+        )
+
+    def recover(self) -> list[int]:
+        """Settle changes a crash left pending (see :meth:`History.recover`)."""
+        settled = self.history.recover(self._holds)
+        self.version = self.history.last_id()
+        return settled
+
+    def _holds(self, quad: ox.Quad) -> bool:
+        return self.store.holds(quad)
+
+    def _check_graphs(self, change: Change) -> None:
+        for q in (*change.add, *change.remove):
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                raise WriteRejected("Every statement of a change belongs to a named graph.")
+            if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
+                raise WriteRejected("A change cannot name a blank node; give it an IRI.")
+        for graph in sorted(change.graphs()):
+            if self.restricted and graph.startswith(self.restricted):
+                raise WriteRejected("The restricted graph is not writable here.", 403)
+            if graph in self.read_only:
+                raise WriteRejected(f"<{graph}> holds the project's source data and is read-only here.", 403)
+            if not graph.startswith(self.writable):
+                raise WriteRejected(f"<{graph}> is outside this service's graphs (<{self.writable}…>).")
