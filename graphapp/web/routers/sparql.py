@@ -7,7 +7,6 @@ query page and any other client the Service Description.
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -21,6 +20,8 @@ from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triple
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
+from ..auth import Editor
+from ..deps import ServiceDep
 from ..errors import AppError, wants
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
 
@@ -211,40 +212,22 @@ def sparql_preflight() -> Response:
     )
 
 
-def _authorize(request: Request) -> None:
-    token = request.app.state.settings.update_token
-    if not token:
-        raise AppError(403, "Updates are disabled on this server (no GRAPHAPP_UPDATE_TOKEN configured).")
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        raise AppError(
-            401,
-            "Updates need 'Authorization: Bearer <token>'.",
-            {"WWW-Authenticate": 'Bearer realm="graphapp"'},
-        )
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise AppError(403, "The bearer token is not valid.")
-
-
 @router.post("/sparql/update", name="sparql_update", summary="SPARQL update (bearer token)", **SPARQL_UPDATE)
-async def sparql_update(request: Request) -> Response:
+async def sparql_update(request: Request, principal: Editor, service: ServiceDep) -> Response:
     """Apply a SPARQL 1.1 Update (``application/sparql-update`` or form ``update=``). The result must still
     conform to the SHACL shapes, or nothing changes. ``LOAD``, ``SERVICE``, writes to the project's source
     graphs, to the restricted graph or outside the service's graphs, and ``DROP/CLEAR ALL`` are refused; the
     update runs in a sandboxed worker under its own time limit."""
-    _authorize(request)
     update, _ = await _read_operation(
         request, "update", UPDATE_MEDIA, "query", "Queries go to /sparql, not to the update endpoint."
     )
-    service = _service(request)
     _check_size(service, update)
     try:
         inspect_update(update)
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
     try:
-        await service.apply_update(update, actor="update-token")
+        await service.apply_update(update, actor=principal.name)
     except QueryError as exc:
         raise AppError(exc.status, exc.message, exc.headers) from None
     except WriteRejected as exc:
