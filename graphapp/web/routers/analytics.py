@@ -8,24 +8,25 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from ... import analytics
 from ...graphviews import Ctx
+from ..deps import TemplatesDep
 from ..errors import AppError, error_responses
-from ..i18n import get_lang
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
-from .views import json_wanted
+from .views import ViewCtx, json_wanted
 
 router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
 
 
-def _answer(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
+def _answer(
+    request: Request, templates: Jinja2Templates, template: str, context: dict[str, Any], as_json: bool
+) -> Response:
     if as_json:
         return JSONResponse(context, headers={"Vary": "Accept"})
-    return request.app.state.templates.TemplateResponse(
-        request, template, {**context, "graph_page": True}, headers={"Vary": "Accept"}
-    )
+    return templates.TemplateResponse(request, template, {**context, "graph_page": True}, headers={"Vary": "Accept"})
 
 
 def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -38,9 +39,13 @@ def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     summary="The most central organisations and people, by degree and by betweenness",
     responses={**page_or_json(), **error_responses(400)},
 )
-def analytics_centrality(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
+def analytics_centrality(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
     as_json = json_wanted(request, format)
-    ctx = Ctx(request.state.service, get_lang(request))
     result = analytics.centrality(ctx.service)
     context = {
         "by_degree": _ranked(ctx, result.by_degree),
@@ -50,7 +55,7 @@ def analytics_centrality(request: Request, format: PageFormat = None) -> Respons
         "actors": result.actors,
         "betweenness_sample": result.sample,
     }
-    return _answer(request, "analytics_centrality.html", context, as_json)
+    return _answer(request, templates, "analytics_centrality.html", context, as_json)
 
 
 @router.get(
@@ -69,15 +74,16 @@ def analytics_centrality(request: Request, format: PageFormat = None) -> Respons
 )
 def analytics_path(
     request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
     desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
     hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
     format: PageFormat = None,  # noqa: A002
 ) -> Response:
     as_json = json_wanted(request, format)
-    ctx = Ctx(request.state.service, get_lang(request))
     context: dict[str, Any] = {"desde": desde or "", "hasta": hasta or "", "result": None}
     if desde is None and hasta is None and not as_json:
-        return _answer(request, "analytics_path.html", context, as_json)  # the empty form
+        return _answer(request, templates, "analytics_path.html", context, as_json)  # the empty form
     try:
         source = analytics.resolve(ctx, desde, "desde")
         target = analytics.resolve(ctx, hasta, "hasta")
@@ -90,7 +96,7 @@ def analytics_path(
         return JSONResponse(result, headers={"Vary": "Accept"})
     context["result"] = result
     context["graph_data"] = {k: result[k] for k in ("nodes", "edges", "options")}
-    return _answer(request, "analytics_path.html", context, as_json)
+    return _answer(request, templates, "analytics_path.html", context, as_json)
 
 
 @router.get(
@@ -99,9 +105,13 @@ def analytics_path(
     summary="Connected components of the graph",
     responses={**page_or_json(), **error_responses(400)},
 )
-def analytics_components(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
+def analytics_components(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
     as_json = json_wanted(request, format)
-    ctx = Ctx(request.state.service, get_lang(request))
     result = analytics.components(ctx.service)
     context = {
         "count": len(result.sizes),
@@ -114,4 +124,4 @@ def analytics_components(request: Request, format: PageFormat = None) -> Respons
             for c in result.listed
         ],
     }
-    return _answer(request, "analytics_components.html", context, as_json)
+    return _answer(request, templates, "analytics_components.html", context, as_json)

@@ -19,6 +19,8 @@ from starlette.types import Receive, Scope, Send
 
 from ...describe import DESCRIPTION_PREFIXES, dataset_description
 from ...results import NotAcceptable, negotiate, serialize_triples
+from ...service import Service
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..openapi import HTML, RDF, body
 from ..params import RdfFormat, page_language
@@ -43,14 +45,18 @@ EXAMPLE_RESOURCE = "id/practica/reubicacion-ladrilleras-durango"
         **error_responses(406),
     },
 )
-def dataset(request: Request, format: RdfFormat = None) -> Response:  # noqa: A002 - the protocol's name
+def dataset(
+    request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
+    format: RdfFormat = None,  # noqa: A002 - the protocol's name
+) -> Response:
     """The dataset's VoID and DCAT record (licence, sources, size, example resource, endpoint, dumps)."""
-    service = request.state.service
     # absolute URLs from the configured public address, never from the request's Host header
-    site_url = request.app.state.settings.site_url
+    site_url = service.settings.site_url
     triples = dataset_description(site_url, service.store, service.store.base_iri + EXAMPLE_RESOURCE)
     if format is None and wants(request, "text/html", "text/turtle") == "text/html":
-        return request.app.state.templates.TemplateResponse(
+        return templates.TemplateResponse(
             request,
             "dataset.html",
             {"triples": len(service.store), "graphs": service.store.select("graph-sizes"), "dumps": DUMPS},
@@ -79,6 +85,7 @@ def dataset(request: Request, format: RdfFormat = None) -> Response:  # noqa: A0
 )
 def dump(
     request: Request,
+    service: ServiceDep,
     fmt: Annotated[
         str,
         PathParam(
@@ -91,7 +98,7 @@ def dump(
     """The whole public graph as Turtle (merged), N-Quads (with named graphs) or JSON-LD. Never personal data."""
     if fmt not in DUMPS:
         raise AppError(404, f"No dump in format {fmt!r}; available: {', '.join(DUMPS)}.")
-    files = _dump_files(request.state.service)
+    files = _dump_files(service)
     path = files.acquire(fmt)
     return _DumpResponse(
         path,
@@ -182,7 +189,7 @@ _registry: weakref.WeakKeyDictionary[Any, DumpFiles] = weakref.WeakKeyDictionary
 _registry_lock = threading.Lock()
 
 
-def _dump_files(service: Any) -> DumpFiles:
+def _dump_files(service: Service) -> DumpFiles:
     """The dump files of a service (one :class:`DumpFiles` per service, forgotten with it)."""
     with _registry_lock:
         files = _registry.get(service)

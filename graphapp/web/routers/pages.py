@@ -13,11 +13,14 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from ...describe import DESCRIPTION_PREFIXES
 from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...service import Service
 from ...store import iri as as_iri
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..formatting import format_literal
 from ..i18n import get_lang
@@ -37,14 +40,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 GA = PREFIXES["ga"]
 #: "referenced by" shows the first links (by property, then entity)
 INCOMING_SHOWN = 500
-
-
-def _service(request: Request):  # noqa: ANN202
-    return request.state.service
-
-
-def _templates(request: Request):  # noqa: ANN202
-    return request.app.state.templates
 
 
 def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
@@ -97,12 +92,11 @@ def _json_twin(request: Request, format: str | None) -> bool:  # noqa: A002
     summary="Home page (HTML) / headline figures (JSON)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def home(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    service = _service(request)
+def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
     counts = service.store.select("home-counts")[0]
     if _json_twin(request, format):
         return JSONResponse({"counts": counts, "triples": len(service.store)})
-    return _templates(request).TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
+    return templates.TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
 
 
 @router.get(
@@ -111,9 +105,10 @@ def home(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
     summary="Search entities by name (accent- and case-insensitive)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def search(request: Request, q: str = "", format: PageFormat = None) -> Response:  # noqa: A002
+def search(
+    request: Request, service: ServiceDep, templates: TemplatesDep, q: str = "", format: PageFormat = None
+) -> Response:  # noqa: A002
     """Entities whose Spanish or English labels contain every word of ``q``."""
-    service = _service(request)
     lang = get_lang(request)
     hits = service.index.search(q, lang, limit=50) if q.strip() else []
     rows = [
@@ -127,14 +122,13 @@ def search(request: Request, q: str = "", format: PageFormat = None) -> Response
     ]
     if _json_twin(request, format):
         return JSONResponse({"query": q, "results": rows})
-    return _templates(request).TemplateResponse(request, "search.html", {"q": q, "results": rows})
+    return templates.TemplateResponse(request, "search.html", {"q": q, "results": rows})
 
 
 # ---------------------------------------------------------------- entities
 
 
-def _entity_view(request: Request, iri: str) -> dict[str, Any]:
-    service = _service(request)
+def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]:
     lang = get_lang(request)
     index = service.index
     base = service.store.base_iri
@@ -197,9 +191,9 @@ def _entity_view(request: Request, iri: str) -> dict[str, Any]:
     }
 
 
-def _template_for(request: Request, type_iris: list[str]) -> str:
+def _template_for(templates: Jinja2Templates, type_iris: list[str]) -> str:
     """The most specific template first (``entity-<Class>.html``), then ``entity.html``."""
-    env = _templates(request).env
+    env = templates.env
     for t in type_iris:
         name = f"entity-{t.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}.html"
         if t.startswith(GA) and name in env.list_templates():
@@ -207,8 +201,7 @@ def _template_for(request: Request, type_iris: list[str]) -> str:
     return "entity.html"
 
 
-def _not_found(request: Request, iri: str, path: str) -> Response:
-    service = _service(request)
+def _not_found(request: Request, service: Service, templates: Jinja2Templates, iri: str, path: str) -> Response:
     lang = get_lang(request)
     matches = [
         {"href": local_href(i, service.store.base_iri), "label": label}
@@ -216,9 +209,7 @@ def _not_found(request: Request, iri: str, path: str) -> Response:
     ]
     if wants(request, "text/html", "application/json", "text/turtle") != "text/html":
         return JSONResponse({"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}, status_code=404)
-    return _templates(request).TemplateResponse(
-        request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404
-    )
+    return templates.TemplateResponse(request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404)
 
 
 _UNKNOWN_ENTITY = error_responses(
@@ -239,6 +230,8 @@ _UNKNOWN_ENTITY = error_responses(
 )
 def entity(
     request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
     path: Annotated[
         str,
         PathParam(
@@ -250,17 +243,16 @@ def entity(
 ) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
-    service = _service(request)
     asked = format
     for suffix, key in SUFFIXES.items():
         if path.endswith(suffix):
             path, format = path[: -len(suffix)], key
     iri = service.store.base_iri + "id/" + path
     if not service.store.contains(iri):
-        return _not_found(request, iri, path)
+        return _not_found(request, service, templates, iri, path)
     if format is None and wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
-        view = _entity_view(request, iri)
-        return _templates(request).TemplateResponse(request, _template_for(request, view["type_iris"]), view)
+        view = _entity_view(request, service, iri)
+        return templates.TemplateResponse(request, _template_for(templates, view["type_iris"]), view)
     try:
         if asked is not None:
             negotiate("DESCRIBE", None, asked)  # a suffix chooses the format, but format= must still be one
@@ -280,20 +272,21 @@ def entity(
 )
 def graph_record(
     request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The graph's path under `/graph/`", examples=["presentacion/stl"])],
 ) -> Response:
-    service = _service(request)
     iri = service.store.base_iri + "graph/" + path
     if iri not in service.store.graphs():
-        return _not_found(request, iri, path)
-    view = _entity_view(request, iri)
+        return _not_found(request, service, templates, iri, path)
+    view = _entity_view(request, service, iri)
     size = next((int(r["triples"]) for r in service.store.select("graph-sizes") if r["graph"] == iri), 0)
     view["graph_size"] = size
     if wants(request, "text/html", "application/json") == "application/json":
         return JSONResponse(
             {"iri": iri, "label": view["label"], "triples": size, "sources": [s["iri"] for s in view["sources"]]}
         )
-    return _templates(request).TemplateResponse(request, "entity.html", view)
+    return templates.TemplateResponse(request, "entity.html", view)
 
 
 @router.get(
@@ -302,8 +295,7 @@ def graph_record(
     summary="The ontology: classes and properties with labels and definitions",
     responses={**page_or_json(), **error_responses(400)},
 )
-def ontology(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    service = _service(request)
+def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
     lang = get_lang(request)
     rows = service.store.select("ontology-terms", raw=True)
     own = GA
@@ -329,4 +321,4 @@ def ontology(request: Request, format: PageFormat = None) -> Response:  # noqa: 
         t["definition_text"] = t["definition"].get(lang) or next(iter(t["definition"].values()), "")
     if _json_twin(request, format):
         return JSONResponse({"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]})
-    return _templates(request).TemplateResponse(request, "ontology.html", {"terms": items})
+    return templates.TemplateResponse(request, "ontology.html", {"terms": items})

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...finder import THRESHOLD, PracticeIndex, practice_card
 from ...iris import InvalidIri, checked_iri
+from ...service import Service
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..i18n import get_lang
 from ..links import local_href
@@ -102,12 +104,12 @@ class SearchResponse(BaseModel):
 # ---------------------------------------------------------------- shared pieces
 
 
-def finder_index(service: Any) -> PracticeIndex:
+def finder_index(service: Service) -> PracticeIndex:
     """The search index of the current graph version (built on first use after each change)."""
     return service.cached("finder-index", lambda: PracticeIndex.build(service.store))
 
 
-def _card(service: Any, index: PracticeIndex, iri: str, lang: str) -> dict[str, Any] | None:
+def _card(service: Service, index: PracticeIndex, iri: str, lang: str) -> dict[str, Any] | None:
     """A practice's card (see :func:`graphapp.finder.practice_card`) with links for the page, once per version."""
 
     def compute() -> dict[str, Any] | None:
@@ -134,7 +136,7 @@ def _lang(request: Request, lang: str | None) -> str:
     return lang or get_lang(request)
 
 
-def _resolve(service: Any, value: str, folder: str, parameter: str, lang: str) -> str:
+def _resolve(service: Service, value: str, folder: str, parameter: str, lang: str) -> str:
     """A full IRI, or a path such as ``tema/ruido`` or a slug such as ``ruido`` under ``id/<folder>/``.
 
     A value that cannot be an IRI (a space, ``<``, ``{``…) is a 400 naming ``parameter``."""
@@ -148,7 +150,7 @@ def _resolve(service: Any, value: str, folder: str, parameter: str, lang: str) -
         raise AppError(400, exc.message(lang)) from None
 
 
-def _ref(service: Any, iri: str, lang: str) -> dict[str, Any]:
+def _ref(service: Service, iri: str, lang: str) -> dict[str, Any]:
     return {
         "iri": iri,
         "label": service.index.label_or_iri(iri, lang),
@@ -156,7 +158,7 @@ def _ref(service: Any, iri: str, lang: str) -> dict[str, Any]:
     }
 
 
-def _why(service: Any, index: PracticeIndex, items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def _why(service: Service, index: PracticeIndex, items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     out = []
     for item in items:
         item = dict(item)
@@ -173,7 +175,7 @@ def _why(service: Any, index: PracticeIndex, items: list[dict[str, Any]], lang: 
 
 
 def search_payload(
-    request: Request,
+    service: Service,
     q: str | None,
     themes: list[str],
     problem: str | None,
@@ -181,7 +183,6 @@ def search_payload(
     limit: int = 10,
 ) -> dict[str, Any]:
     """Run a search and shape the answer (raises :class:`AppError` on bad input)."""
-    service = request.state.service
     q = (q or "").strip()
     if len(q) > MAX_QUERY:
         raise AppError(400, f"q is too long ({len(q)} characters; at most {MAX_QUERY}).")
@@ -248,7 +249,7 @@ def _nothing(index: PracticeIndex, result: Any, lang: str) -> str:
     return text + f" Only practices that explain at least {THRESHOLD:.0%} of the description are shown."
 
 
-def theme_tree(service: Any, index: PracticeIndex, lang: str) -> list[dict[str, Any]]:
+def theme_tree(service: Service, index: PracticeIndex, lang: str) -> list[dict[str, Any]]:
     """The thesaurus as a tree (a theme with two broader themes appears under both), with practice counts."""
 
     def node(iri: str) -> dict[str, Any]:
@@ -293,6 +294,8 @@ def _api_error(exc: AppError) -> JSONResponse:
 )
 def practices_page(
     request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
@@ -300,13 +303,12 @@ def practices_page(
 ) -> Response:
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
-    service = request.state.service
     lang = get_lang(request)
     as_json = _json_wanted(request, format)
     index = finder_index(service)
     theme = theme or []
     asked = bool((q or "").strip() or [t for t in theme if t.strip()] or problem)
-    payload = search_payload(request, q, theme, problem, lang) if asked else None
+    payload = search_payload(service, q, theme, problem, lang) if asked else None
     if as_json:
         body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang)}
         return JSONResponse(body, headers={"Vary": "Accept"})
@@ -324,7 +326,7 @@ def practices_page(
         "all_themes": sorted(((t, th.label(lang)) for t, th in index.themes.items()), key=lambda x: x[1]),
         "threshold": THRESHOLD,
     }
-    return request.app.state.templates.TemplateResponse(request, "practices.html", context, headers={"Vary": "Accept"})
+    return templates.TemplateResponse(request, "practices.html", context, headers={"Vary": "Accept"})
 
 
 @router.get(
@@ -339,10 +341,15 @@ def practices_page(
         ),
     },
 )
-def practices_compare(request: Request, p: Practices = None, format: PageFormat = None) -> Response:  # noqa: A002
+def practices_compare(
+    request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
+    p: Practices = None,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
     """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
     the themes, SDGs and sectors the practices share."""
-    service = request.state.service
     lang = get_lang(request)
     as_json = _json_wanted(request, format)
     iris = list(dict.fromkeys(_resolve(service, v, "practica", "p", lang) for v in p or [] if v.strip()))
@@ -361,9 +368,7 @@ def practices_compare(request: Request, p: Practices = None, format: PageFormat 
     body = {"practices": cards, "shared": shared}
     if as_json:
         return JSONResponse(body, headers={"Vary": "Accept"})
-    return request.app.state.templates.TemplateResponse(
-        request, "practices_compare.html", body, headers={"Vary": "Accept"}
-    )
+    return templates.TemplateResponse(request, "practices_compare.html", body, headers={"Vary": "Accept"})
 
 
 # ---------------------------------------------------------------- the API
@@ -384,6 +389,7 @@ def practices_compare(request: Request, p: Practices = None, format: PageFormat 
 )
 def practices_search_api(
     request: Request,
+    service: ServiceDep,
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
@@ -398,7 +404,7 @@ def practices_search_api(
     Words are folded (accents, case) and stemmed; synonyms come from the thesaurus of public-problem themes.
     A problem no practice addresses gets an empty list and a ``message``."""
     try:
-        payload = search_payload(request, q, theme or [], problem, _lang(request, lang), limit)
+        payload = search_payload(service, q, theme or [], problem, _lang(request, lang), limit)
     except AppError as exc:
         return _api_error(exc)
     return JSONResponse(payload)
@@ -410,8 +416,7 @@ def practices_search_api(
     summary="The thesaurus of public-problem themes, with synonyms and practice counts",
     responses=error_responses(400, media=("application/json",), e400="A `lang` other than `es` or `en`."),
 )
-def practices_themes_api(request: Request, lang: ApiLang = None) -> Response:
+def practices_themes_api(request: Request, service: ServiceDep, lang: ApiLang = None) -> Response:
     """Every theme (IRI, label, definition, synonyms, narrower themes) and how many practices address it or a
     narrower theme: the values ``theme=`` accepts."""
-    service = request.state.service
     return JSONResponse({"themes": theme_tree(service, finder_index(service), _lang(request, lang))})

@@ -11,17 +11,19 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
 
 from ... import queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
 from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...service import Service
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
 from ..auth import Editor
-from ..deps import ServiceDep
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, wants
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
 
@@ -33,10 +35,6 @@ UPDATES_ELSEWHERE = "Updates are not accepted here; POST them to /sparql/update 
 FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
-
-
-def _service(request: Request):  # noqa: ANN202 - ServiceState, imported lazily to avoid a cycle
-    return request.state.service
 
 
 def _decode(body: bytes, what: str) -> str:
@@ -88,7 +86,7 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _check_size(service, text: str) -> None:  # noqa: ANN001
+def _check_size(service: Service, text: str) -> None:
     limit = service.settings.max_query_bytes
     if len(text.encode("utf-8")) > limit:
         raise AppError(413, f"The query is longer than the limit of {limit} bytes.")
@@ -96,12 +94,12 @@ def _check_size(service, text: str) -> None:  # noqa: ANN001
 
 async def _run_query(
     request: Request,
+    service: Service,
     query: str,
     default_graphs: list[str],
     named_graphs: list[str],
     format_param: str | None,
 ) -> Response:
-    service = _service(request)
     _check_size(service, query)
     known = set(service.store.graphs())
     for g in (*default_graphs, *named_graphs):
@@ -141,18 +139,17 @@ async def _run_query(
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
-def _query_page(request: Request) -> Response:
+def _query_page(request: Request, service: Service, templates: Jinja2Templates) -> Response:
     examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
     prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"})
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "sparql.html",
-        {"examples": examples, "prefixes": prefixes, "settings": request.app.state.settings},
+        {"examples": examples, "prefixes": prefixes, "settings": service.settings},
     )
 
 
-def _service_description(request: Request, format_param: str | None) -> Response:
-    service = _service(request)
+def _service_description(request: Request, service: Service, format_param: str | None) -> Response:
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
     except NotAcceptable as exc:
@@ -165,7 +162,7 @@ def _service_description(request: Request, format_param: str | None) -> Response
 @router.get(
     "/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description", **SPARQL_GET
 )
-async def sparql_get(request: Request) -> Response:
+async def sparql_get(request: Request, service: ServiceDep, templates: TemplatesDep) -> Response:
     """Run ``query=`` (SPARQL 1.1 Protocol, GET). Without ``query``: the query page for a browser, the
     Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
     params = request.query_params
@@ -174,10 +171,11 @@ async def sparql_get(request: Request) -> Response:
     query = _one(params.getlist("query"), "query")
     if query is None:
         if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
-            return _query_page(request)
-        return _service_description(request, params.get("format"))
+            return _query_page(request, service, templates)
+        return _service_description(request, service, params.get("format"))
     return await _run_query(
         request,
+        service,
         query,
         params.getlist("default-graph-uri"),
         params.getlist("named-graph-uri"),
@@ -188,7 +186,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post(
     "/sparql", name="sparql_post", summary="SPARQL query (POST form or application/sparql-query)", **SPARQL_POST
 )
-async def sparql_post(request: Request) -> Response:
+async def sparql_post(request: Request, service: ServiceDep) -> Response:
     """Run a query sent as ``application/x-www-form-urlencoded`` (``query=``) or ``application/sparql-query``."""
     query, form = await _read_operation(request, "query", QUERY_MEDIA, "update", UPDATES_ELSEWHERE)
     params = request.query_params
@@ -196,7 +194,7 @@ async def sparql_post(request: Request) -> Response:
         raise AppError(400, "Send the query either in the URL or in the body, not both.")
     default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
     named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
-    return await _run_query(request, query, default_graphs, named_graphs, params.get("format"))
+    return await _run_query(request, service, query, default_graphs, named_graphs, params.get("format"))
 
 
 @router.options("/sparql", include_in_schema=False)

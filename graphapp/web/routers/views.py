@@ -13,10 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from ... import graphviews
 from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..i18n import get_lang
 from ..openapi import page_or_json
@@ -95,10 +97,24 @@ def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
     )
 
 
-def _render(request: Request, template: str, build: Callable[[Ctx], dict[str, Any]], format: str | None) -> Response:  # noqa: A002
+def view_context(request: Request, service: ServiceDep) -> Ctx:
+    """What a view needs: the service and the reader's language."""
+    return Ctx(service, get_lang(request))
+
+
+ViewCtx = Annotated[Ctx, Depends(view_context)]
+
+
+def _render(
+    request: Request,
+    ctx: Ctx,
+    templates: Jinja2Templates,
+    template: str,
+    build: Callable[[Ctx], dict[str, Any]],
+    format: str | None,  # noqa: A002
+) -> Response:
     """Build a view for the reader's language and answer in JSON or HTML; input errors become 400/404."""
     as_json = json_wanted(request, format)
-    ctx = Ctx(request.state.service, get_lang(request))
     try:
         view = build(ctx)
     except LookupError as exc:
@@ -108,18 +124,18 @@ def _render(request: Request, template: str, build: Callable[[Ctx], dict[str, An
     if as_json:
         return JSONResponse(view, headers={"Vary": "Accept"})
     graph = {k: view[k] for k in ("nodes", "edges", "options")}
-    return request.app.state.templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, template, {"view": view, "graph_data": graph, "graph_page": True}, headers={"Vary": "Accept"}
     )
 
 
-def _entity_iri(request: Request, path: str) -> str:
+def _entity_iri(ctx: Ctx, path: str) -> str:
     """The entity a view's path names; a path that cannot be an IRI names no entity (404)."""
-    iri = request.state.service.store.base_iri + "id/" + path.strip("/")
+    iri = ctx.service.store.base_iri + "id/" + path.strip("/")
     try:
         return checked_iri(iri)
     except InvalidIri as exc:
-        raise AppError(404, exc.message(get_lang(request))) from None
+        raise AppError(404, exc.message(ctx.lang)) from None
 
 
 @router.get(
@@ -128,8 +144,12 @@ def _entity_iri(request: Request, path: str) -> str:
     summary="The graph views, with a sentence on each",
     responses={**page_or_json(), **error_responses(400)},
 )
-def views_index(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    service = request.state.service
+def views_index(
+    request: Request,
+    service: ServiceDep,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
     lang = get_lang(request)
     commitments = sorted(
         (i for i, types in service.index.types.items() if graphviews.GA + "Commitment" in types),
@@ -171,9 +191,7 @@ def views_index(request: Request, format: PageFormat = None) -> Response:  # noq
         else None,
         "preview_label": service.index.label_or_iri(preview, lang),
     }
-    return request.app.state.templates.TemplateResponse(
-        request, "views_index.html", context, headers={"Vary": "Accept"}
-    )
+    return templates.TemplateResponse(request, "views_index.html", context, headers={"Vary": "Accept"})
 
 
 @router.get(
@@ -184,6 +202,8 @@ def views_index(request: Request, format: PageFormat = None) -> Response:  # noq
 )
 def view_overview(
     request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
     classes: Annotated[
         list[str] | None, Query(alias="class", description="Only entities of these classes (ga:Municipality…)")
     ] = None,
@@ -192,7 +212,14 @@ def view_overview(
     format: PageFormat = None,  # noqa: A002
 ) -> Response:
     classes = [c for c in classes or [] if c.strip()]  # an empty class= (a form left blank) selects nothing
-    return _render(request, "views_overview.html", lambda ctx: graphviews.overview(ctx, classes, limit, page), format)
+    return _render(
+        request,
+        ctx,
+        templates,
+        "views_overview.html",
+        lambda ctx: graphviews.overview(ctx, classes, limit, page),
+        format,
+    )
 
 
 @router.get(
@@ -203,15 +230,19 @@ def view_overview(
 )
 def view_neighbourhood(
     request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The entity's path under `/id/`", examples=[STL_EXAMPLE])],
     depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
     format: PageFormat = None,  # noqa: A002
 ) -> Response:
-    iri = _entity_iri(request, path)
+    iri = _entity_iri(ctx, path)
     return _render(
         request,
+        ctx,
+        templates,
         "views_neighbourhood.html",
         lambda ctx: graphviews.neighbourhood(ctx, iri, depth, limit, page),
         format,
@@ -226,11 +257,15 @@ def view_neighbourhood(
 )
 def view_problem_tree(
     request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The commitment's path under `/id/`", examples=[COMMITMENT_EXAMPLE])],
     format: PageFormat = None,  # noqa: A002
 ) -> Response:
-    iri = _entity_iri(request, path)
-    return _render(request, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format)
+    iri = _entity_iri(ctx, path)
+    return _render(
+        request, ctx, templates, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format
+    )
 
 
 @router.get(
@@ -239,8 +274,13 @@ def view_problem_tree(
     summary="The Local Technical Secretariats: sectors, seats and members",
     responses=VIEW_RESPONSES,
 )
-def view_stl(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    return _render(request, "views_stl.html", graphviews.stl, format)
+def view_stl(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
+    return _render(request, ctx, templates, "views_stl.html", graphviews.stl, format)
 
 
 @router.get(
@@ -249,8 +289,13 @@ def view_stl(request: Request, format: PageFormat = None) -> Response:  # noqa: 
     summary="Milestones and national action plans on a timeline",
     responses=VIEW_RESPONSES,
 )
-def view_timeline(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    return _render(request, "views_timeline.html", graphviews.timeline, format)
+def view_timeline(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
+    return _render(request, ctx, templates, "views_timeline.html", graphviews.timeline, format)
 
 
 @router.get(
@@ -259,8 +304,13 @@ def view_timeline(request: Request, format: PageFormat = None) -> Response:  # n
     summary="SDG goals, targets and what contributes to them",
     responses=VIEW_RESPONSES,
 )
-def view_sdg(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    return _render(request, "views_sdg.html", graphviews.sdg, format)
+def view_sdg(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
+    return _render(request, ctx, templates, "views_sdg.html", graphviews.sdg, format)
 
 
 @router.get(
@@ -269,5 +319,10 @@ def view_sdg(request: Request, format: PageFormat = None) -> Response:  # noqa: 
     summary="State of Mexico municipalities coloured by their 2017 open-government index",
     responses=VIEW_RESPONSES,
 )
-def view_municipalities(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
-    return _render(request, "views_municipalities.html", graphviews.municipalities, format)
+def view_municipalities(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,  # noqa: A002
+) -> Response:
+    return _render(request, ctx, templates, "views_municipalities.html", graphviews.municipalities, format)
