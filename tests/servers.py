@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -30,8 +32,13 @@ def start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
         **env,
     }
     with log.open("wb") as out:
+        # a session of its own, so that a test can kill the server with its workers (kill_hard)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve"], env=full_env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "graphapp.cli", "serve"],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     return proc, f"http://127.0.0.1:{port}"
 
@@ -58,3 +65,10 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=15)
+
+
+def kill_hard(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the server and every process of its session (its query and update workers), as a crash would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=15)
