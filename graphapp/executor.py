@@ -196,11 +196,11 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
         if message is None:
             return
         job, current = message
-        one_shot = isinstance(job, UpdateJob)
+        is_update = isinstance(job, UpdateJob)
         try:
-            if current.version != version and not one_shot:
+            if current.version != version and not is_update:
                 store, version = _load(current.path), current.version
-            answer = _apply_update(job) if one_shot else _execute(store, job)
+            answer = _apply_update(job) if is_update else _execute(store, job)
             conn.send(("ok", answer))
         except RefusedQuery as exc:
             conn.send(("refused", str(exc)))
@@ -211,8 +211,6 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
             return  # the heap may be fragmented past use: let the pool start a fresh worker
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
             conn.send(("error", str(exc) or "evaluation failed"))
-        if one_shot:
-            return  # its copy of the data now holds the update: never reuse it
 
 
 def _worker_main(conn: Connection, snapshot: _Snapshot, memory_bytes: int, stderr_path: str) -> None:
@@ -416,7 +414,7 @@ class WorkerPool:
         keep = False
         try:
             message = await self._exchange(worker, job, gone)
-            keep = not isinstance(job, UpdateJob) and message[0] not in {"memory"}
+            keep = message[0] != "memory"
         except _Stop as stop:
             self.killed[stop.reason] += 1
             raise self._stopped(stop.reason, worker) from None

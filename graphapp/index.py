@@ -12,7 +12,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .iris import is_valid_iri
 from .store import GraphStore
+from .store import iri as as_iri
 
 
 def fold(text: str) -> str:
@@ -43,19 +45,36 @@ class GraphIndex:
     @classmethod
     def build(cls, store: GraphStore) -> GraphIndex:
         index = cls()
+        index._add(store.select("all-labels"), store.select("all-types"))
+        return index
+
+    def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
+        """A new index: this one with the labels and types of ``subjects`` read again (after a write that
+        touched them). Readers of this index are not disturbed: the dictionaries are copied, not changed."""
+        index = GraphIndex(
+            labels={k: v for k, v in self.labels.items() if k not in subjects},
+            alt_labels=defaultdict(list, {k: v for k, v in self.alt_labels.items() if k not in subjects}),
+            types=defaultdict(set, {k: v for k, v in self.types.items() if k not in subjects}),
+        )
+        for subject in sorted(subjects):
+            if is_valid_iri(subject):
+                bound = {"s": as_iri(subject)}
+                index._add(store.select("all-labels", bound), store.select("all-types", bound))
+        return index
+
+    def _add(self, label_rows: list[dict[str, object]], type_rows: list[dict[str, object]]) -> None:
         best_kind: dict[tuple[str, str], int] = {}
-        for row in store.select("all-labels"):
-            iri, label, lang, kind = str(row["s"]), str(row["label"]), str(row.get("lang") or ""), int(row["kind"])
+        for row in label_rows:
+            iri_, label, lang, kind = str(row["s"]), str(row["label"]), str(row.get("lang") or ""), int(row["kind"])
             if kind == 4:
-                index.alt_labels[iri].append(label)
+                self.alt_labels[iri_].append(label)
                 continue
-            key = (iri, lang)
+            key = (iri_, lang)
             if key not in best_kind or kind < best_kind[key]:
                 best_kind[key] = kind
-                index.labels.setdefault(iri, {})[lang] = label
-        for row in store.select("all-types"):
-            index.types[str(row["s"])].add(str(row["type"]))
-        return index
+                self.labels.setdefault(iri_, {})[lang] = label
+        for row in type_rows:
+            self.types[str(row["s"])].add(str(row["type"]))
 
     def label(self, iri: str, lang: str) -> str | None:
         """The label in ``lang``, else in the other language, else untagged; ``None`` if there is none."""

@@ -88,11 +88,12 @@ class Service:
     def _snapshot(self) -> Path:
         return self.store.snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
 
-    def publish(self, version: int) -> None:
-        """A write was committed: readers move to the new version (called by the writer, under its lock)."""
+    def publish(self, version: int, touched: set[str] | None = None) -> None:
+        """A write was committed: readers move to the new version (called by the writer, under its lock). The
+        label index is refreshed for the ``touched`` entities only (rebuilt whole when not given)."""
         previous = self.pool.snapshot_path
+        self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
         self.version = version
-        self.index = GraphIndex.build(self.store)
         snapshot = self._snapshot()
         self.pool.publish(snapshot)
         self.updater.publish(snapshot)

@@ -37,7 +37,8 @@ class Commit:
 
 
 class Writer:
-    """Checks, validates, commits and records every change; ``on_commit`` publishes the new version."""
+    """Checks, validates, commits and records every change; ``on_commit(version, touched entities)`` publishes
+    the new version."""
 
     def __init__(
         self,
@@ -48,7 +49,7 @@ class Writer:
         writable: str,
         read_only: Iterable[str] = (),
         restricted: str | None = None,
-        on_commit: Callable[[int], None] | None = None,
+        on_commit: Callable[[int, set[str]], None] | None = None,
     ) -> None:
         self.store = store
         self.history = history
@@ -89,7 +90,7 @@ class Writer:
             self.history.finish(change_id)
             self.version = change_id
             if self.on_commit is not None:
-                self.on_commit(change_id)
+                self.on_commit(change_id, touched)
             return Commit(change_id, len(effective.add), len(effective.remove), report if report.findings else None)
 
     def revert(self, change_id: int, actor: str, note: str = "") -> Commit:
