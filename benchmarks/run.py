@@ -43,6 +43,9 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.report import keep_sections  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
@@ -992,7 +995,9 @@ def write_report(
     seconds: float,
 ) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(runs, queries, command, started, seconds), encoding="utf-8")
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    # other scripts' sections (benchmarks/write_bench.py) stay
+    args.out.write_text(keep_sections(old, render(runs, queries, command, started, seconds)), encoding="utf-8")
     if args.json:
         raw = {
             "started": started.isoformat(),

@@ -1,0 +1,255 @@
+"""Write latency: the one write path (focused SHACL validation) against whole-graph validation, side by side.
+
+For each size — the shipped data, and the shipped data plus 10^6 synthetic triples (``graphapp generate``) — the
+script builds a persistent store in a temporary folder and measures, in one run:
+
+1. **write path, in-process**: ``Writer.commit`` of a new, valid best practice (about 20 statements), repeated;
+   this is validation of the changed entities and the nodes that point at them, the commit, history, publish;
+2. **write path, over HTTP**: ``POST /sparql/update`` with the same kind of practice against a real
+   ``graphapp serve`` on 127.0.0.1 (update worker on a private checkpoint, diff, write path, new snapshot);
+3. **before**: what a write cost until now, whole-graph pyshacl validation of the store (the old update path),
+   measured once or a few times.
+
+Results go to the "Writes" section of ``docs/benchmarks.md`` (kept between markers, so ``benchmarks/run.py``
+does not erase it, and vice versa). Run on demand: ``python benchmarks/write_bench.py`` (about 10 minutes, most
+of it the whole-graph validation at 10^6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import replace_section  # noqa: E402
+from graphapp.config import Settings  # noqa: E402
+from graphapp.loading import open_store  # noqa: E402
+from graphapp.validation import validate_store  # noqa: E402
+from graphapp.writes import Change, Writer  # noqa: E402
+from graphapp.writes.history import History  # noqa: E402
+
+GA = "https://w3id.org/gakg/ontology#"
+ID = "https://w3id.org/gakg/id/"
+CONTRIB = "https://w3id.org/gakg/graph/contrib/staff"
+TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a local benchmark server
+PRACTICE_TTL = """
+  <{iri}> a ga:BestPractice ;
+    rdfs:label "Práctica de medición {n}"@es , "Benchmark practice {n}"@en ;
+    dcterms:spatial <https://w3id.org/gakg/id/entidad/jalisco> ;
+    ga:addressesProblem <https://w3id.org/gakg/id/problema/desigualdad-laboral-y-salarial-entre-hombres-y-mujeres> ;
+    ga:solution "Una solución medida {n}."@es ;
+    ga:status <https://w3id.org/gakg/id/estado-vigencia/activa> ;
+    dcterms:source <https://w3id.org/gakg/id/fuente/cocreacion-desde-lo-local-inai-2020> .
+"""
+PREFIXES = (
+    "PREFIX ga: <https://w3id.org/gakg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX dcterms: <http://purl.org/dc/terms/> "
+)
+
+
+def practice_quads(n: str) -> list:
+    import pyoxigraph as ox
+
+    text = "@prefix ga: <https://w3id.org/gakg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."
+    text += " @prefix dcterms: <http://purl.org/dc/terms/> ." + PRACTICE_TTL.format(iri=f"{ID}practica/bench-{n}", n=n)
+    graph = ox.NamedNode(CONTRIB)
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)
+    ]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def data_dir_for(size: str, work: Path) -> Path:
+    if size == "shipped":
+        return ROOT / "data"
+    data = work / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("restricted"))
+    subprocess.run(
+        [sys.executable, "-m", "graphapp.cli", "generate", "--triples", "1000000", "--out", str(data / "synthetic")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return data
+
+
+def measure_in_process(settings: Settings, writes: int) -> dict[str, object]:
+    t = time.monotonic()
+    store, _ = open_store(settings)
+    load = time.monotonic() - t
+    writer = Writer(
+        store,
+        History(Path(settings.store_dir) / "history.sqlite"),
+        settings,
+        writable="https://w3id.org/gakg/graph/",
+        read_only=store.source_graphs(),
+        restricted="https://w3id.org/gakg/graph/restricted/",
+    )
+    times = []
+    for i in range(writes):
+        change = Change(add=tuple(practice_quads(f"p{i}")), actor="bench", method="api")
+        t = time.monotonic()
+        commit = writer.commit(change)
+        times.append(time.monotonic() - t)
+        assert commit.change_id is not None
+    quads = len(store)
+    store.close()
+    return {"load_s": load, "quads": quads, "p50": percentile(times, 0.5), "p95": percentile(times, 0.95)}
+
+
+def measure_whole_graph(settings: Settings, runs: int) -> dict[str, object]:
+    store, _ = open_store(settings)
+    times = []
+    for _ in range(runs):
+        t = time.monotonic()
+        validate_store(store, settings)
+        times.append(time.monotonic() - t)
+    store.close()
+    return {"p50": statistics.median(times), "runs": runs}
+
+
+def measure_http(settings: Settings, work: Path, writes: int) -> dict[str, object]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GRAPHAPP_PORT": str(port),
+        "GRAPHAPP_STORE_DIR": settings.store_dir,
+        "GRAPHAPP_DATA_DIR": str(settings.data_dir),
+        "GRAPHAPP_UPDATE_TOKEN": TOKEN,
+        "GRAPHAPP_WORKERS": "1",
+    }
+    log = (work / f"server-{port}.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphapp.cli", "serve"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        t = time.monotonic()
+        while True:
+            try:
+                if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() - t > 600:
+                raise RuntimeError("server did not start")
+            time.sleep(0.2)
+        start = time.monotonic() - t
+        times = []
+        with httpx.Client(timeout=120) as client:
+            for i in range(writes):
+                n = f"h{i}-{uuid.uuid4().hex[:6]}"
+                body = (
+                    PREFIXES
+                    + f"INSERT DATA {{ GRAPH <{CONTRIB}> {{ "
+                    + PRACTICE_TTL.format(iri=f"{ID}practica/bench-{n}", n=n)
+                    + " } }"
+                )
+                t = time.monotonic()
+                r = client.post(
+                    base + "/sparql/update",
+                    content=body.encode(),
+                    headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+                )
+                times.append(time.monotonic() - t)
+                if r.status_code != 204:
+                    raise RuntimeError(f"update answered {r.status_code}: {r.text[:300]}")
+        return {"start_s": start, "p50": percentile(times, 0.5), "p95": percentile(times, 0.95)}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def render(results: dict[str, dict[str, dict[str, object]]], started: dt.datetime, seconds: float) -> str:
+    lines = [
+        "## Writes: the one write path against whole-graph validation",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} min, by `python benchmarks/write_bench.py`. "
+        "A write is one new best practice (about 20 statements) committed through the write path.",
+        "",
+        "| size | quads | write, in-process p50 (p95) | write over HTTP p50 (p95) | whole-graph validation (before) | "
+        "ratio before / now (in-process) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for size, r in results.items():
+        ip, http, whole = r["in_process"], r.get("http", {}), r["whole_graph"]
+        ratio = float(whole["p50"]) / float(ip["p50"])
+        http_cell = f"{float(http['p50']) * 1000:.0f} ms ({float(http['p95']) * 1000:.0f} ms)" if http else "–"
+        lines.append(
+            f"| {size} | {ip['quads']:,} | {float(ip['p50']) * 1000:.0f} ms ({float(ip['p95']) * 1000:.0f} ms) | "
+            f"{http_cell} | {float(whole['p50']):.1f} s | {ratio:,.0f}× |"
+        )
+    lines += [
+        "",
+        "Goals: a validated write under 300 ms p50 on the shipped data and under 500 ms at 10^6 triples. The "
+        "whole-graph validation is what every update cost before the write path (pyshacl over a copy of the "
+        "store); it grows with the graph, the focused validation with the size of the change.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="shipped,1e6")
+    parser.add_argument("--writes", type=int, default=30)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.monotonic()
+    results: dict[str, dict[str, dict[str, object]]] = {}
+    for size in args.sizes.split(","):
+        work = Path(tempfile.mkdtemp(prefix="gakg-write-bench-"))
+        try:
+            label = "shipped data" if size == "shipped" else "shipped + 10^6 synthetic triples"
+            print(f"== {label}", flush=True)
+            data = data_dir_for(size, work)
+            settings = Settings(data_dir=data, store_dir=str(work / "store"))
+            results[label] = {"in_process": measure_in_process(settings, args.writes)}
+            print("  in-process", results[label]["in_process"], flush=True)
+            http_settings = Settings(data_dir=data, store_dir=str(work / "store-http"))
+            results[label]["http"] = measure_http(http_settings, work, args.writes)
+            print("  http", results[label]["http"], flush=True)
+            results[label]["whole_graph"] = measure_whole_graph(settings, 3 if size == "shipped" else 1)
+            print("  whole graph", results[label]["whole_graph"], flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    replace_section(args.out, "writes", render(results, started, time.monotonic() - t0))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
