@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .config import ConfigError, Settings
 from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
+from .staff import ROLES as STAFF_ROLES
 from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
 
 
@@ -91,6 +92,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", type=Path, default=None, help="output folder (default: data/reference)")
     r.set_defaults(func=_import_reference)
+
+    st = sub.add_parser("staff", help="staff accounts that may write: add, list, disable, enable, token")
+    st_sub = st.add_subparsers(dest="staff_command", required=True)
+    st_add = st_sub.add_parser("add", help="add a staff member and print their token (shown once)")
+    st_add.add_argument("name", help="account name, e.g. ana.lopez")
+    st_add.add_argument("--role", dest="roles", action="append", required=True, choices=STAFF_ROLES)
+    st_add.add_argument("--display", default="", help="name shown on pages, e.g. 'Ana López'")
+    st_list = st_sub.add_parser("list", help="list staff accounts (never a token)")
+    st_list.add_argument("--json", action="store_true", help="print JSON instead of text")
+    for action, text in (
+        ("disable", "disable an account (its token and sessions stop working at once)"),
+        ("enable", "enable a disabled account again"),
+        ("token", "give an account a new token (printed once); the old one stops working"),
+    ):
+        st_one = st_sub.add_parser(action, help=text)
+        st_one.add_argument("name")
+    st.set_defaults(func=_staff)
     return p
 
 
@@ -253,6 +271,36 @@ def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or settings.data_dir / "reference"
     for name, n in build_reference(args.src, out, settings.ontology_dir).items():
         print(f"  {n:>7}  {out / name}")
+    return 0
+
+
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from . import staff
+
+    path = staff.staff_path(settings)
+    if path is None:
+        raise ConfigError("GRAPHAPP_STORE_DIR is ':memory:': set GRAPHAPP_STAFF_FILE to keep staff accounts")
+    if args.staff_command == "list":
+        members = [m.public() for m in staff.read_members(path).values()]
+        if args.json:
+            print(json.dumps({"file": str(path), "staff": members}, ensure_ascii=False, indent=2))
+        else:
+            print(f"{path}: {len(members)} staff", file=sys.stderr)
+            for m in members:
+                state = "disabled" if m["disabled"] else "active"
+                roles = ",".join(m["roles"])  # type: ignore[arg-type]
+                print(f"{m['name']}\t{m['display_name']}\t{roles}\t{state}\ttoken {m['token_id']}\t{m['created']}")
+        return 0
+    if args.staff_command in ("add", "token"):
+        if args.staff_command == "add":
+            member, token = staff.add(path, args.name, args.roles, args.display)
+        else:
+            member, token = staff.rotate(path, args.name)
+        print(f"token for {member.name} ({', '.join(member.roles)}), shown this once; keep it safe:", file=sys.stderr)
+        print(token)
+        return 0
+    member = staff.set_disabled(path, args.name, args.staff_command == "disable")
+    print(f"{member.name}: {'disabled' if member.disabled else 'enabled'}", file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,7 @@ from .iris import CANONICAL_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MEMORY = ":memory:"  # the store_dir value for a store that lives in memory only
+SECRET_SETTINGS = ("update_token", "secret_key")  # never shown by Settings.help()
 
 
 class ConfigError(ValueError):
@@ -82,6 +83,24 @@ class Settings:
         default="",
         metadata={"help": "Bearer token for the SPARQL update endpoint; empty disables updates."},
     )
+    staff_file: str = field(
+        default="",
+        metadata={
+            "help": "JSON file of staff accounts (names, roles, hashed tokens; managed with `graphapp staff`); "
+            "empty means staff.json in the store folder (none for an in-memory store)."
+        },
+    )
+    secret_key: str = field(
+        default="",
+        metadata={
+            "help": "Key that signs the staff session cookies; empty means a random key kept in secret.key in the "
+            "store folder (a new one per process for an in-memory store)."
+        },
+    )
+    write_rate: str = field(
+        default="60/minute",
+        metadata={"help": "Writes one staff member may make, e.g. '60/minute' or '1000/hour' (429 beyond)."},
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -103,6 +122,7 @@ class Settings:
             raise ConfigError(", ".join("GRAPHAPP_" + name.upper() for name in bad) + " must be positive")
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
             raise ConfigError(f"GRAPHAPP_PUBLIC_URL must start with http:// or https://: {settings.public_url!r}")
+        _check_rate(settings.write_rate)
         return settings
 
     @property
@@ -124,15 +144,26 @@ class Settings:
         return f"http://{host}:{self.port}/"
 
     def help(self) -> list[tuple[str, object, str]]:
-        """(environment variable, current value, help) for every setting; the token is never shown."""
+        """(environment variable, current value, help) for every setting; secrets are never shown."""
         return [
             (
                 "GRAPHAPP_" + f.name.upper(),
-                "***" if f.name == "update_token" and getattr(self, f.name) else getattr(self, f.name),
+                "***" if f.name in SECRET_SETTINGS and getattr(self, f.name) else getattr(self, f.name),
                 f.metadata["help"],
             )
             for f in fields(self)
         ]
+
+
+def _check_rate(rate: str) -> None:
+    from limits import parse
+
+    try:
+        ok = parse(rate).amount > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"GRAPHAPP_WRITE_RATE must look like '60/minute' or '1000/hour', not {rate!r}")
 
 
 def _convert(name: str, raw: str, default: object) -> object:

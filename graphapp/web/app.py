@@ -18,10 +18,10 @@ from swagger_ui_bundle import swagger_ui_path
 from .. import __version__
 from ..config import Settings
 from ..service import Service
-from . import errors, openapi
+from . import auth, errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
-from .routers import analytics, dataset, docs, pages, practices, sparql, views
+from .routers import access, analytics, dataset, docs, pages, practices, sparql, views
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(analytics.router)
     app.include_router(practices.router)
+    app.include_router(access.router)
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
     app.add_middleware(TrailingSlashRedirectMiddleware)
@@ -86,5 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
     app.add_exception_handler(Exception, errors.unexpected_error_handler)
+    auth.install(app)  # csrf_token() in templates; a browser without a session goes to /acceso
     openapi.install(app)
     return app
