@@ -166,7 +166,9 @@ SPARQL_UPDATE: dict[str, Any] = {
             401,
             403,
             413,
+            429,
             503,
+            e429="This staff member made more writes than GRAPHAPP_WRITE_RATE allows; try again after Retry-After.",
             e400="Not an update this endpoint applies (syntax, LOAD, SERVICE, a source or restricted graph, "
             "DROP ALL...), or the result would break the shapes: nothing was changed.",
             e403="Updates are disabled on this server, the bearer token is not valid, or the update writes to a "
@@ -225,7 +227,8 @@ def tidy(schema: dict[str, Any]) -> dict[str, Any]:
     components.setdefault("securitySchemes", {})["updateToken"] = {
         "type": "http",
         "scheme": "bearer",
-        "description": "The server's GRAPHAPP_UPDATE_TOKEN (updates are disabled when it is not set).",
+        "description": "A staff member's token (`graphapp staff add NAME --role edit`), or the operator's "
+        "GRAPHAPP_UPDATE_TOKEN. Forms use a session cookie (sign in at /acceso) and a CSRF token instead.",
     }
     return schema
 
