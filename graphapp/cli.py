@@ -18,6 +18,12 @@ from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph
 from .staff import ROLES as STAFF_ROLES
 from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
 
+#: ``graphapp import --kind``: the kinds of entity a CSV file may hold (graphapp.writes.entities)
+KIND_PLURALS = (
+    "practices", "organisations", "institutions", "commitments", "key-actions", "activities", "problems",
+    "local-exercises",
+)  # fmt: skip
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -92,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", type=Path, default=None, help="output folder (default: data/reference)")
     r.set_defaults(func=_import_reference)
+
+    im = sub.add_parser("import", help="add entities from a CSV spreadsheet through the validated write path")
+    im.add_argument("file", nargs="?", type=Path, help="the CSV file (UTF-8 or latin-1; ';' or ',' between cells)")
+    im.add_argument("--kind", required=True, choices=list(KIND_PLURALS), help="what each row is")
+    im.add_argument("--dry-run", action="store_true", help="check and report every row without writing")
+    im.add_argument("--per-row", action="store_true", help="write the good rows one by one (default: all or nothing)")
+    im.add_argument("--actor", default=None, help="who the history records (default: the system user)")
+    im.add_argument("--source", default=None, help="IRI of the document the rows come from (kept in the history)")
+    im.add_argument("--lang", choices=["es", "en"], default="es", help="language of the report")
+    im.add_argument("--columns", action="store_true", help="print the column layout of --kind and exit")
+    im.set_defaults(func=_import)
 
     st = sub.add_parser("staff", help="staff accounts that may write: add, list, disable, enable, token")
     st_sub = st.add_subparsers(dest="staff_command", required=True)
@@ -272,6 +289,22 @@ def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
     for name, n in build_reference(args.src, out, settings.ontology_dir).items():
         print(f"  {n:>7}  {out / name}")
     return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from .writes.importer import command
+
+    return command(
+        settings,
+        args.file,
+        args.kind,
+        columns_only=args.columns,
+        dry_run=args.dry_run,
+        per_row=args.per_row,
+        actor=args.actor,
+        source=args.source,
+        lang=args.lang,
+    )
 
 
 def _staff(args: argparse.Namespace, settings: Settings) -> int:
