@@ -433,3 +433,19 @@ def test_snapshots_hold_the_same_data(public_store: GraphStore, tmp_path: Path) 
     copy = ox.Store()
     copy.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     assert len(copy) == len(public_store)
+
+
+def test_a_write_that_drops_a_spanish_label_is_refused(client: TestClient) -> None:
+    """The focused validation checks qualified-value shapes too (pyshacl's focus mode skips them)."""
+    practice = "https://w3id.org/gakg/id/practica/sin-etiqueta-es"
+    update = (
+        "PREFIX ga: <https://w3id.org/gakg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "PREFIX dcterms: <http://purl.org/dc/terms/> "
+        f"INSERT DATA {{ GRAPH <{GRAPH}local/nuevas> {{ <{practice}> a ga:BestPractice ; "
+        'rdfs:label "Only English"@en ; dcterms:spatial <https://w3id.org/gakg/id/entidad/jalisco> ; '
+        "ga:addressesProblem <https://w3id.org/gakg/id/problema/desigualdad-laboral-y-salarial-entre-hombres-y-mujeres> ; "
+        'ga:solution "Una solución."@es ; ga:status <https://w3id.org/gakg/id/estado-vigencia/activa> ; '
+        "dcterms:source <https://w3id.org/gakg/id/fuente/cocreacion-desde-lo-local-inai-2020> . } }"
+    )
+    r = client.post("/sparql/update", content=update.encode(), headers=UPDATE)
+    assert r.status_code == 400 and "SpanishLabel-label" in r.text, r.text

@@ -881,9 +881,8 @@ def slug_for(kind: Kind, values: Mapping[str, Any], slug: str | None = None) -> 
     return made
 
 
-#: what ``gs:SpanishLabel-label`` says; checked here too because pyshacl (0.40) does not evaluate a
-#: ``sh:qualifiedValueShape`` for the focus nodes of a focused validation (the writer's), so the shape never fires
-#: on a write
+#: what ``gs:SpanishLabel-label`` says; checked here too, before the write, so that the answer names the field
+#: at once (the writer's validation checks the shape as well)
 SPANISH_LABEL = _msg(
     "Falta la etiqueta en español (rdfs:label con @es).", "Missing Spanish label (rdfs:label with @es)."
 )
