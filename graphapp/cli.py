@@ -149,7 +149,7 @@ def _is_restricted(source: SourceFile, settings: Settings) -> bool:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from .validation import load_shapes, validate
+    from .validation import load_shapes, publication_shapes, validate
 
     ontology_files = [f for f in discover(settings) if f.path.parent == settings.ontology_dir]
     if args.paths:
@@ -168,7 +168,10 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     # personal data (data/restricted/, however it was named) never reaches the operator's screen unless asked for
     restricted = [f for f in data_files if _is_restricted(f, settings)]
     if restricted:
-        report = report.restrict(rdflib_graph(restricted))
+        restricted_graph = rdflib_graph(restricted)
+        report = report.restrict(restricted_graph)
+        nodes = {str(n) for n in restricted_graph.subjects()}
+        report = report.publishable(publication_shapes(settings), nodes)
     print(report.format(args.lang, show_restricted=args.show_restricted))
     return 1 if report.violations else 0
 

@@ -74,6 +74,13 @@ class Report:
             self, restricted=self.restricted | frozenset(nodes), restricted_values=self.restricted_values | values
         )
 
+    def publishable(self, publication_shapes: Iterable[str], restricted: Iterable[str]) -> Report:
+        """This report without the findings of the publication shapes (what may be *published* about people)
+        for entities of the restricted data, which is never published: a name without consent belongs there."""
+        shapes, nodes = set(publication_shapes), set(restricted)
+        kept = [f for f in self.findings if not (f.shape in shapes and f.focus in nodes)]
+        return replace(self, findings=kept, conforms=not any(f.severity == "Violation" for f in kept))
+
     def format(self, lang: str = "es", *, show_restricted: bool = False) -> str:
         """Group the findings by entity label: one heading per entity, one line per finding.
 
@@ -195,6 +202,19 @@ def _local(iri: str | None) -> str:
         if sep in iri:
             iri = iri.rsplit(sep, 1)[1] or iri
     return iri
+
+
+#: the shapes file of what may be published about people (see :meth:`Report.publishable`)
+PUBLICATION_SHAPES = "publication.ttl"
+
+
+def publication_shapes(settings: Settings) -> frozenset[str]:
+    """IRIs of the shapes (and their constraints) declared in ``shapes/publication.ttl``."""
+    path = settings.shapes_dir / PUBLICATION_SHAPES
+    if not path.exists():
+        return frozenset()
+    graph = rdflib_graph([local_file(path)])
+    return frozenset(str(s) for s in graph.subjects() if isinstance(s, rdflib.URIRef))
 
 
 def shapes_graph(settings: Settings) -> rdflib.Graph:

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from graphapp.config import Settings
 from graphapp.sources import discover, local_file
 from graphapp.store import GraphStore, rdflib_graph
-from graphapp.validation import load_shapes, validate
+from graphapp.validation import load_shapes, publication_shapes, validate
 
 from .conftest import PRIVATE_NAMES
 
@@ -258,7 +258,10 @@ def whole_report(settings):
     ontology = [f for f in discover(settings) if f.path.parent == settings.ontology_dir]
     data = [f for f in discover(settings, include_restricted=True) if f not in ontology]
     shapes = load_shapes(local_file(p) for p in sorted(settings.shapes_dir.glob("*.ttl")))
-    return data, validate(rdflib_graph(data), shapes, rdflib_graph(ontology)), shapes
+    report = validate(rdflib_graph(data), shapes, rdflib_graph(ontology))
+    # names without a publication consent are what the restricted data is for: never published
+    restricted = {str(s) for s in rdflib_graph([f for f in data if f.restricted]).subjects()}
+    return data, report.publishable(publication_shapes(settings), restricted), shapes
 
 
 def test_shipped_data_conforms(whole_report) -> None:

@@ -449,3 +449,32 @@ def test_a_write_that_drops_a_spanish_label_is_refused(client: TestClient) -> No
     )
     r = client.post("/sparql/update", content=update.encode(), headers=UPDATE)
     assert r.status_code == 400 and "SpanishLabel-label" in r.text, r.text
+
+
+def test_a_participants_name_is_published_only_with_a_recorded_consent(client: TestClient) -> None:
+    person = "https://w3id.org/gakg/id/ciudadano/participante-prueba"
+    prefixes = (
+        "PREFIX ga: <https://w3id.org/gakg/ontology#> PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+        "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+    )
+    named = (
+        f'<{person}> a foaf:Person ; foaf:name "Persona Ficticia" ; '
+        "ga:registeredIn <https://w3id.org/gakg/id/ejercicio/estado-de-mexico> ."
+    )
+    r = client.post(
+        "/sparql/update",
+        content=(prefixes + f"INSERT DATA {{ GRAPH <{GRAPH}local/personas> {{ {named} }} }}").encode(),
+        headers=UPDATE,
+    )
+    assert r.status_code == 400 and "Participant-consent" in r.text, r.text
+    consent = (
+        f"<{person}> ga:publicationConsent <{person}/consentimiento> . "
+        f'<{person}/consentimiento> a ga:PublicationConsent ; dcterms:date "2026-11-30"^^xsd:date ; '
+        "dcterms:source <https://w3id.org/gakg/id/fuente/cocreacion-desde-lo-local-inai-2020> ."
+    )
+    r = client.post(
+        "/sparql/update",
+        content=(prefixes + f"INSERT DATA {{ GRAPH <{GRAPH}local/personas> {{ {named} {consent} }} }}").encode(),
+        headers=UPDATE,
+    )
+    assert r.status_code == 204, r.text
