@@ -26,6 +26,7 @@ from .executor import UpdateJob, WorkerPool
 from .index import GraphIndex
 from .loading import SyncReport, open_store
 from .sparql_algebra import WritePolicy
+from .store import GraphStore
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize
@@ -42,24 +43,10 @@ class Service:
         self.settings = settings
         self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
         self.store, self.sync_report = open_store(settings, progress)
-        base = settings.base_iri
-        self.contributions = base + "graph/contrib/staff"  # where writes land when they name no graph
-        self.history = History(None if settings.in_memory else Path(settings.store_dir) / HISTORY_FILE)
-        self.write_policy = WritePolicy(
-            writable_prefix=base + "graph/",
-            restricted_prefix=base + "graph/restricted/",
-            source_graphs=frozenset(self.store.source_graphs()),
-        )
-        self.writer = Writer(
-            self.store,
-            self.history,
-            settings,
-            writable=self.write_policy.writable_prefix,
-            read_only=self.write_policy.source_graphs,
-            restricted=self.write_policy.restricted_prefix,
-            on_commit=self.publish,
-        )
-        self.writer.recover()
+        self.contributions = contributions_graph(settings)
+        self.history = open_history(settings)
+        self.write_policy = write_policy(settings, self.store)
+        self.writer = make_writer(settings, self.store, self.history, self.write_policy, on_commit=self.publish)
         self.version = self.writer.version
         self.index = GraphIndex.build(self.store)
         # derived data (graph projections, centralities, search indexes) computed once per graph version:
@@ -166,6 +153,53 @@ class Service:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- the write path, for the service and the CLI
+
+
+def contributions_graph(settings: Settings) -> str:
+    """Where writes land when they name no graph: the staff contributions graph."""
+    return settings.base_iri + "graph/contrib/staff"
+
+
+def open_history(settings: Settings) -> History:
+    """The history of changes: beside the store on disk, or in memory with an in-memory store."""
+    return History(None if settings.in_memory else Path(settings.store_dir) / HISTORY_FILE)
+
+
+def write_policy(settings: Settings, store: GraphStore) -> WritePolicy:
+    """Which graphs writes may touch: those under ``…/graph/``, except the project's source graphs (read-only)
+    and the restricted graph."""
+    base = settings.base_iri
+    return WritePolicy(
+        writable_prefix=base + "graph/",
+        restricted_prefix=base + "graph/restricted/",
+        source_graphs=frozenset(store.source_graphs()),
+    )
+
+
+def make_writer(
+    settings: Settings,
+    store: GraphStore,
+    history: History,
+    policy: WritePolicy | None = None,
+    on_commit: Callable[[int, set[str]], None] | None = None,
+) -> Writer:
+    """The one write path over ``store`` with the service's policy (:func:`write_policy`), the changes a crash
+    left pending settled. The service and ``graphapp import`` both write through it."""
+    policy = policy or write_policy(settings, store)
+    writer = Writer(
+        store,
+        history,
+        settings,
+        writable=policy.writable_prefix,
+        read_only=policy.source_graphs,
+        restricted=policy.restricted_prefix,
+        on_commit=on_commit,
+    )
+    writer.recover()
+    return writer
+
+
 def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path, ignore_errors=True)
@@ -173,4 +207,4 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-__all__ = ["Service", "SyncReport"]
+__all__ = ["Service", "SyncReport", "contributions_graph", "make_writer", "open_history", "write_policy"]
