@@ -27,7 +27,7 @@ import logging
 import multiprocessing as mp
 import re
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -71,7 +71,8 @@ class Job:
 class UpdateJob:
     """Evaluate ``update`` on ``workspace`` (a private copy of the store: a checkpoint folder or an N-Quads
     dump) and answer what it changed, as N-Quads to add and to remove. ``contributions`` plays the default
-    graph: a plain ``INSERT DATA`` lands there, a plain ``WHERE`` reads it."""
+    graph: a plain ``INSERT DATA`` lands there, a plain ``WHERE`` reads it. Without a workspace the update must
+    be data only (``INSERT DATA``/``DELETE DATA``), whose change is read off its parse."""
 
     update: str
     workspace: str
@@ -149,12 +150,55 @@ def _quads_of(store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> 
     return {q for g in graphs for q in store.quads_for_pattern(None, None, None, g)}
 
 
+def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    import rdflib  # noqa: PLC0415
+
+    from .sparql_guard import unescape_iri  # noqa: PLC0415
+
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(unescape_iri(str(term)))  # ValueError for a relative IRI: no base to resolve it
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise RefusedQuery("Variables are not allowed in INSERT DATA or DELETE DATA.")
+
+
+def _data_update(job: UpdateJob) -> Answer:
+    """``INSERT DATA``/``DELETE DATA`` only: the change is read off the parse, with no copy of the store to open."""
+    from .sparql_algebra import DEFAULT, data_quads  # noqa: PLC0415
+
+    add: dict[ox.Quad, None] = {}
+    remove: dict[ox.Quad, None] = {}
+    contributions = ox.NamedNode(job.contributions)
+    try:
+        for action, (s, p, o), graph in data_quads(job.update):
+            g = contributions if graph == DEFAULT else ox.NamedNode(str(graph))
+            quad = ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g)  # type: ignore[arg-type]
+            (add if action == "add" else remove)[quad] = None
+            (remove if action == "add" else add).pop(quad, None)
+    except ValueError as exc:
+        raise RefusedQuery(f"The update names something that is not a valid IRI or term: {exc}") from None
+    return Answer(json.dumps({"add": _nquads(add), "remove": _nquads(remove)}).encode())
+
+
+def _nquads(quads: Iterable[ox.Quad]) -> str:
+    out = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+    return out.decode() if isinstance(out, bytes) else ""
+
+
 def _apply_update(job: UpdateJob) -> Answer:
     from .sparql_algebra import DEFAULT, parse_update  # noqa: PLC0415
 
     policy = job.policy
     parsed = parse_update(job.update)
     policy.check(parsed)  # type: ignore[attr-defined]
+    if not job.workspace:
+        return _data_update(job)
     store = _load(job.workspace, writable=True)
     contributions = ox.NamedNode(job.contributions)
     if job.contributions:
@@ -177,11 +221,8 @@ def _apply_update(job: UpdateJob) -> Answer:
         graph = contributions if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
         return ox.Quad(q.subject, q.predicate, q.object, graph)
 
-    def nquads(quads: set[ox.Quad]) -> str:
-        out = ox.serialize([home(q) for q in quads], format=ox.RdfFormat.N_QUADS)
-        return out.decode() if isinstance(out, bytes) else ""
-
-    return Answer(json.dumps({"add": nquads(added), "remove": nquads(removed)}).encode())
+    added_home, removed_home = [home(q) for q in added], [home(q) for q in removed]
+    return Answer(json.dumps({"add": _nquads(added_home), "remove": _nquads(removed_home)}).encode())
 
 
 def _serve(conn: Connection, snapshot: _Snapshot) -> None:

@@ -26,6 +26,7 @@ from .executor import UpdateJob, WorkerPool
 from .index import GraphIndex
 from .loading import SyncReport, open_store
 from .sparql_algebra import WritePolicy
+from .sparql_guard import is_data_update
 from .store import GraphStore
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
@@ -122,15 +123,19 @@ class Service:
         for _attempt in range(3):
             async with self._update_lock:
                 version = self.version
-                workspace = await run_in_threadpool(
-                    self.store.snapshot, self.workdir / f"update-{uuid.uuid4().hex[:8]}"
+                # data-only updates need no copy of the store: the worker reads their change off the parse
+                workspace = (
+                    None
+                    if is_data_update(update)
+                    else await run_in_threadpool(self.store.snapshot, self.workdir / f"update-{uuid.uuid4().hex[:8]}")
                 )
                 try:
                     answer = await self.updater.run(
-                        UpdateJob(update, str(workspace), self.write_policy, self.contributions)
+                        UpdateJob(update, str(workspace or ""), self.write_policy, self.contributions)
                     )
                 finally:
-                    _remove(workspace)
+                    if workspace is not None:
+                        _remove(workspace)
             diff = json.loads(answer.body)
             change = Change(
                 add=tuple(skolemize(from_nquads(diff["add"]), self.settings.base_iri)),

@@ -216,3 +216,21 @@ class WritePolicy:
                 raise RefusedQuery(
                     f"<{graph}> is outside this service's graphs; use a graph under <{self.writable_prefix}>."
                 )
+
+
+def data_quads(text: str) -> list[tuple[str, tuple[object, object, object], object]]:
+    """The statements of a data-only update, in order: ("add" | "remove", (s, p, o), graph), with rdflib terms and
+    the graph IRI as a string or :data:`DEFAULT`. Raises :class:`RefusedQuery` for any other operation."""
+    update = _parse(parseUpdate, translateUpdate, text)
+    out: list[tuple[str, tuple[object, object, object], object]] = []
+    for op in update.algebra:
+        if op.name not in {"InsertData", "DeleteData"}:
+            raise RefusedQuery("The update could not be read unambiguously (the guard's two readings of it differ).")
+        action = "add" if op.name == "InsertData" else "remove"
+        for triple in _field(op, "triples") or []:
+            out.append((action, tuple(triple), DEFAULT))
+        quads = _field(op, "quads") or {}
+        for graph, triples in quads.items():
+            for triple in triples:
+                out.append((action, tuple(triple), _iri(graph)))
+    return out

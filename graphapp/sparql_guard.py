@@ -186,3 +186,22 @@ def inspect_update(text: str) -> None:
         raise RefusedQuery(SERVICE_REFUSED)
     if _form(tokens) in QUERY_FORMS and not (words & set(UPDATE_KEYWORDS)):
         raise RefusedQuery("This is a query, not an update: send it to the query endpoint.")
+
+
+_NOT_DATA = {"WHERE", "WITH", "USING", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "SERVICE"}
+
+
+def is_data_update(text: str) -> bool:
+    """True if the update only inserts or deletes given data (``INSERT DATA``/``DELETE DATA``): its changes are
+    known from its text, with no pattern to evaluate against the store.
+
+    >>> is_data_update('INSERT DATA { <a:s> <a:p> "x" } ; DELETE DATA { <a:s> <a:p> "y" }')
+    True
+    >>> is_data_update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    False
+    """
+    words = [t.text.upper() for t in _tokens(text) if t.kind == "word"]
+    if not words or set(words) & _NOT_DATA:
+        return False
+    edits = [i for i, w in enumerate(words) if w in {"INSERT", "DELETE"}]
+    return bool(edits) and all(i + 1 < len(words) and words[i + 1] == "DATA" for i in edits)

@@ -93,7 +93,12 @@ def attacks(target: str) -> list[str]:
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     settings = Settings.from_env(
-        {}, workers=2, query_timeout=10.0, update_token=TOKEN, update_timeout=3.0, worker_memory_mb=400
+        {"GRAPHAPP_STORE_DIR": ":memory:"},
+        workers=2,
+        query_timeout=10.0,
+        update_token=TOKEN,
+        update_timeout=3.0,
+        worker_memory_mb=400,
     )
     with TestClient(create_app(settings)) as c:
         yield c
