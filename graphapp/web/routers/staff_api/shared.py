@@ -1,0 +1,142 @@
+"""The steps every staff API call shares: the caller's language, errors as JSON, the body and the source
+checked, and a change committed on the version it was built on, a refusal naming the fields."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from ....iris import checked_iri, is_valid_iri
+from ....writes import Change, Commit, WriteRejected
+from ....writes.changes import StaleWrite
+from ....writes.entities import KINDS, LANGS, Context, EntityError, Kind, Problem, problems_from_findings
+from .answers import JSON
+
+
+def _accept_language(header: str | None) -> str | None:
+    """The first of Spanish or English in an ``Accept-Language`` header, by q-value then order.
+
+    >>> _accept_language("en-GB,en;q=0.9,es;q=0.8"), _accept_language("fr"), _accept_language(None)
+    ('en', None, None)
+    """
+    best: tuple[float, int, str] | None = None
+    for i, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower().split("-")[0]
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if lang in LANGS and q > 0 and (best is None or (q, -i) > (best[0], best[1])):
+            best = (q, -i, lang)
+    return best[2] if best else None
+
+
+def caller_lang(request: Request, lang: str | None = None) -> str:
+    """``lang=``, else the language cookie, else ``Accept-Language``, else Spanish."""
+    if lang in LANGS:
+        return lang  # type: ignore[return-value]
+    kept = request.cookies.get("lang")
+    if kept in LANGS:
+        return kept
+    return _accept_language(request.headers.get("accept-language")) or "es"
+
+
+def error_response(exc: EntityError, lang: str) -> JSONResponse:
+    body: dict[str, Any] = {"error": exc.status, "message": exc.message(lang)}
+    if exc.problems:
+        body["violations"] = [p.as_json(lang) for p in exc.problems]
+    return JSONResponse(body, status_code=exc.status)
+
+
+def kind_named(name: str) -> Kind:
+    return KINDS[name]
+
+
+def source_iri(source: str | None) -> str | None:
+    if source is None or not source.strip():
+        return None
+    if not is_valid_iri(source.strip()):
+        raise EntityError(
+            400,
+            {"es": f"«source» no es un IRI válido: {source!r}.", "en": f"'source' is not a valid IRI: {source!r}."},
+        )
+    return checked_iri(source.strip())
+
+
+async def json_body(request: Request) -> Any:
+    media = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+    body = await request.body()
+    if media != JSON:
+        raise EntityError(400, {"es": f"Envíe {JSON}, no {media}.", "en": f"Send {JSON}, not {media}."})
+    return parse_json(body)
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EntityError(
+            400,
+            {"es": f"El cuerpo no es JSON válido: {exc}.", "en": f"The body is not valid JSON: {exc}."},
+            [Problem(None, {"es": "JSON no válido.", "en": "Not valid JSON."}, code="json")],
+        ) from None
+
+
+def commit_built(service: Any, build: Callable[[], Change], kinds: dict[str, Kind], values: dict[str, Any]) -> Commit:
+    """Commit what ``build`` makes, on the version it was made on (made again if another write landed meanwhile);
+    a refusal of the writer becomes an :class:`EntityError` naming the fields."""
+    for attempt in range(3):
+        version = service.writer.version
+        change = build()
+        try:
+            return service.writer.commit(change, None if attempt == 2 else version)
+        except StaleWrite:
+            continue
+        except WriteRejected as exc:
+            raise rejection(exc, kinds, values) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def rejection(exc: WriteRejected, kinds: dict[str, Kind], values: dict[str, Any]) -> EntityError:
+    report = exc.report
+    if report is not None:
+        problems = problems_from_findings(getattr(report, "violations", []), kinds, values)
+        return EntityError(
+            400,
+            {
+                "es": "El cambio no cumple las formas SHACL; no se cambió nada.",
+                "en": "The change breaks the SHACL shapes; nothing was changed.",
+            },
+            problems,
+        )
+    return EntityError(exc.status, {"es": exc.message, "en": exc.message})
+
+
+def change_summary(commit: Commit, kinds: dict[str, Kind], values: dict[str, Any], lang: str) -> dict[str, Any]:
+    warnings: Iterable[Any] = commit.report.findings if commit.report is not None else []
+    return {
+        "id": commit.change_id,
+        "added": commit.added,
+        "removed": commit.removed,
+        "warnings": [p.as_json(lang) for p in problems_from_findings(list(warnings), kinds, values)],
+    }
+
+
+def entity_iri(ctx: Context, kind: Kind, slug: str) -> str:
+    iri = ctx.iri(kind, slug)
+    if "/" in slug or not is_valid_iri(iri):
+        raise EntityError(
+            404, {"es": f"No hay {kind.label_es.lower()} «{slug}».", "en": f"No {kind.label_en.lower()} '{slug}'."}
+        )
+    return iri
+
+
+def history_entry(service: Any, entry: Any) -> dict[str, Any]:
+    return {**entry.as_json(), "reverted_by": service.history.reverted(entry.id)}
