@@ -148,6 +148,15 @@ SDGS = _f(
     range=("http://metadata.un.org/sdg/ontology#Goal", "http://metadata.un.org/sdg/ontology#Target"),
     namespace=str(SDG),
 )  # fmt: skip
+PLACE = _f("place", "lugar", "Lugar", "Place", DCTERMS + "spatial", "iri", range=PLACES, segments=PLACE_SEGMENTS)
+PROGRAMME = _f(
+    "programme", "programa", "Programa", "Programme", ga + "programme", "iri",
+    range=(ga + "Programme",), segments=("programa",),
+)  # fmt: skip
+PLAN = _f(
+    "plan", "plan de acción", "Plan de acción", "Action plan", ga + "plan", "iri",
+    range=(ga + "ActionPlan",), segments=("plan",),
+)  # fmt: skip
 ORDINAL = _f("ordinal", "número", "Número de orden", "Ordinal", ga + "ordinal", "integer")
 ORGANISATIONS = (ORG + "Organization",)
 ORG_SEGMENTS = ("institucion", "organizacion")
@@ -156,8 +165,7 @@ PRACTICE = Kind(
     "practice", "practices", ga + "BestPractice", "practica", "Buena práctica", "Best practice",
     (
         LABEL,
-        _f("place", "lugar", "Lugar", "Place", DCTERMS + "spatial", "iri", required=True,
-           range=PLACES, segments=PLACE_SEGMENTS),
+        replace(PLACE, required=True),
         _f("addresses_problem", "problema", "Problema que atendió", "Problem addressed", ga + "addressesProblem",
            "iri", required=True, range=(ga + "Problem",), segments=("problema",)),
         _f("solution", "solución", "Solución", "Solution", ga + "solution", "text", required=True),
@@ -170,8 +178,7 @@ PRACTICE = Kind(
         DESCRIPTION,
         _f("mechanism", "mecanismo", "Mecanismo de cocreación", "Co-creation mechanism", ga + "mechanism", "iri",
            range=(ga + "Mechanism",), segments=("mecanismo",)),
-        _f("programme", "programa", "Programa", "Programme", ga + "programme", "iri",
-           range=(ga + "Programme",), segments=("programa",)),
+        PROGRAMME,
         _f("benefits", "beneficios", "Beneficios", "Benefits", ga + "benefit", "iri", many=True,
            range=(ga + "Benefit",), segments=("beneficio",)),
         _f("beneficiaries", "personas beneficiadas", "Personas beneficiadas", "Beneficiaries", ga + "beneficiaries",
@@ -225,8 +232,7 @@ COMMITMENT = Kind(
     "commitment", "commitments", ga + "Commitment", "compromiso", "Compromiso", "Commitment",
     (
         LABEL,
-        _f("plan", "plan de acción", "Plan de acción", "Action plan", ga + "plan", "iri", required=True,
-           range=(ga + "ActionPlan",), segments=("plan",)),
+        replace(PLAN, required=True),
         _f("objective", "objetivo", "Objetivo", "Objective", ga + "objective", "text", required=True),
         _f("central_problem", "problema central", "Problema central", "Central problem", ga + "centralProblem",
            "iri", required=True, range=(ga + "Problem",), segments=("problema",)),
@@ -274,7 +280,7 @@ PROBLEM = Kind(
     (
         LABEL,
         DESCRIPTION,
-        _f("place", "lugar", "Lugar", "Place", DCTERMS + "spatial", "iri", range=PLACES, segments=PLACE_SEGMENTS),
+        PLACE,
         THEMES,
         EDITORIAL_NOTE,
     ),
@@ -285,14 +291,12 @@ LOCAL_EXERCISE = Kind(
     "Ejercicio local de gobierno abierto", "Local open-government exercise",
     (
         LABEL,
-        _f("programme", "programa", "Programa", "Programme", ga + "programme", "iri", required=True,
-           range=(ga + "Programme",), segments=("programa",)),
+        replace(PROGRAMME, required=True),
         _f("secretariat", "secretariado técnico local", "Secretariado Técnico Local (STL)",
            "Local Technical Secretariat (STL)", ga + "secretariat", "iri", required=True,
            range=(ga + "LocalTechnicalSecretariat",), segments=("stl",)),
-        _f("place", "lugar", "Lugar", "Place", DCTERMS + "spatial", "iri", range=PLACES, segments=PLACE_SEGMENTS),
-        _f("plan", "plan de acción", "Plan de acción", "Action plan", ga + "plan", "iri",
-           range=(ga + "ActionPlan",), segments=("plan",)),
+        PLACE,
+        PLAN,
         _f("registered_participants", "participantes inscritos", "Participantes inscritos",
            "Registered participants", ga + "registeredParticipant", "iri", many=True, range=ORGANISATIONS,
            segments=ORG_SEGMENTS),

@@ -37,8 +37,7 @@ from .answers import E400, E403_WRITE, JSON, SECURITY, TAG, EntityOut, conflict,
 from .bodies import create_body, retire_body, update_body
 from .shared import (
     caller_lang,
-    change_summary,
-    commit_built,
+    commit_entity,
     entity_iri,
     error_response,
     json_body,
@@ -159,10 +158,7 @@ async def entity_create(
 
         build()  # refuse a taken IRI or a bad reference before anything else
         iri = made["iri"]
-        commit = commit_built(service, build, {iri: k}, {iri: values})
-        entity = read_entity(Context.of_service(service), k, made["iri"]) or {"iri": made["iri"]}
-        entity["change"] = change_summary(commit, {iri: k}, {iri: values}, language)
-        return made["iri"], entity
+        return iri, commit_entity(service, k, iri, build, values, language)
 
     try:
         iri, entity = await run_in_threadpool(work)
@@ -247,10 +243,7 @@ async def entity_update(
                 return build_update(ctx, k, iri, values, actor=principal.name, source=origin)
 
             build()
-            commit = commit_built(service, build, {iri: k}, {iri: values})
-            entity = read_entity(Context.of_service(service), k, iri) or {"iri": iri}
-            entity["change"] = change_summary(commit, {iri: k}, {iri: values}, language)
-            return entity
+            return commit_entity(service, k, iri, build, values, language)
 
         return JSONResponse(await run_in_threadpool(work))
     except EntityError as exc:
@@ -298,10 +291,7 @@ async def entity_retire(
                 return build_retire(ctx, k, iri, body.date or date.today(), reason, actor=principal.name, source=origin)
 
             build()
-            commit = commit_built(service, build, {iri: k}, {})
-            entity = read_entity(Context.of_service(service), k, iri) or {"iri": iri}
-            entity["change"] = change_summary(commit, {iri: k}, {}, language)
-            return entity
+            return commit_entity(service, k, iri, build, {}, language)
 
         return JSONResponse(await run_in_threadpool(work))
     except EntityError as exc:

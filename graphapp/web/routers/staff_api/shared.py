@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from ....iris import checked_iri, is_valid_iri
 from ....writes import Change, Commit, WriteRejected
 from ....writes.changes import StaleWrite
-from ....writes.entities import KINDS, LANGS, Context, EntityError, Kind, Problem, problems_from_findings
+from ....writes.entities import KINDS, LANGS, Context, EntityError, Kind, Problem, problems_from_findings, read_entity
 from .answers import JSON
 
 
@@ -102,6 +102,17 @@ def commit_built(service: Any, build: Callable[[], Change], kinds: dict[str, Kin
         except WriteRejected as exc:
             raise rejection(exc, kinds, values) from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def commit_entity(
+    service: Any, kind: Kind, iri: str, build: Callable[[], Change], values: dict[str, Any], lang: str
+) -> dict[str, Any]:
+    """Commit what ``build`` makes to the entity at ``iri`` (see :func:`commit_built`) and answer the entity as it
+    is now, with ``change``: its number in the history, what it added and removed, and the shapes' warnings."""
+    commit = commit_built(service, build, {iri: kind}, {iri: values})
+    entity = read_entity(Context.of_service(service), kind, iri) or {"iri": iri}
+    entity["change"] = change_summary(commit, {iri: kind}, {iri: values}, lang)
+    return entity
 
 
 def rejection(exc: WriteRejected, kinds: dict[str, Kind], values: dict[str, Any]) -> EntityError:
