@@ -255,6 +255,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers, query_timeout=args.query_timeout)
     from .web.app import create_app
 
+    if not settings.in_memory:
+        # build the store on the first start (with a progress bar), and say clearly if another service holds it
+        with _current_store(settings):
+            pass
     app = create_app(settings)
     if args.get:
         from fastapi.testclient import TestClient
