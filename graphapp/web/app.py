@@ -21,7 +21,7 @@ from ..service import Service
 from . import auth, errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
-from .routers import access, analytics, dataset, docs, pages, practices, sparql, staff_api, views
+from .routers import access, analytics, dataset, docs, forms, history, pages, practices, sparql, staff_api, views
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(practices.router)
     app.include_router(staff_api.router)
     app.include_router(access.router)
+    app.include_router(forms.router)
+    app.include_router(history.router)
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
     app.add_middleware(TrailingSlashRedirectMiddleware)

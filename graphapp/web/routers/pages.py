@@ -23,7 +23,7 @@ from ...store import iri as as_iri
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..formatting import format_literal
-from ..i18n import get_lang
+from ..i18n import get_lang, pick
 from ..links import local_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import PageFormat, RdfFormat, page_language
@@ -38,6 +38,8 @@ LABEL_PROPS = {
 }
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 GA = PREFIXES["ga"]
+RETIRED_ON = GA + "retiredOn"
+RETIREMENT_NOTE = GA + "retirementNote"
 #: "referenced by" shows the first links (by property, then entity)
 INCOMING_SHOWN = 500
 
@@ -171,6 +173,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         ({"label": index.label_or_iri(p, lang), "href": local_href(p, base), "vals": v} for p, v in incoming.items()),
         key=lambda item: item["label"].lower(),
     )
+    retired = _retired(outgoing, lang)
     sources = []
     for row in service.store.select("entity-sources", {"iri": as_iri(iri)}):
         source = _value(service, str(row["source"]), lang)
@@ -188,6 +191,25 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         "graphs": graph_records,
         "same_as": same_as,
         "path": local_href(iri, base),
+        "retired": retired,
+    }
+
+
+def _retired(outgoing: list[dict[str, Any]], lang: str) -> dict[str, str] | None:
+    """When and why the entity was retired (``ga:retiredOn``, ``ga:retirementNote``), for the notice at the top of
+    its page; ``None`` when it was not."""
+    days = sorted(row["o"].value for row in outgoing if row["p"].value == RETIRED_ON)
+    if not days:
+        return None
+    notes = {
+        row["o"].language or "": row["o"].value
+        for row in outgoing
+        if row["p"].value == RETIREMENT_NOTE and isinstance(row["o"], ox.Literal)
+    }
+    return {
+        "on": format_literal(days[0], "http://www.w3.org/2001/XMLSchema#date", lang),
+        "on_iso": days[0],
+        "note": pick(notes, lang) if notes else "",
     }
 
 
