@@ -136,13 +136,20 @@ def _graph_keys(quads: object) -> Iterator[object]:
         yield from quads.keys()
 
 
+def _update_algebra(text: str) -> list[CompValue]:
+    """The operations of an update, in order. An update with none (empty, or only comments and prefixes) is valid
+    SPARQL 1.1 and changes nothing; rdflib translates it to a bare list instead of an ``Update``."""
+    update = _parse(parseUpdate, translateUpdate, text)
+    return list(getattr(update, "algebra", update))
+
+
 def parse_update(text: str) -> ParsedUpdate:
     """Every graph an update writes, read from its algebra. Raises ``SyntaxError`` if it does not parse."""
-    update = _parse(parseUpdate, translateUpdate, text)
+    algebra = _update_algebra(text)
     operations: list[str] = []
     writes: set[str] = set()
     drops_all = variable = False
-    for op in update.algebra:
+    for op in algebra:
         operations.append(op.name)
         if op.name in {"InsertData", "DeleteData", "DeleteWhere"}:
             for g in _graph_keys(_field(op, "quads")):
@@ -173,7 +180,7 @@ def parse_update(text: str) -> ParsedUpdate:
             writes.add(DEFAULT if target == "DEFAULT" else _iri(target))
             if op.name == "Move":  # MOVE empties its source
                 writes.add(DEFAULT if source == "DEFAULT" else _iri(source))
-    nodes = [n.name for n in _nodes(update.algebra)]
+    nodes = [n.name for n in _nodes(algebra)]
     return ParsedUpdate(
         tuple(operations),
         service="ServiceGraphPattern" in nodes,
@@ -221,9 +228,8 @@ class WritePolicy:
 def data_quads(text: str) -> list[tuple[str, tuple[object, object, object], object]]:
     """The statements of a data-only update, in order: ("add" | "remove", (s, p, o), graph), with rdflib terms and
     the graph IRI as a string or :data:`DEFAULT`. Raises :class:`RefusedQuery` for any other operation."""
-    update = _parse(parseUpdate, translateUpdate, text)
     out: list[tuple[str, tuple[object, object, object], object]] = []
-    for op in update.algebra:
+    for op in _update_algebra(text):
         if op.name not in {"InsertData", "DeleteData"}:
             raise RefusedQuery("The update could not be read unambiguously (the guard's two readings of it differ).")
         action = "add" if op.name == "InsertData" else "remove"

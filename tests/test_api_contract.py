@@ -5,27 +5,22 @@ documented status and media type, match its schema and never be a server error. 
 requests on every run, in CI too) and small enough for the suite: a few seconds per operation on two cores.
 
 The service runs with an update token, so ``POST /sparql/update`` is exercised too: without the token it answers
-401 or 403 before it reads the body, so nothing is ever written.
+401 or 403 before it reads the body, so nothing is ever written. :mod:`tests.test_api_contract_writes` sends the
+token, so that the write routes are fuzzed beyond their authentication.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import schemathesis
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from starlette.types import Receive, Scope, Send
 
 from graphapp.config import Settings
-from graphapp.web.app import create_app
 
-# SPARQL bodies are text: send generated strings as they are
-schemathesis.serializer.alias(["application/sparql-query", "application/sparql-update"], "text/plain")
+from .contract import bounded, open_schema, running, says_what_went_wrong
 
 #: operations whose parameters have rules a JSON Schema cannot state (one of q, theme or problem; two or three
 #: different practices; a SPARQL query that parses; an existing class; desde and hasta together for JSON), so a
@@ -40,56 +35,23 @@ CROSS_FIELD_RULES = {
     ("GET", "/vistas/general"),
 }
 
-
-class _RunningService:
-    """The app as schemathesis reaches it, in process: each request goes to the service that :func:`service` keeps
-    running. Schemathesis' pytest plugin would start and stop the app's lifespan (store, index, query workers) for
-    every operation; here it is started once for the whole run, and the lifespan messages schemathesis sends are
-    only acknowledged."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        self.state: dict[str, Any] = {}  # the lifespan's state (service, settings) while the service runs
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                await send({"type": message["type"] + ".complete"})
-                if message["type"] == "lifespan.shutdown":
-                    return
-        await self.app({**scope, "state": {**scope.get("state", {}), **self.state}}, receive, send)
-
-
-APP = create_app(
+SERVICE, schema = open_schema(
     Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token="contract-test-token-never-sent")
 )
-SERVICE = _RunningService(APP)
-schema = schemathesis.openapi.from_asgi("/openapi.json", SERVICE)
 
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[None]:
     """The service, with its lifespan running, for every operation of the run."""
-    with TestClient(APP) as client:
-        SERVICE.state = client.app_state
-        try:
-            yield
-        finally:
-            SERVICE.state = {}
+    with running(SERVICE):
+        yield
 
 
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@bounded(max_examples=25)
 def test_api_answers_as_documented(case: schemathesis.Case, service: None) -> None:
     excluded = [positive_data_acceptance] if (case.method.upper(), case.path) in CROSS_FIELD_RULES else []
-    case.call_and_validate(excluded_checks=excluded)
+    case.call_and_validate(excluded_checks=excluded, additional_checks=[says_what_went_wrong])
 
 
 def test_every_route_is_in_the_description(client: TestClient) -> None:
