@@ -135,6 +135,12 @@ def test_create_read_update_retire_a_practice(api: TestClient) -> None:
     assert changes[-1]["source"] == "https://example.org/oficio/7"
     assert any(GA + "retiredOn" in line for line in changes[0]["added"])
     assert history(api, iri) == changes == history(api, slug)
+    # each change is also PROV-O: an activity by its actor, using its source, influencing the entity
+    prov = changes[-1]["prov"]
+    assert prov["@type"] == "prov:Activity"
+    assert prov["prov:wasAssociatedWith"]["@id"].endswith("/personal/update-token")
+    assert prov["prov:used"] == {"@id": "https://example.org/oficio/7"}
+    assert {"@id": iri} in prov["prov:influenced"]
 
     # reverting the retirement brings the practice back to the finder
     r = api.post(f"/api/changes/{changes[0]['id']}/revert", headers=AUTH)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -64,6 +65,32 @@ class Entry:
     removed: list[ox.Quad]
     entities: list[str]
 
+    def prov(self, base_iri: str = "https://w3id.org/gakg/") -> dict[str, object]:
+        """The change as PROV-O (JSON-LD): a ``prov:Activity`` by its actor, at its time, using its source,
+        influencing the entities it touched.
+
+        >>> Entry(7, "2026-12-01T20:00:00+00:00", "ana", "form", None, "", None, [], [], ["https://e/x"]).prov()["@id"]
+        'https://w3id.org/gakg/id/cambio/7'
+        """
+        activity: dict[str, object] = {
+            "@context": {
+                "prov": "http://www.w3.org/ns/prov#",
+                "dcterms": "http://purl.org/dc/terms/",
+                "xsd": "http://www.w3.org/2001/XMLSchema#",
+            },
+            "@id": f"{base_iri}id/cambio/{self.id}",
+            "@type": "prov:Activity",
+            "prov:endedAtTime": {"@value": self.at, "@type": "xsd:dateTime"},
+            "prov:wasAssociatedWith": {"@id": f"{base_iri}id/personal/{quote(self.actor, safe='')}"},
+            "dcterms:type": self.method,
+            "prov:influenced": [{"@id": e} for e in self.entities],
+        }
+        if self.source:
+            activity["prov:used"] = {"@id": self.source}
+        if self.reverts is not None:
+            activity["prov:wasInformedBy"] = {"@id": f"{base_iri}id/cambio/{self.reverts}"}
+        return activity
+
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -76,6 +103,7 @@ class Entry:
             "entities": self.entities,
             "added": to_nquads(self.added).splitlines(),
             "removed": to_nquads(self.removed).splitlines(),
+            "prov": self.prov(),
         }
 
 
