@@ -22,7 +22,7 @@ from typing import TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from .config import Settings
-from .executor import UpdateJob, WorkerPool
+from .executor import QueryError, UpdateJob, WorkerPool
 from .index import GraphIndex
 from .loading import SyncReport, open_store
 from .sparql_algebra import WritePolicy
@@ -117,16 +117,21 @@ class Service:
         return await run_in_threadpool(self.writer.commit, change)
 
     async def apply_update(self, update: str, actor: str) -> Commit:
-        """Evaluate a SPARQL Update in the update worker against a private copy of the store, and commit what it
-        changed through the write path. The contributions graph plays the default graph. Raises
-        :class:`QueryError` (time, memory, refused) or :class:`WriteRejected`; on any error nothing changes."""
-        for _attempt in range(3):
+        """Evaluate a SPARQL Update in the update worker and commit what it changed through the write path. The
+        contributions graph plays the default graph. Raises :class:`QueryError` (time, memory, refused, busy) or
+        :class:`WriteRejected`; on any error nothing changes.
+
+        A data-only update (``INSERT DATA``/``DELETE DATA``) is read off its parse: its change does not depend on
+        the graph, so it commits whatever landed meanwhile. Any other update is evaluated on a private copy of
+        the current version and committed only onto that version (updates wait for each other; a write from
+        another way in meanwhile makes it evaluate again)."""
+        data_only = is_data_update(update)
+        for _attempt in range(5):
             async with self._update_lock:
                 version = self.version
-                # data-only updates need no copy of the store: the worker reads their change off the parse
                 workspace = (
                     None
-                    if is_data_update(update)
+                    if data_only
                     else await run_in_threadpool(self.store.snapshot, self.workdir / f"update-{uuid.uuid4().hex[:8]}")
                 )
                 try:
@@ -136,19 +141,21 @@ class Service:
                 finally:
                     if workspace is not None:
                         _remove(workspace)
-            diff = json.loads(answer.body)
-            change = Change(
-                add=tuple(skolemize(from_nquads(diff["add"]), self.settings.base_iri)),
-                remove=tuple(from_nquads(diff["remove"])),
-                actor=actor,
-                method="update",
-                note="SPARQL Update",
-            )
-            try:
-                return await run_in_threadpool(self.writer.commit, change, version)
-            except StaleWrite:
-                continue  # another write landed meanwhile: evaluate the update again on the new version
-        raise RuntimeError("the graph kept changing under the update")  # pragma: no cover
+                diff = json.loads(answer.body)
+                change = Change(
+                    add=tuple(skolemize(from_nquads(diff["add"]), self.settings.base_iri)),
+                    remove=tuple(from_nquads(diff["remove"])),
+                    actor=actor,
+                    method="update",
+                    note="SPARQL Update",
+                )
+                try:
+                    return await run_in_threadpool(self.writer.commit, change, None if data_only else version)
+                except StaleWrite:
+                    continue  # a write from another way in landed meanwhile: evaluate again on the new version
+        raise QueryError(
+            503, "The graph kept changing while the update was evaluated; try again.", {"Retry-After": "1"}
+        )
 
     def close(self) -> None:
         self.pool.close()

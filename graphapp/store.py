@@ -195,9 +195,12 @@ class GraphStore:
             use_default_graph_as_union=True,
             substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
         )
-        variables = [v.value for v in result.variables]
-        convert = (lambda t: t) if raw else _to_python
-        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+        try:
+            variables = [v.value for v in result.variables]
+            convert = (lambda t: t) if raw else _to_python
+            return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+        finally:
+            del result  # dropped on this thread (see construct)
 
     def construct(
         self, name: str, bindings: Mapping[str, object] | None = None, *, allow_sort: bool = False
@@ -210,7 +213,12 @@ class GraphStore:
             use_default_graph_as_union=True,
             substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
         )
-        return list(result)
+        try:
+            return list(result)
+        finally:
+            # the engine's result may only be dropped on the thread that made it: never leave it to a traceback
+            # that another thread frees
+            del result
 
     def contains(self, iri: str) -> bool:
         """True if the IRI is the subject or object of some statement (never for a string that cannot be an IRI)."""
