@@ -90,6 +90,10 @@ def test_acknowledged_writes_survive_sigkill_of_every_process(tmp_path: Path, st
         missing = [n for n in acknowledged if n not in labels]
         assert missing == [], f"{len(missing)} acknowledged writes lost: {missing[:5]}"
         assert labels == notes, "a half-written change: one statement without the other"
+        # the history survived too: a sample of the writes that are there each has exactly its one change
+        for n in sorted(labels)[:: max(1, len(labels) // 15)]:
+            changes = httpx.get(f"{base}/api/history/{ITEM}{n}", timeout=30).json()["changes"]
+            assert [c["method"] for c in changes] == ["update"], (n, changes)
     finally:
         servers.stop(proc)  # type: ignore[arg-type]
 
