@@ -960,7 +960,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = workdir / "logs"
     logs.mkdir()
     runs: list[SizeRun] = []
-    command = "/work/venv/bin/python benchmarks/run.py" + (
+    command = ".venv/bin/python benchmarks/run.py" + (
         "" if args.sizes == "shipped,1e5,1e6" else f" --sizes {args.sizes}"
     )
     try:

@@ -5,7 +5,7 @@ All measures run on the projection of :mod:`graphapp.graphviews` (entities and t
 expensive ones (centrality, components) are computed once per graph version through ``service.cached``; a
 shortest path is a breadth-first search and is answered per request. Betweenness is exact on small graphs and
 sampled (``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the sample takes
-seconds, exact betweenness minutes (see ../shared/FACTS.md).
+seconds, exact betweenness minutes (measured with networkx 3.6 on 2 cores).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The one module that owns the triple store.
 
-The embedded engine is pyoxigraph (measured in ../shared/FACTS.md: 20-100x faster than rdflib's memory
-store on the typical queries, 10x faster to load). Nothing else in the code base imports pyoxigraph's
-store or runs a query against it directly: they call :class:`GraphStore`.
+The embedded engine is pyoxigraph (docs/benchmarks.md, `python benchmarks/run.py`: 30-150x faster than an
+rdflib-backed endpoint on the data-heavy queries at 10^6 triples). The web process reads and writes the store only
+through :class:`GraphStore`; the query workers (:mod:`graphapp.executor`) open its snapshots.
 rdflib stays the modelling, parsing and SHACL API; :meth:`GraphStore.to_rdflib` hands a copy to it.
 """
 

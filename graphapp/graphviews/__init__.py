@@ -4,7 +4,7 @@ The projection (entities as nodes, IRI-to-IRI links as edges) comes from two nam
 per graph version (``service.cached``). Each view turns part of it, or the answer of its own named query,
 into a pyvis :class:`~pyvis.network.Network`; we read the network's node and edge lists and its options and
 hand them to our own templates and ``graph.js``. pyvis's HTML page is never served: it loads Bootstrap from a
-CDN and switches to HTML tooltips when a title contains ``href`` (see ../shared/FACTS.md).
+CDN and switches to HTML tooltips when a title contains ``href`` (pyvis 0.3.2's template).
 
 Every label a view returns is plain text: templates autoescape it, ``graph.js`` only uses ``textContent``,
 and vis-network draws labels on a canvas and shows string tooltips with ``innerText``.
