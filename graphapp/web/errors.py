@@ -42,6 +42,16 @@ def wants(request: Request, *media_types: str) -> str | None:
 JSON_ONLY_PATHS = ("/api/",)
 
 
+def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
+    """Whether a page answers with its JSON twin: ``format=json``, or no ``format`` and an Accept header that
+    prefers JSON to HTML. One decision for every page."""
+    if format:
+        if format not in ("json", "html"):
+            raise AppError(400, f"Unknown format {format!r}: use format=json or format=html.")
+        return format == "json"
+    return wants(request, "text/html", "application/json") == "application/json"
+
+
 def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The error page, JSON or text the request prefers (always JSON under ``/api/``). It carries the security
     headers itself: the 500 handler runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them

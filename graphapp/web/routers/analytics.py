@@ -13,10 +13,10 @@ from fastapi.templating import Jinja2Templates
 from ... import analytics
 from ...graphviews import Ctx
 from ..deps import TemplatesDep
-from ..errors import AppError, error_responses
+from ..errors import AppError, error_responses, json_wanted
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
-from .views import ViewCtx, json_wanted
+from .views import ViewCtx
 
 router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
 

@@ -28,7 +28,7 @@ from ...writes.entities import Context, kind_of_iri, problems_from_findings
 from ...writes.history import Entry
 from ..auth import CSRF_FIELD, FORM, Editor, Principal, access_for, write_error_responses
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import AppError, error_responses, json_wanted
 from ..formatting import format_literal
 from ..i18n import get_lang
 from ..links import local_href
@@ -217,12 +217,6 @@ def _address(request: Request, path: str) -> str:
     return str(path_for(request, "history_page", path=quote(path, safe="/-_.~!$&'()*+,;=:@")))
 
 
-def _json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
-    if format is not None:
-        return format == "json"
-    return wants(request, "text/html", "application/json") == "application/json"
-
-
 @router.get(
     "/historial/{path:path}",
     name="history_page",
@@ -256,7 +250,7 @@ def history_page(
                 else f"Change {done.reverts} was undone (by change {done.id}).",
             }
     view = history_view(request, service, iri, path, message)
-    if _json_wanted(request, format):
+    if json_wanted(request, format):
         return JSONResponse(
             {k: view[k] for k in ("iri", "label", "href", "source_files", "changes")}, headers={"Vary": "Accept"}
         )

@@ -21,7 +21,7 @@ from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triple
 from ...service import Service
 from ...store import iri as as_iri
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import AppError, error_responses, json_wanted, wants
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href
@@ -81,13 +81,6 @@ def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, 
 # ---------------------------------------------------------------- home and search
 
 
-def _json_twin(request: Request, format: str | None) -> bool:  # noqa: A002
-    """``format=json``, or no ``format`` and an Accept header that prefers JSON to HTML."""
-    if format is not None:
-        return format == "json"
-    return wants(request, "text/html", "application/json") == "application/json"
-
-
 @router.get(
     "/",
     name="home",
@@ -96,7 +89,7 @@ def _json_twin(request: Request, format: str | None) -> bool:  # noqa: A002
 )
 def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
     counts = service.store.select("home-counts")[0]
-    if _json_twin(request, format):
+    if json_wanted(request, format):
         return JSONResponse({"counts": counts, "triples": len(service.store)})
     return templates.TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
 
@@ -122,7 +115,7 @@ def search(
         }
         for h in hits
     ]
-    if _json_twin(request, format):
+    if json_wanted(request, format):
         return JSONResponse({"query": q, "results": rows})
     return templates.TemplateResponse(request, "search.html", {"q": q, "results": rows})
 
@@ -341,6 +334,6 @@ def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, for
     for t in items:
         t["anchor"] = t["iri"].rsplit("#", 1)[-1]
         t["definition_text"] = t["definition"].get(lang) or next(iter(t["definition"].values()), "")
-    if _json_twin(request, format):
+    if json_wanted(request, format):
         return JSONResponse({"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]})
     return templates.TemplateResponse(request, "ontology.html", {"terms": items})

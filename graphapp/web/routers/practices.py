@@ -17,7 +17,7 @@ from ...finder import THRESHOLD, PracticeIndex, practice_card
 from ...iris import InvalidIri, checked_iri
 from ...service import Service
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..links import local_href
 from ..openapi import page_or_json
@@ -268,13 +268,6 @@ def theme_tree(service: Service, index: PracticeIndex, lang: str) -> list[dict[s
     return sorted((node(t) for t in tops), key=lambda n: n["label"])
 
 
-def _json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
-    """``format`` (already checked: ``json``, ``html`` or absent), else the Accept header."""
-    if format is not None:
-        return format == "json"
-    return wants(request, "text/html", "application/json") == "application/json"
-
-
 def _api_error(exc: AppError) -> JSONResponse:
     return JSONResponse({"error": exc.status, "message": exc.message}, status_code=exc.status)
 
@@ -304,7 +297,7 @@ def practices_page(
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
     lang = get_lang(request)
-    as_json = _json_wanted(request, format)
+    as_json = json_wanted(request, format)
     index = finder_index(service)
     theme = theme or []
     asked = bool((q or "").strip() or [t for t in theme if t.strip()] or problem)
@@ -351,7 +344,7 @@ def practices_compare(
     """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
     the themes, SDGs and sectors the practices share."""
     lang = get_lang(request)
-    as_json = _json_wanted(request, format)
+    as_json = json_wanted(request, format)
     iris = list(dict.fromkeys(_resolve(service, v, "practica", "p", lang) for v in p or [] if v.strip()))
     if not 2 <= len(iris) <= 3:
         raise AppError(400, "Compare two or three different practices: p=...&p=...")

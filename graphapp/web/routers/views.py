@@ -19,7 +19,7 @@ from ... import graphviews
 from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
@@ -86,15 +86,6 @@ VIEWS = [
 ]
 STL_EXAMPLE = "stl/estado-de-mexico"
 COMMITMENT_EXAMPLE = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
-
-
-def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
-    """True if the reader asked for the JSON twin (``format=json`` or ``Accept: application/json``)."""
-    if format not in (None, "json", "html"):
-        raise AppError(400, f"Unknown format {format!r}: use format=json or format=html.")
-    return format == "json" or (
-        format is None and wants(request, "text/html", "application/json") == "application/json"
-    )
 
 
 def view_context(request: Request, service: ServiceDep) -> Ctx:
