@@ -29,8 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from ...index import fold
 from ...iris import is_valid_iri
 from ...service import Service
-from ...writes import WriteRejected
-from ...writes.changes import StaleWrite
+from ...writes import Change
 from ...writes.entities import (
     LANGS,
     ORGANISATION,
@@ -41,10 +40,10 @@ from ...writes.entities import (
     Kind,
     Problem,
     build_create,
+    commit_built,
     create_model_for,
     field_objects,
     invalid,
-    problems_from_findings,
     slug_for,
     validate_body,
     values_of,
@@ -483,31 +482,17 @@ def _source(value: str) -> tuple[str | None, list[Problem]]:
 
 
 def create(service: Service, kind: Kind, body: dict[str, Any], actor: str, source: str | None) -> str:
-    """Write a new entity of ``kind`` from checked field values (method ``form``), on the version it was built on
-    (built again when another write landed meanwhile); its IRI, or :class:`EntityError` naming the fields, nothing
-    written."""
+    """Write a new entity of ``kind`` from checked field values (method ``form``) through the step the JSON API
+    uses; its IRI, or :class:`EntityError` naming the fields, nothing written."""
     ctx = Context.of_service(service)
-    for attempt in range(3):
-        version = service.writer.version
-        iri, change = build_create(ctx, kind, body, actor=actor, method="form", source=source)
-        try:
-            service.writer.commit(change, None if attempt == 2 else version)
-        except StaleWrite:
-            continue
-        except WriteRejected as exc:
-            if exc.report is None:
-                raise EntityError(exc.status, {"es": exc.message, "en": exc.message}) from None
-            problems = problems_from_findings(getattr(exc.report, "violations", []), {iri: kind}, {iri: body})
-            raise EntityError(
-                400,
-                {
-                    "es": "El cambio no cumple las formas SHACL; no se guardó nada.",
-                    "en": "The change breaks the SHACL shapes; nothing was saved.",
-                },
-                problems,
-            ) from None
-        return iri
-    raise AssertionError("unreachable")  # pragma: no cover - the third attempt does not check the version
+    iri, first = build_create(ctx, kind, body, actor=actor, method="form", source=source)
+    pending = [first]
+
+    def build() -> Change:  # built again only if another write landed meanwhile
+        return pending.pop() if pending else build_create(ctx, kind, body, actor=actor, method="form", source=source)[1]
+
+    commit_built(service.writer, build, {iri: kind}, {iri: body})
+    return iri
 
 
 # ---------------------------------------------------------------- the pages

@@ -8,6 +8,7 @@
 - :mod:`.models`: the JSON bodies generated from the declarations, and their errors naming the fields;
 - :mod:`.values`: field values → RDF terms, references resolved to IRIs, the slug of a new entity;
 - :mod:`.build`: the :class:`~graphapp.writes.Change` that creates, corrects or retires an entity;
+- :mod:`.committing`: a built change committed on the version it was built on, a refusal naming the fields;
 - :mod:`.reading`: an entity read back as field values;
 - :mod:`.rdf`: a Turtle or JSON-LD body read as the JSON body it amounts to.
 
@@ -16,6 +17,7 @@ it and refuses it (nothing changed) when it breaks them. Everything is importabl
 """
 
 from .build import build_create, build_retire, build_update, change, create_quads, existing
+from .committing import commit_built, rejection
 from .context import Context, kind_of_iri
 from .kinds import (
     ACRONYM,
@@ -164,6 +166,8 @@ __all__ = [
     "invalid",
     "kind_of_iri",
     "problems_from_findings",
+    "commit_built",
+    "rejection",
     "read_entity",
     "resolve",
     "slug_for",

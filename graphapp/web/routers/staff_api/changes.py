@@ -12,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ....iris import is_valid_iri
 from ....writes import WriteRejected
-from ....writes.entities import KINDS, Context, EntityError, kind_of_iri
+from ....writes.entities import KINDS, Context, EntityError, kind_of_iri, rejection
 from ...auth import Editor
 from ...deps import ServiceDep
 from ...errors import error_responses
 from ...params import ApiLang
 from .answers import JSON, SECURITY, TAG, HistoryEntry, HistoryOut, RevertOut, conflict, write_errors
-from .shared import caller_lang, error_response, history_entry, rejection
+from .shared import caller_lang, error_response, history_entry
 
 router = APIRouter(tags=[TAG])
 

@@ -1,5 +1,5 @@
 """The steps every staff API call shares: the caller's language, errors as JSON, the body and the source
-checked, and a change committed on the version it was built on, a refusal naming the fields."""
+checked, and a change committed through :func:`graphapp.writes.entities.commit_built`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from ....iris import checked_iri, is_valid_iri
-from ....writes import Change, Commit, WriteRejected
-from ....writes.changes import StaleWrite
-from ....writes.entities import KINDS, LANGS, Context, EntityError, Kind, Problem, problems_from_findings, read_entity
+from ....writes import Change, Commit
+from ....writes.entities import (
+    KINDS,
+    LANGS,
+    Context,
+    EntityError,
+    Kind,
+    Problem,
+    commit_built,
+    problems_from_findings,
+    read_entity,
+)
 from .answers import JSON
 
 
@@ -89,45 +98,15 @@ def parse_json(body: bytes) -> Any:
         ) from None
 
 
-def commit_built(service: Any, build: Callable[[], Change], kinds: dict[str, Kind], values: dict[str, Any]) -> Commit:
-    """Commit what ``build`` makes, on the version it was made on (made again if another write landed meanwhile);
-    a refusal of the writer becomes an :class:`EntityError` naming the fields."""
-    for attempt in range(3):
-        version = service.writer.version
-        change = build()
-        try:
-            return service.writer.commit(change, None if attempt == 2 else version)
-        except StaleWrite:
-            continue
-        except WriteRejected as exc:
-            raise rejection(exc, kinds, values) from None
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def commit_entity(
     service: Any, kind: Kind, iri: str, build: Callable[[], Change], values: dict[str, Any], lang: str
 ) -> dict[str, Any]:
     """Commit what ``build`` makes to the entity at ``iri`` (see :func:`commit_built`) and answer the entity as it
     is now, with ``change``: its number in the history, what it added and removed, and the shapes' warnings."""
-    commit = commit_built(service, build, {iri: kind}, {iri: values})
+    commit = commit_built(service.writer, build, {iri: kind}, {iri: values})
     entity = read_entity(Context.of_service(service), kind, iri) or {"iri": iri}
     entity["change"] = change_summary(commit, {iri: kind}, {iri: values}, lang)
     return entity
-
-
-def rejection(exc: WriteRejected, kinds: dict[str, Kind], values: dict[str, Any]) -> EntityError:
-    report = exc.report
-    if report is not None:
-        problems = problems_from_findings(getattr(report, "violations", []), kinds, values)
-        return EntityError(
-            400,
-            {
-                "es": "El cambio no cumple las formas SHACL; no se cambió nada.",
-                "en": "The change breaks the SHACL shapes; nothing was changed.",
-            },
-            problems,
-        )
-    return EntityError(exc.status, {"es": exc.message, "en": exc.message})
 
 
 def change_summary(commit: Commit, kinds: dict[str, Kind], values: dict[str, Any], lang: str) -> dict[str, Any]:
