@@ -15,11 +15,10 @@ from graphapp.config import PROJECT_ROOT
 
 from . import servers as servers_
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+if not Path(servers_.CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 TOKEN = "browser-forms-update-token"
@@ -38,11 +37,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-sync"])
+    with servers_.chromium() as b:
         yield b
-        b.close()
 
 
 def _shot(page: Page, name: str) -> None:

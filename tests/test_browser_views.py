@@ -19,11 +19,10 @@ from graphapp.config import PROJECT_ROOT
 from . import servers as servers_
 from .test_views import IMG, MALICIOUS_TTL, SCRIPT
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+if not Path(servers_.CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
@@ -75,11 +74,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-sync"])
+    with servers_.chromium() as b:
         yield b
-        b.close()
 
 
 class Watch:
