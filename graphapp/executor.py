@@ -27,7 +27,8 @@ import logging
 import multiprocessing as mp
 import re
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -547,3 +548,37 @@ class WorkerPool:
             worker.kill()
         for waiter in self._waiters:
             waiter.cancel()
+
+
+class ClientLimiter:
+    """At most ``per_client`` queries running or waiting per client address (0: no limit). Used from the
+    event loop's thread only, so it needs no lock.
+
+    >>> limiter = ClientLimiter(1)
+    >>> with limiter.slot("1.2.3.4"):
+    ...     with limiter.slot("1.2.3.4"):
+    ...         pass
+    Traceback (most recent call last):
+    ...
+    graphapp.executor.QueryError: This client already has 1 queries running or waiting; wait for one to finish.
+    """
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._counts: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def slot(self, client: str) -> Iterator[None]:
+        if self.per_client and self._counts[client] >= self.per_client:
+            raise QueryError(
+                429,
+                f"This client already has {self.per_client} queries running or waiting; wait for one to finish.",
+                {"Retry-After": "5"},
+            )
+        self._counts[client] += 1
+        try:
+            yield
+        finally:
+            self._counts[client] -= 1
+            if self._counts[client] <= 0:
+                del self._counts[client]

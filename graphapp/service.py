@@ -22,7 +22,7 @@ from typing import TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from .config import Settings
-from .executor import QueryError, UpdateJob, WorkerPool
+from .executor import ClientLimiter, QueryError, UpdateJob, WorkerPool
 from .index import GraphIndex
 from .loading import SyncReport, open_store
 from .sparql_algebra import WritePolicy
@@ -56,8 +56,6 @@ class Service:
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._update_lock = asyncio.Lock()
-        from .web.limits import ClientLimiter  # noqa: PLC0415 - the limiter is the web's, the count is ours
-
         self.clients = ClientLimiter(settings.max_queries_per_client)
         snapshot = self._snapshot()
         limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}

@@ -1,20 +1,15 @@
-"""Limits that keep one client from taking the service from everyone else.
+"""A limit that keeps one client from taking the service from everyone else: :class:`BodyLimitMiddleware` refuses a
+request body over the cap before anything parses it: at once when ``Content-Length`` says so, otherwise as
+soon as the bytes received pass it (a 100 MB form once held the event loop for 25 s while it was parsed).
 
-- :class:`BodyLimitMiddleware` refuses a request body over the cap before anything parses it: at once when
-  ``Content-Length`` says so, otherwise as soon as the bytes received pass it (a 100 MB form once held the
-  event loop for 25 s while it was parsed).
-- :class:`ClientLimiter` bounds how many queries one client address has running or waiting at once.
+The limit on queries per client address belongs to the worker pool's admission:
+:class:`graphapp.executor.ClientLimiter`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
-from collections.abc import Iterator
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..executor import QueryError
 from .errors import AppError
 
 
@@ -71,37 +66,3 @@ async def _refuse(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-class ClientLimiter:
-    """At most ``per_client`` queries running or waiting per client address (0: no limit). Used from the
-    event loop's thread only, so it needs no lock.
-
-    >>> limiter = ClientLimiter(1)
-    >>> with limiter.slot("1.2.3.4"):
-    ...     with limiter.slot("1.2.3.4"):
-    ...         pass
-    Traceback (most recent call last):
-    ...
-    graphapp.executor.QueryError: This client already has 1 queries running or waiting; wait for one to finish.
-    """
-
-    def __init__(self, per_client: int) -> None:
-        self.per_client = per_client
-        self._counts: Counter[str] = Counter()
-
-    @contextlib.contextmanager
-    def slot(self, client: str) -> Iterator[None]:
-        if self.per_client and self._counts[client] >= self.per_client:
-            raise QueryError(
-                429,
-                f"This client already has {self.per_client} queries running or waiting; wait for one to finish.",
-                {"Retry-After": "5"},
-            )
-        self._counts[client] += 1
-        try:
-            yield
-        finally:
-            self._counts[client] -= 1
-            if self._counts[client] <= 0:
-                del self._counts[client]
