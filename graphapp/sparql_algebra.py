@@ -4,7 +4,7 @@ The keyword scan of :mod:`graphapp.sparql_guard` decides quickly in the web proc
 same text with a grammar (rdflib's, which accepts every positive W3C syntax test but one and is stricter than
 the engine's on the rest) and reads from the algebra what the scan guessed: the query form, ``SERVICE``,
 ``LOAD``, the ``FROM`` graphs and, for updates, every graph written. When the two layers disagree the request
-is refused. Parsing runs inside a query worker (:mod:`graphapp.executor`): pyparsing can be slow or recurse
+is refused. Parsing runs inside a query worker (:mod:`graphapp.worker`): pyparsing can be slow or recurse
 deeply on large queries, and there the time and memory limits apply.
 
 >>> parse_query("SELECT * FROM <https://g/a> WHERE { ?s ?p ?o }").from_graphs
@@ -30,7 +30,7 @@ from rdflib.term import URIRef, Variable
 from .sparql_guard import LOAD_REFUSED, SERVICE_REFUSED, Inspection, RefusedQuery, unescape_iri
 
 # rdflib's grammar recurses once per triple pattern: raise the limit (the worker runs this in a thread with a
-# large stack, see executor._deep_stack) so that queries of a few hundred patterns parse.
+# large stack, see worker.WORKER_STACK_BYTES) so that queries of a few hundred patterns parse.
 RECURSION_LIMIT = 20_000
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 _LONE_CR = re.compile(r"\r(?!\n)")

@@ -1,0 +1,249 @@
+"""What runs inside a query worker process: the jobs it receives, and how it answers them.
+
+A worker sandboxes itself (:mod:`graphapp.sandbox`: no network, bounded memory, standard error to a file), opens
+the snapshot it is given, and answers each job: a query, confirmed by the real parse
+(:mod:`graphapp.sparql_algebra`) and written row by row up to the row and byte caps; or an update, evaluated on a
+private copy of the store (or read off its parse when it only inserts or deletes data) and answered as the quads
+it adds and removes. The pool that starts, feeds and kills workers is :mod:`graphapp.executor`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import results
+from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
+from .sparql_guard import Inspection, RefusedQuery
+
+WORKER_STACK_BYTES = 64 * 2**20  # room for rdflib's recursive grammar (sparql_algebra.RECURSION_LIMIT)
+
+
+class QueryError(Exception):
+    """A query could not be answered; ``status`` is the HTTP status to send, ``headers`` extra headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    form: str
+    format_key: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 10_000
+    max_bytes: int = 50_000_000
+    prefixes: dict[str, str] = field(default_factory=dict)
+    scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    """Evaluate ``update`` on ``workspace`` (a private copy of the store: a checkpoint folder or an N-Quads
+    dump) and answer what it changed, as N-Quads to add and to remove. ``contributions`` plays the default
+    graph: a plain ``INSERT DATA`` lands there, a plain ``WHERE`` reads it. Without a workspace the update must
+    be data only (``INSERT DATA``/``DELETE DATA``), whose change is read off its parse."""
+
+    update: str
+    workspace: str
+    policy: object  # sparql_algebra.WritePolicy (imported lazily: rdflib is heavy)
+    contributions: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    truncated: str | None = None  # "rows" or "bytes"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    path: str
+    version: int
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _load(path: str, *, writable: bool = False) -> ox.Store:
+    """Open a snapshot: a checkpoint folder of the on-disk store (read-only unless ``writable``: a private copy),
+    or an N-Quads dump loaded into memory."""
+    if Path(path).is_dir():
+        return ox.Store(path) if writable else ox.Store.read_only(path)
+    store = ox.Store()
+    store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _format(key: str) -> results.ResultFormat:
+    for fmt in (*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS):
+        if fmt.key == key:
+            return fmt
+    raise ValueError(key)
+
+
+def _confirm(query: str, scan: Inspection) -> None:
+    from .sparql_algebra import confirm_query  # noqa: PLC0415 - rdflib's parser loads only in workers
+
+    confirm_query(query, scan)
+
+
+def _execute(store: ox.Store, job: Job) -> Answer:
+    if job.scan is not None:
+        _confirm(job.query, job.scan)
+    # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
+    # otherwise the default graph is the union of all graphs.
+    kwargs: dict[str, object] = {}
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.named_graphs:
+        kwargs["default_graph"] = ox.DefaultGraph()
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
+    fmt = _format(job.format_key)
+    limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(results.serialize_boolean(bool(result), fmt))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = ([solution[v] for v in variables] for solution in result)
+        written = results.write_solutions(variables, rows, fmt, limits)
+    else:
+        written = results.write_triples(result, fmt, job.prefixes, limits)
+    return Answer(written.body, written.truncated)
+
+
+def _quads_of(store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> set[ox.Quad]:
+    return {q for g in graphs for q in store.quads_for_pattern(None, None, None, g)}
+
+
+def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    import rdflib  # noqa: PLC0415
+
+    from .sparql_guard import unescape_iri  # noqa: PLC0415
+
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(unescape_iri(str(term)))  # ValueError for a relative IRI: no base to resolve it
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise RefusedQuery("Variables are not allowed in INSERT DATA or DELETE DATA.")
+
+
+def _data_update(job: UpdateJob) -> Answer:
+    """``INSERT DATA``/``DELETE DATA`` only: the change is read off the parse, with no copy of the store to open."""
+    from .sparql_algebra import DEFAULT, data_quads  # noqa: PLC0415
+
+    add: dict[ox.Quad, None] = {}
+    remove: dict[ox.Quad, None] = {}
+    contributions = ox.NamedNode(job.contributions)
+    try:
+        for action, (s, p, o), graph in data_quads(job.update):
+            g = contributions if graph == DEFAULT else ox.NamedNode(str(graph))
+            quad = ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g)  # type: ignore[arg-type]
+            (add if action == "add" else remove)[quad] = None
+            (remove if action == "add" else add).pop(quad, None)
+    except ValueError as exc:
+        raise RefusedQuery(f"The update names something that is not a valid IRI or term: {exc}") from None
+    return Answer(json.dumps({"add": _nquads(add), "remove": _nquads(remove)}).encode())
+
+
+def _nquads(quads: Iterable[ox.Quad]) -> str:
+    out = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+    return out.decode() if isinstance(out, bytes) else ""
+
+
+def _apply_update(job: UpdateJob) -> Answer:
+    from .sparql_algebra import DEFAULT, parse_update  # noqa: PLC0415
+
+    policy = job.policy
+    parsed = parse_update(job.update)
+    policy.check(parsed)  # type: ignore[attr-defined]
+    if not job.workspace:
+        return _data_update(job)
+    store = _load(job.workspace, writable=True)
+    contributions = ox.NamedNode(job.contributions)
+    if job.contributions:
+        store.update(f"ADD SILENT {contributions} TO DEFAULT")
+    graphs = [ox.DefaultGraph() if g == DEFAULT else ox.NamedNode(g) for g in sorted(parsed.writes)]
+    before, size = _quads_of(store, graphs), len(store)
+    try:
+        store.update(job.update)
+    except SyntaxError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the engine's errors (absent graph, existing graph...) are the user's
+        raise RefusedQuery(f"The update could not be applied: {exc}") from None
+    after = _quads_of(store, graphs)
+    added, removed = after - before, before - after
+    # A second look, whatever the parse said: nothing changed outside the graphs the update names.
+    if len(store) - size != len(added) - len(removed):
+        raise RefusedQuery("The update changed graphs it does not name; name every graph it writes.")
+
+    def home(q: ox.Quad) -> ox.Quad:  # the default graph stands for the contributions graph
+        graph = contributions if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+        return ox.Quad(q.subject, q.predicate, q.object, graph)
+
+    added_home, removed_home = [home(q) for q in added], [home(q) for q in removed]
+    return Answer(json.dumps({"add": _nquads(added_home), "remove": _nquads(removed_home)}).encode())
+
+
+def _serve(conn: Connection, snapshot: _Snapshot) -> None:
+    store = _load(snapshot.path)
+    version = snapshot.version
+    conn.send(("ready", None))
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        job, current = message
+        is_update = isinstance(job, UpdateJob)
+        try:
+            if current.version != version and not is_update:
+                store, version = _load(current.path), current.version
+            answer = _apply_update(job) if is_update else _execute(store, job)
+            conn.send(("ok", answer))
+        except RefusedQuery as exc:
+            conn.send(("refused", str(exc)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return  # the heap may be fragmented past use: let the pool start a fresh worker
+        except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
+            conn.send(("error", str(exc) or "evaluation failed"))
+
+
+def _worker_main(conn: Connection, snapshot: _Snapshot, memory_bytes: int, stderr_path: str) -> None:
+    redirect_stderr(stderr_path)
+    try:
+        deny_network()
+    except SandboxError as exc:
+        conn.send(("sandbox", str(exc)))
+        return
+    limit_memory(memory_bytes)
+    threading.stack_size(WORKER_STACK_BYTES)
+    worker = threading.Thread(target=_serve, args=(conn, snapshot), name="query-worker")
+    worker.start()
+    worker.join()
