@@ -30,12 +30,12 @@ from ..auth import CSRF_FIELD, FORM, Editor, Principal, access_for, write_error_
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, json_wanted
 from ..formatting import format_literal
+from ..formfields import read_form
 from ..i18n import get_lang
 from ..links import local_href
 from ..openapi import HTML
 from ..params import PageFormat, page_language
 from ..urls import path_for
-from .forms import read_form
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
