@@ -200,25 +200,18 @@ class GraphStore:
             convert = (lambda t: t) if raw else _to_python
             return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
         finally:
-            del result  # dropped on this thread (see construct)
+            del result  # freed on the thread that made it
 
-    def construct(
+    def triples(
         self, name: str, bindings: Mapping[str, object] | None = None, *, allow_sort: bool = False
     ) -> list[ox.Triple]:
-        """Run the named CONSTRUCT query ``queries/<name>.rq`` and return its triples."""
-        query = queries.load(name)
-        refuse_engine_sort(query.text, name, allow_sort or query.worker_only)
-        result = self._store.query(
-            query.text,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()},
-        )
-        try:
-            return list(result)
-        finally:
-            # the engine's result may only be dropped on the thread that made it: never leave it to a traceback
-            # that another thread frees
-            del result
+        """Run the named SELECT query ``queries/<name>.rq`` whose rows are ``?s ?p ?o`` and return them as triples.
+
+        The web process never runs a CONSTRUCT in the engine: pyoxigraph's CONSTRUCT result may only be freed on
+        the thread that made it, and the web serves from a pool of threads (a result freed by another thread's
+        garbage collection is leaked with an error). Users' CONSTRUCT queries run in the query workers."""
+        rows = self.select(name, bindings, raw=True, allow_sort=allow_sort)
+        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
 
     def contains(self, iri: str) -> bool:
         """True if the IRI is the subject or object of some statement (never for a string that cannot be an IRI)."""

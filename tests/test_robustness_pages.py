@@ -166,7 +166,7 @@ def test_the_web_code_never_runs_an_example_query() -> None:
     assert worker_only
     for path in (PROJECT_ROOT / "graphapp").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"""\.(select|select_text|construct)\(\s*f?["']example-""", text), path
+        assert not re.search(r"""\.(select|select_text|triples)\(\s*f?["']example-""", text), path
         named = [n for n in worker_only if f'"{n}"' in text or f"'{n}'" in text]
         assert not named, f"{path} names {named}"
 
@@ -189,7 +189,7 @@ def test_the_store_refuses_a_named_query_that_sorts(public_store: GraphStore, mo
     with pytest.raises(ValueError, match="'sorting' sorts in the engine"):
         public_store.select("sorting")
     with pytest.raises(ValueError, match="'sorting' sorts in the engine"):
-        public_store.construct("sorting")
+        public_store.triples("sorting")
     assert len(public_store.select("sorting", allow_sort=True)) == 1
     assert len(public_store.select("example-x")) == 1  # examples are for the query workers and the tests
 

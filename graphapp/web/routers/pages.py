@@ -274,7 +274,7 @@ def entity(
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
-    triples = service.store.construct("entity-describe", {"iri": as_iri(iri)})
+    triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
     prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}}
     return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers={"Vary": "Accept"})
 
