@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -79,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default=None, help="address to listen on (GRAPHAPP_HOST, default 127.0.0.1)")
     sv.add_argument("--port", type=int, default=None, help="port (GRAPHAPP_PORT, default 8000)")
     sv.add_argument("--workers", type=int, default=None, help="query worker processes (GRAPHAPP_WORKERS)")
+    sv.add_argument(
+        "--web-workers",
+        type=int,
+        default=None,
+        help="web processes sharing one store (GRAPHAPP_WEB_WORKERS; more than one needs GRAPHAPP_STORE=sparql)",
+    )
     sv.add_argument("--query-timeout", type=float, default=None, help="seconds per query (GRAPHAPP_QUERY_TIMEOUT)")
     sv.add_argument("--get", metavar="PATH", help="answer one GET request in-process, print it and exit")
     sv.set_defaults(func=_serve)
@@ -252,7 +259,13 @@ def _export_one(args: argparse.Namespace, store: GraphStore) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers, query_timeout=args.query_timeout)
+    settings = Settings.from_env(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        query_timeout=args.query_timeout,
+        web_workers=args.web_workers,
+    )
     from .web.app import create_app
 
     if not settings.in_memory:
@@ -270,6 +283,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     print(f"Gobierno Abierto KG: http://{settings.host}:{settings.port}/", file=sys.stderr)
+    if settings.web_workers > 1:
+        # each web process builds its app from the environment: hand it the settings of this command line
+        for name, value in (
+            ("HOST", settings.host),
+            ("PORT", settings.port),
+            ("WORKERS", settings.workers),
+            ("QUERY_TIMEOUT", settings.query_timeout),
+            ("WEB_WORKERS", settings.web_workers),
+        ):
+            os.environ["GRAPHAPP_" + name] = str(value)
+        uvicorn.run(
+            "graphapp.web.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.web_workers,
+            log_level="info",
+        )
+        return 0
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 

@@ -102,6 +102,36 @@ class Settings:
         metadata={"help": "Writes one staff member may make, e.g. '60/minute' or '1000/hour' (429 beyond)."},
     )
 
+    store: str = field(
+        default="embedded",
+        metadata={
+            "help": "Where the graph lives: 'embedded' (the on-disk store in STORE_DIR, one service process) or "
+            "'sparql' (a SPARQL 1.1 Protocol + Update server such as Oxigraph server or Virtuoso; several web "
+            "workers may share it). STORE_DIR still holds the history, the staff file and the answer cache."
+        },
+    )
+    sparql_query_url: str = field(
+        default="", metadata={"help": "Query endpoint of the SPARQL server (GRAPHAPP_STORE=sparql)."}
+    )
+    sparql_update_url: str = field(
+        default="", metadata={"help": "Update endpoint of the SPARQL server; empty means the query endpoint."}
+    )
+    sparql_user: str = field(
+        default="", metadata={"help": "User for the server's update endpoint (HTTP digest), e.g. Virtuoso's."}
+    )
+    sparql_password: str = field(default="", metadata={"help": "Password of SPARQL_USER."})
+    web_workers: int = field(
+        default=1,
+        metadata={"help": "Web processes (`serve --workers N`); more than one needs GRAPHAPP_STORE=sparql."},
+    )
+    cache_mb: int = field(
+        default=256,
+        metadata={
+            "help": "Bytes (MB) of the answer cache shared by the web workers (by query, dataset, format and "
+            "graph version; a write makes every older answer stale); 0 turns it off."
+        },
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``GRAPHAPP_<NAME>`` variables; keyword overrides win over both."""
@@ -123,7 +153,23 @@ class Settings:
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
             raise ConfigError(f"GRAPHAPP_PUBLIC_URL must start with http:// or https://: {settings.public_url!r}")
         _check_rate(settings.write_rate)
+        if settings.store not in {"embedded", "sparql"}:
+            raise ConfigError(f"GRAPHAPP_STORE must be 'embedded' or 'sparql': {settings.store!r}")
+        if settings.store == "sparql" and not settings.sparql_query_url.startswith(("http://", "https://")):
+            raise ConfigError("GRAPHAPP_STORE=sparql needs GRAPHAPP_SPARQL_QUERY_URL (http:// or https://)")
+        if settings.web_workers > 1 and settings.in_memory:
+            raise ConfigError("several web workers share the history in GRAPHAPP_STORE_DIR: it cannot be ':memory:'")
+        if settings.web_workers > 1 and settings.store != "sparql":
+            raise ConfigError(
+                "several web workers need a store they can share: set GRAPHAPP_STORE=sparql (e.g. an Oxigraph "
+                "server on this store folder, see docs/deploy.md); the embedded store admits one process"
+            )
         return settings
+
+    @property
+    def remote(self) -> bool:
+        """The graph lives on a SPARQL server."""
+        return self.store == "sparql"
 
     @property
     def in_memory(self) -> bool:

@@ -11,10 +11,12 @@ graphs first), so a sync is safe to repeat.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +49,8 @@ class StoreBusy(RuntimeError):
 
 def rebuild_manifest(settings: Settings) -> None:
     """Forget the digests: the next open reloads every source file (contributions are kept)."""
-    (Path(settings.store_dir) / MANIFEST).unlink(missing_ok=True)
+    for manifest in Path(settings.store_dir).glob("sources*.json"):  # the embedded store's, and one per server
+        manifest.unlink(missing_ok=True)
 
 
 def digest(path: Path) -> str:
@@ -58,6 +61,8 @@ def open_store(settings: Settings, progress: Progress | None = None) -> tuple[Gr
     """The service's store: in memory from the files, or on disk at ``settings.store_dir`` and in sync with
     the source files (built on first use)."""
     files = discover(settings)
+    if settings.remote:
+        return _open_remote(settings, files, progress)
     if settings.in_memory:
         store = GraphStore(settings.base_iri)
         store.load(files)
@@ -75,6 +80,39 @@ def open_store(settings: Settings, progress: Progress | None = None) -> tuple[Gr
         ) from None
     store.files = files
     return store, sync(store, folder / MANIFEST, files, settings.base_iri, progress)
+
+
+def _open_remote(
+    settings: Settings, files: list[SourceFile], progress: Progress | None
+) -> tuple[GraphStore, SyncReport]:
+    """The store on a SPARQL server, its source graphs in sync with the files. The manifest of what the server
+    holds lives in the store folder, one per server; with an in-memory store folder every start reloads the
+    files. Web workers that start together sync one at a time (a lock file), so the second finds nothing to do."""
+    from .remote_store import SparqlGraphStore  # noqa: PLC0415 - httpx loads only for this backend
+
+    store = SparqlGraphStore.from_settings(settings)
+    store.files = files
+    if settings.in_memory:
+        graphs = sorted({rebase_iri(f.graph, settings.base_iri) for f in files})
+        total = store.replace_graphs(graphs, files)
+        return store, SyncReport(tuple(f.graph for f in files), (), total)
+    folder = Path(settings.store_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(settings.sparql_query_url.encode()).hexdigest()[:12]
+    with _file_lock(folder / "sync.lock"):
+        report = sync(store, folder / f"sources-{key}.json", files, settings.base_iri, progress)
+    store.forget_cached_graphs()
+    return store, report
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def sync(

@@ -75,6 +75,18 @@ FORMAT_ALIASES = {
 }
 
 
+def format_by_key(key: str) -> ResultFormat:
+    """The format named ``key`` (``json``, ``ttl``…).
+
+    >>> format_by_key("csv").media_type
+    'text/csv'
+    """
+    for fmt in (*SOLUTION_FORMATS, *GRAPH_FORMATS):
+        if fmt.key == key:
+            return fmt
+    raise ValueError(key)
+
+
 def formats_for(form: str) -> tuple[ResultFormat, ...]:
     return GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else SOLUTION_FORMATS
 

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 from starlette.concurrency import run_in_threadpool
 
+from . import results
+from .answers import AnswerCache
 from .config import Settings
-from .executor import ClientLimiter, QueryError, UpdateJob, WorkerPool
+from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
 from .index import GraphIndex
 from .loading import SyncReport, open_store
 from .sparql_algebra import WritePolicy
@@ -35,6 +40,9 @@ from .writes.history import History
 
 T = TypeVar("T")
 HISTORY_FILE = "history.sqlite"
+WRITE_LOCK = "write.lock"
+FOLLOW_SECONDS = 0.5  # how often a web process looks for a version another process committed
+log = logging.getLogger(__name__)
 
 
 class Service:
@@ -49,6 +57,7 @@ class Service:
         self.write_policy = write_policy(settings, self.store)
         self.writer = make_writer(settings, self.store, self.history, self.write_policy, on_commit=self.publish)
         self.version = self.writer.version
+        self.answers = AnswerCache.open(settings, self.workdir)
         self.index = GraphIndex.build(self.store)
         # derived data (graph projections, centralities, search indexes) computed once per graph version:
         # key -> (version, value); see cached()
@@ -68,16 +77,34 @@ class Service:
         except BaseException:
             self.pool.close()
             raise
+        self._stop_following = threading.Event()
+        if settings.remote and not settings.in_memory:
+            # other web processes write to the same store: follow the version the history holds
+            threading.Thread(target=self._follow_versions, name="version-follower", daemon=True).start()
 
     # ------------------------------------------------------------ versions
 
     def _snapshot(self) -> Path:
-        return self.store.snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
+        return self.store.reader_snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
+
+    def _follow_versions(self) -> None:
+        while not self._stop_following.wait(FOLLOW_SECONDS):
+            try:
+                latest = self.history.last_id()
+                if latest != self.version:
+                    with self.writer.locked():
+                        pass  # the writer follows the history under its lock, and publishes the version
+            except Exception:  # noqa: BLE001 - a failed look is retried at the next tick
+                log.exception("could not follow the graph version")
 
     def publish(self, version: int, touched: set[str] | None = None) -> None:
         """A write was committed: readers move to the new version (called by the writer, under its lock). The
-        label index is refreshed for the ``touched`` entities only (rebuilt whole when not given)."""
+        label index is refreshed for the ``touched`` entities only (rebuilt whole when not given: a write of
+        another web process)."""
+        if not hasattr(self, "pool"):
+            return  # still starting: the index and the workers are built from the current version
         previous = self.pool.snapshot_path
+        self.store.forget_cached_graphs()
         self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
         self.version = version
         snapshot = self._snapshot()
@@ -107,6 +134,48 @@ class Service:
             with self._cache_lock:
                 self._cache[key] = (version, value)
             return value
+
+    # ------------------------------------------------------------ users' queries
+
+    async def run_query(self, job: Job, gone: Callable[[], Awaitable[bool]] | None = None) -> Answer:
+        """Answer a user's query (already scanned by the guard): from the answer cache when this exact request
+        was answered on this graph version; else in a sandboxed worker (embedded store), or confirmed by a
+        worker's parse and evaluated by the SPARQL server (``GRAPHAPP_STORE=sparql``)."""
+        key = self.answers.key(job, self.version)
+        hit = self.answers.get(key)
+        if hit is not None:
+            return hit
+        if not self.store.evaluates_queries:
+            answer = await self.pool.run(job, gone)
+        else:
+            await self.pool.run(replace(job, confirm_only=True), gone)
+            answer = await self._remote_query(job)
+        self.answers.put(key, answer)
+        return answer
+
+    async def _remote_query(self, job: Job) -> Answer:
+        from .remote_store import RemoteQueryError, run_user_query  # noqa: PLC0415
+
+        try:
+            async with httpx.AsyncClient() as client:
+                written = await run_user_query(
+                    self.store,  # type: ignore[arg-type]
+                    client,
+                    query=job.query,
+                    form=job.form,
+                    fmt=results.format_by_key(job.format_key),
+                    default_graphs=job.default_graphs,
+                    named_graphs=job.named_graphs,
+                    limits=results.Limits(rows=job.max_rows, bytes=job.max_bytes),
+                    prefixes=job.prefixes,
+                    timeout=self.settings.query_timeout,
+                    max_read_bytes=4 * job.max_bytes,
+                )
+        except RemoteQueryError as exc:
+            if "time limit" in exc.message:
+                self.pool.killed["time"] += 1
+            raise QueryError(exc.status, exc.message) from None
+        return Answer(written.body, written.truncated)
 
     # ------------------------------------------------------------ writes
 
@@ -156,6 +225,8 @@ class Service:
         )
 
     def close(self) -> None:
+        self._stop_following.set()
+        self.answers.close()
         self.pool.close()
         self.updater.close()
         self.history.close()
@@ -192,7 +263,7 @@ def make_writer(
     store: GraphStore,
     history: History,
     policy: WritePolicy | None = None,
-    on_commit: Callable[[int, set[str]], None] | None = None,
+    on_commit: Callable[[int, set[str] | None], None] | None = None,
 ) -> Writer:
     """The one write path over ``store`` with the service's policy (:func:`write_policy`), the changes a crash
     left pending settled. The service and ``graphapp import`` both write through it."""
@@ -205,6 +276,7 @@ def make_writer(
         read_only=policy.source_graphs,
         restricted=policy.restricted_prefix,
         on_commit=on_commit,
+        lock_path=None if settings.in_memory else Path(settings.store_dir) / WRITE_LOCK,
     )
     writer.recover()
     return writer

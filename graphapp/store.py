@@ -63,6 +63,8 @@ class GraphStore:
     True
     """
 
+    evaluates_queries = False  # users' queries run in the service's sandboxed workers, on snapshots of this store
+
     def __init__(self, base_iri: str = CANONICAL_BASE, path: Path | None = None) -> None:
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
         self.path = path
@@ -111,6 +113,17 @@ class GraphStore:
             return path
         self._store.backup(str(target))
         return target
+
+    def reader_snapshot(self, target: Path) -> Path:
+        """What the query workers open: a snapshot of the data (:meth:`snapshot`)."""
+        return self.snapshot(target)
+
+    def forget_cached_graphs(self) -> None:
+        """Nothing to forget: the embedded engine answers :meth:`graphs` itself."""
+
+    def ping(self) -> bool:
+        """A real query against the engine (readiness)."""
+        return isinstance(self._store.query("ASK { }"), ox.QueryBoolean)
 
     def apply(self, add: Iterable[ox.Quad], remove: Iterable[ox.Quad]) -> None:
         """Remove then add quads in one transaction: all or nothing, durable once it returns.
@@ -327,7 +340,7 @@ def rebase_iri(value: str, base: str) -> str:
     return base + value[len(CANONICAL_BASE) :] if value.startswith(REBASED) and base != CANONICAL_BASE else value
 
 
-def _data_update(remove: list[ox.Quad], add: list[ox.Quad]) -> str:
+def _data_update(remove: list[ox.Quad], add: list[ox.Quad], *, blank_nodes: bool = False) -> str:
     """A SPARQL ``DELETE DATA``/``INSERT DATA`` update for the quads (the engine runs it as one transaction).
 
     >>> q = ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g"))
@@ -338,7 +351,7 @@ def _data_update(remove: list[ox.Quad], add: list[ox.Quad]) -> str:
     def block(quads: list[ox.Quad]) -> str:
         by_graph: dict[str, list[str]] = {}
         for q in quads:
-            if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
+            if not blank_nodes and any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
                 raise ValueError("a write cannot name a blank node; name it with an IRI")
             graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
             by_graph.setdefault(graph, []).append(f"{q.subject} {q.predicate} {q.object} .")

@@ -46,6 +46,7 @@ class Job:
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
     scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
+    confirm_only: bool = False  # parse and confirm only: a SPARQL server evaluates it (GRAPHAPP_STORE=sparql)
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,6 @@ def _load(path: str, *, writable: bool = False) -> ox.Store:
     return store
 
 
-def _format(key: str) -> results.ResultFormat:
-    for fmt in (*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS):
-        if fmt.key == key:
-            return fmt
-    raise ValueError(key)
-
-
 def _confirm(query: str, scan: Inspection) -> None:
     from .sparql_algebra import confirm_query  # noqa: PLC0415 - rdflib's parser loads only in workers
 
@@ -102,6 +96,8 @@ def _confirm(query: str, scan: Inspection) -> None:
 def _execute(store: ox.Store, job: Job) -> Answer:
     if job.scan is not None:
         _confirm(job.query, job.scan)
+    if job.confirm_only:
+        return Answer(b"")
     # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
     # otherwise the default graph is the union of all graphs.
     kwargs: dict[str, object] = {}
@@ -114,7 +110,7 @@ def _execute(store: ox.Store, job: Job) -> Answer:
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
-    fmt = _format(job.format_key)
+    fmt = results.format_by_key(job.format_key)
     limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
     if isinstance(result, ox.QueryBoolean):
         return Answer(results.serialize_boolean(bool(result), fmt))

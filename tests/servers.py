@@ -97,3 +97,11 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def urlopen(target: str | urllib.request.Request, headers: dict[str, str] | None = None, timeout: float = 60) -> Any:
+    """Open a URL (or a prepared request) on a test server, with extra headers."""
+    request = target if isinstance(target, urllib.request.Request) else urllib.request.Request(target)  # noqa: S310
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - loopback test servers

@@ -15,9 +15,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -49,7 +52,8 @@ class Writer:
         writable: str,
         read_only: Iterable[str] = (),
         restricted: str | None = None,
-        on_commit: Callable[[int, set[str]], None] | None = None,
+        on_commit: Callable[[int, set[str] | None], None] | None = None,
+        lock_path: Path | None = None,
     ) -> None:
         self.store = store
         self.history = history
@@ -60,12 +64,38 @@ class Writer:
         self.on_commit = on_commit
         self.version = history.last_id()  # the graph's version: the id of the last change committed
         self._lock = threading.Lock()
+        # several web processes may share the store and the history (GRAPHAPP_STORE=sparql): a lock file beside the
+        # history makes their commits one at a time, and each commit starts from the version the history holds
+        self.lock_path = lock_path
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """This process's lock and, with a lock file, every process's: one commit at a time."""
+        with self._lock:
+            if self.lock_path is None:
+                yield
+                return
+            with self.lock_path.open("a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    self._follow()
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _follow(self) -> None:
+        """Move to the version the history holds (another process may have committed since)."""
+        current = self.history.last_id()
+        if current != self.version:
+            self.version = current
+            if self.on_commit is not None:
+                self.on_commit(current, None)
 
     def commit(self, change: Change, expected_version: int | None = None) -> Commit:
         """Apply ``change`` all or nothing. Raises :class:`WriteRejected` (nothing changed) when it writes
         where it may not or leaves an entity that breaks the shapes, and :class:`StaleWrite` when
         ``expected_version`` (the version the change was computed on) is no longer the current one."""
-        with self._lock:
+        with self.locked():
             if expected_version is not None and expected_version != self.version:
                 raise StaleWrite(f"computed on version {expected_version}, now {self.version}")
             self._check_graphs(change)
@@ -114,8 +144,9 @@ class Writer:
 
     def recover(self) -> list[int]:
         """Settle changes a crash left pending (see :meth:`History.recover`)."""
-        settled = self.history.recover(self._holds)
-        self.version = self.history.last_id()
+        with self.locked():
+            settled = self.history.recover(self._holds)
+            self.version = self.history.last_id()
         return settled
 
     def _holds(self, quad: ox.Quad) -> bool:

@@ -128,7 +128,7 @@ async def _run_query(
     client = request.client.host if request.client else "unknown"
     try:
         with service.clients.slot(client):
-            answer = await service.pool.run(job, request.is_disconnected)
+            answer = await service.run_query(job, request.is_disconnected)
     except QueryError as exc:
         raise AppError(exc.status, exc.message, {**CORS, **exc.headers}) from None
     headers = dict(CORS)

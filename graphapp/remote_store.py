@@ -1,0 +1,430 @@
+"""The store on a SPARQL 1.1 Protocol + Update server (``GRAPHAPP_STORE=sparql``): Oxigraph server, Virtuoso, or
+any other that speaks the protocol.
+
+:class:`SparqlGraphStore` is a :class:`graphapp.store.GraphStore` whose engine is reached over HTTP: the pages'
+named queries, the write path's checks and commits, the dumps and the sync of the source files all go through
+the protocol, so the rest of the service does not know which backend it runs on. What differs:
+
+- the dataset is always given in the request (``default-graph-uri``/``named-graph-uri``: the graphs under the
+  service's ``…/graph/``), so a server's own graphs (Virtuoso's system graphs) never show, and the default graph is
+  the union of the service's graphs on every server;
+- a named query's bindings become an inline ``VALUES`` block at the head of its ``WHERE`` group;
+- a commit is one update request (``DELETE DATA … ; INSERT DATA …``), which both servers apply as one
+  transaction;
+- users' queries are still scanned and parsed by the service (two layers, :mod:`graphapp.sparql_guard` and
+  :mod:`graphapp.sparql_algebra`), then evaluated by the server: :func:`run_user_query`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pyoxigraph as ox
+
+from . import queries, results
+from .config import Settings
+from .iris import is_valid_iri
+from .ordering import sort_rows
+from .sources import SourceFile, parse_all
+from .store import (
+    CANONICAL_BASE,
+    EXPORT_FORMATS,
+    QUAD_FORMATS,
+    GraphStore,
+    Row,
+    _data_update,
+    _prefixes,
+    _rebase,
+    _to_ox,
+    _to_python,
+    rebase_iri,
+    refuse_engine_sort,
+)
+
+JSON_RESULTS = "application/sparql-results+json"
+FORM = "application/x-www-form-urlencoded"
+N_TRIPLES = "application/n-triples"
+CHUNK = 5_000  # quads per INSERT DATA request when loading files
+
+
+class RemoteStoreError(RuntimeError):
+    """The SPARQL server refused or failed a request of the service (not a user's mistake)."""
+
+
+_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
+_GROUP_START = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.IGNORECASE)
+
+
+def bind_values(text: str, bindings: Mapping[str, object] | None) -> str:
+    """The query with ``bindings`` as an inline ``VALUES`` block at the head of its outer ``WHERE`` group (the
+    protocol has no way to pass bindings). Only for the service's own named queries.
+
+    >>> bind_values("SELECT ?iri ?l WHERE { ?iri <http://l> ?l }", {"iri": ox.NamedNode("http://e/a")})
+    'SELECT ?iri ?l WHERE { VALUES (?iri) { (<http://e/a>) } ?iri <http://l> ?l }'
+    """
+    if not bindings:
+        return text
+    body = _COMMENT_LINE.sub("", text)
+    match = _GROUP_START.search(body)
+    if match is None:
+        raise ValueError("cannot bind values: the query has no WHERE group")
+    names = " ".join(f"?{k}" for k in bindings)
+    terms = " ".join(str(_to_ox(v)) for v in bindings.values())
+    return f"{body[: match.end()]} VALUES ({names}) {{ ({terms}) }}{body[match.end() :]}".strip()
+
+
+class SparqlGraphStore(GraphStore):
+    """See the module docstring."""
+
+    evaluates_queries = True  # users' queries run on the server, not in the service's workers
+
+    def __init__(
+        self,
+        base_iri: str,
+        query_url: str,
+        update_url: str,
+        *,
+        user: str = "",
+        password: str = "",
+        timeout: float = 60.0,
+    ) -> None:
+        self.path = None
+        self.base_iri = base_iri
+        self.files: list[SourceFile] = []
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        auth = httpx.DigestAuth(user, password) if user else None
+        self._http = httpx.Client(timeout=timeout, auth=auth)
+        self._read_http = httpx.Client(timeout=timeout)
+        self._graphs: list[str] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> SparqlGraphStore:  # type: ignore[override]
+        return cls(
+            settings.base_iri,
+            settings.sparql_query_url,
+            settings.sparql_update_url,
+            user=settings.sparql_user,
+            password=settings.sparql_password,
+            timeout=max(settings.update_timeout, settings.query_timeout) + 30,
+        )
+
+    # ------------------------------------------------------------ protocol
+
+    def _post(self, client: httpx.Client, url: str, data: list[tuple[str, str]], accept: str | None) -> httpx.Response:
+        headers = {"Content-Type": FORM, **({"Accept": accept} if accept else {})}
+        try:
+            r = client.post(url, content=_form(data), headers=headers)
+        except httpx.HTTPError as exc:
+            raise RemoteStoreError(f"the SPARQL server at {url} cannot be reached: {exc}") from None
+        if r.status_code >= 300:
+            raise RemoteStoreError(f"the SPARQL server answered {r.status_code}: {r.text[:300]}")
+        return r
+
+    def dataset_params(
+        self, default: Iterable[str] | None = None, named: Iterable[str] | None = None
+    ) -> list[tuple[str, str]]:
+        graphs = self.graphs()
+        default = list(default) if default is not None else graphs
+        named = list(named) if named is not None else graphs
+        # an empty default graph: a graph that holds nothing
+        return [("default-graph-uri", g) for g in default or [self.base_iri + "graph/none"]] + [
+            ("named-graph-uri", g) for g in named or [self.base_iri + "graph/none"]
+        ]
+
+    def _solutions(self, text: str, dataset: bool = True) -> ox.QuerySolutions | ox.QueryBoolean:
+        params = [("query", text), *(self.dataset_params() if dataset else [])]
+        r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
+        return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+
+    def _rows(self, text: str, dataset: bool = True) -> Iterator[list[object]]:
+        result = self._solutions(text, dataset)
+        if isinstance(result, ox.QueryBoolean):
+            raise RemoteStoreError("expected solutions, got a boolean")
+        variables = [v.value for v in result.variables]
+        for sol in result:
+            yield [sol[v] for v in variables]
+
+    def _ask(self, text: str) -> bool:
+        """An ASK whose pattern names its graphs (or reads the union): no dataset is sent, since Virtuoso 7.2
+        answers true to ``ASK { GRAPH <g> {…} }`` when ``<g>`` is not among the ``named-graph-uri``."""
+        result = self._solutions(text, dataset=False)
+        return bool(result)
+
+    def update(self, text: str) -> None:
+        self._post(self._http, self.update_url, [("update", text)], None)
+        self._graphs = None
+
+    # ------------------------------------------------------------ GraphStore's engine calls
+
+    def _select(self, text: str, bindings: Mapping[str, object] | None, *, raw: bool) -> list[Row]:
+        result = self._solutions(bind_values(text, bindings))
+        if isinstance(result, ox.QueryBoolean):
+            raise RemoteStoreError("expected solutions, got a boolean")
+        variables = [v.value for v in result.variables]
+        convert = (lambda t: t) if raw else _to_python
+        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+
+    def select(
+        self, name: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
+    ) -> list[Row]:
+        query = queries.load(name)
+        refuse_engine_sort(query.text, name, allow_sort or query.worker_only)
+        rows = self._select(query.text, bindings, raw=raw)
+        return sort_rows(rows, query.order_by) if query.order_by else rows
+
+    def load(self, files: Iterable[SourceFile]) -> None:
+        files = list(files)
+        self._insert(self._parsed(files))
+        self.files.extend(files)
+
+    def _parsed(self, files: list[SourceFile]) -> list[ox.Quad]:
+        quads = parse_all(files)
+        return [_rebase(q, self.base_iri) for q in quads] if self.base_iri != CANONICAL_BASE else quads
+
+    def _insert(self, quads: list[ox.Quad]) -> None:
+        # a blank node is one node within one request only: the statements with blank nodes go in one request
+        blank = [q for q in quads if _has_blank(q)]
+        plain = [q for q in quads if not _has_blank(q)]
+        if blank:
+            # a template, not INSERT DATA: Virtuoso takes no blank node in a data block
+            text = _data_update([], blank, blank_nodes=True)
+            self.update("INSERT " + text[len("INSERT DATA ") :] + " WHERE {}")
+        for i in range(0, len(plain), CHUNK):
+            self._insert_chunk(plain[i : i + CHUNK])
+
+    def _insert_chunk(self, quads: list[ox.Quad]) -> None:
+        """One ``INSERT DATA``; a server whose parser cannot take so many (Virtuoso: "memory exhausted") gets
+        halves."""
+        try:
+            self.update(_data_update([], quads))
+        except RemoteStoreError as exc:
+            if len(quads) <= 50 or "memory exhausted" not in str(exc):
+                raise
+            half = len(quads) // 2
+            self._insert_chunk(quads[:half])
+            self._insert_chunk(quads[half:])
+
+    def replace_graphs(self, graphs: Iterable[str], files: Iterable[SourceFile]) -> int:
+        files = list(files)
+        quads = self._parsed(files)  # parse first: a syntax error changes nothing
+        drops = " ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
+        if drops:
+            self.update(drops)
+        self._insert(quads)
+        return len(quads)
+
+    def snapshot(self, target: Path) -> Path:
+        """An N-Quads dump of the service's graphs (what an update is evaluated on)."""
+        path = target.with_suffix(".nq")
+        self.dump_nquads(path)
+        return path
+
+    def reader_snapshot(self, target: Path) -> Path:
+        """What the query workers open: nothing (they only parse; the server evaluates)."""
+        path = target.with_suffix(".nq")
+        path.write_bytes(b"")
+        return path
+
+    def apply(self, add: Iterable[ox.Quad], remove: Iterable[ox.Quad]) -> None:
+        text = _data_update(list(remove), list(add))
+        if text:
+            self.update(text)
+
+    def holds(self, quad: ox.Quad) -> bool:
+        g = quad.graph_name
+        pattern = f"{quad.subject} {quad.predicate} {quad.object}"
+        if isinstance(g, ox.DefaultGraph):
+            return bool(self._solutions(f"ASK {{ {pattern} }}"))
+        return self._ask(f"ASK {{ GRAPH {g} {{ {pattern} }} }}")
+
+    def subjects_pointing_at(self, nodes: Iterable[str]) -> set[str]:
+        values = " ".join(f"<{n}>" for n in nodes if is_valid_iri(n))
+        if not values:
+            return set()
+        text = f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} FILTER (isIRI(?s)) }}"
+        return {row[0].value for row in self._rows(text)}  # type: ignore[attr-defined]
+
+    def quads_about(self, subjects: Iterable[str]) -> list[ox.Quad]:
+        values = " ".join(f"<{s}>" for s in subjects if is_valid_iri(s))
+        if not values:
+            return []
+        text = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        return [ox.Quad(*row) for row in self._rows(text)]  # type: ignore[arg-type]
+
+    def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
+        for q in self.quads_about(subjects):
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def contains(self, iri: str) -> bool:
+        if not is_valid_iri(iri):
+            return False
+        text = f"ASK {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }} }}"
+        return bool(self._solutions(text, dataset=True))
+
+    def close(self) -> None:
+        self._http.close()
+        self._read_http.close()
+
+    def __len__(self) -> int:
+        rows = list(self._rows("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        return int(rows[0][0].value) if rows else 0  # type: ignore[attr-defined]
+
+    def graphs(self) -> list[str]:
+        """The service's graphs on the server: those under ``…/graph/`` and the source files' graphs."""
+        if self._graphs is None:
+            root = self.base_iri + "graph/"
+            mine = {rebase_iri(f.graph, self.base_iri) for f in self.files}
+            text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+            found = {row[0].value for row in self._rows(text, dataset=False)}  # type: ignore[attr-defined]
+            self._graphs = sorted(g for g in found if g.startswith(root) or g in mine)
+        return list(self._graphs)
+
+    def forget_cached_graphs(self) -> None:
+        self._graphs = None
+
+    def quads(self) -> Iterator[ox.Quad]:
+        graphs = self.graphs()
+        if not graphs:
+            return iter(())
+        params = [("query", "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
+        params += [("named-graph-uri", g) for g in graphs] + [("default-graph-uri", self.base_iri + "graph/none")]
+        r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
+        result = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+        return (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in result)  # type: ignore[index, arg-type]
+
+    def dump_nquads(self, path: Path) -> None:
+        with path.open("wb") as fh:
+            ox.serialize(self.quads(), fh, ox.RdfFormat.N_QUADS)
+
+    def export(self, fmt: str, output: IO[bytes]) -> None:
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        if fmt in QUAD_FORMATS:
+            ox.serialize(self.quads(), output, EXPORT_FORMATS[fmt], prefixes=_prefixes(self.base_iri))
+            return
+        GraphStore.export(self, fmt, output)
+
+    def export_per_graph(self, folder: Path) -> list[Path]:
+        mem = GraphStore(self.base_iri)
+        mem._store.bulk_extend(list(self.quads()))
+        return mem.export_per_graph(folder)
+
+    def ping(self) -> bool:
+        """A real ASK against the server (readiness)."""
+        return isinstance(self._solutions("ASK { }", dataset=False), ox.QueryBoolean)
+
+
+def _form(params: list[tuple[str, str]]) -> bytes:
+    """A form body (``application/x-www-form-urlencoded``) with repeated names.
+
+    >>> _form([("query", "ASK {}"), ("default-graph-uri", "http://g/1"), ("default-graph-uri", "http://g/2")])
+    b'query=ASK+%7B%7D&default-graph-uri=http%3A%2F%2Fg%2F1&default-graph-uri=http%3A%2F%2Fg%2F2'
+    """
+    return urllib.parse.urlencode(params).encode()
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+# ---------------------------------------------------------------- users' queries
+
+
+class RemoteQueryError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def run_user_query(
+    store: SparqlGraphStore,
+    client: httpx.AsyncClient,
+    *,
+    query: str,
+    form: str,
+    fmt: results.ResultFormat,
+    default_graphs: tuple[str, ...],
+    named_graphs: tuple[str, ...],
+    limits: results.Limits,
+    prefixes: dict[str, str],
+    timeout: float,
+    max_read_bytes: int,
+) -> results.Written:
+    """Evaluate a user's query (already scanned and parsed by the service) on the server, and write its answer
+    in ``fmt`` with the service's row and byte caps. The server's answer is read up to ``max_read_bytes``:
+    beyond it the answer is refused (503), since a cut JSON document cannot be read."""
+    if default_graphs:
+        default: list[str] = list(default_graphs)
+    elif named_graphs:
+        default = []
+    else:
+        default = store.graphs()
+    named = list(named_graphs) if named_graphs else store.graphs()
+    params = [("query", query), *store.dataset_params(default, named)]
+    accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else JSON_RESULTS
+    body = io.BytesIO()
+    try:
+        async with client.stream(
+            "POST",
+            store.query_url,
+            content=_form(params),
+            headers={"Accept": accept, "Content-Type": FORM},
+            timeout=timeout,
+        ) as r:
+            async for chunk in r.aiter_bytes():
+                body.write(chunk)
+                if body.tell() > max_read_bytes:
+                    raise RemoteQueryError(
+                        503, f"The answer is larger than the limit of {max_read_bytes} bytes. Add LIMIT or narrow it."
+                    )
+            status = r.status_code
+            partial = r.headers.get("X-SQL-State")  # Virtuoso's "anytime" answer: cut at its own time limit
+    except httpx.TimeoutException:
+        raise RemoteQueryError(
+            503, f"The query was stopped at the time limit of {timeout:g} s. Add LIMIT or narrow it."
+        ) from None
+    except httpx.HTTPError as exc:
+        raise RemoteQueryError(503, f"The triple store cannot be reached: {exc}") from None
+    data = body.getvalue()
+    if partial and status < 300:
+        raise RemoteQueryError(503, f"The query was stopped at the time limit of the triple store ({partial}).")
+    if status >= 300:
+        text = data.decode(errors="replace")
+        if status in {400, 406} or "syntax" in text.lower() or "SP030" in text:
+            raise RemoteQueryError(400, "The triple store refused the query: " + _short(text))
+        if "timeout" in text.lower() or "SR171" in text or "estimated execution time" in text.lower():
+            raise RemoteQueryError(
+                503, f"The query was stopped at the time limit of {timeout:g} s. Add LIMIT or narrow it."
+            )
+        raise RemoteQueryError(502, "The triple store failed on the query: " + _short(text))
+    return _write_answer(data, form, fmt, limits, prefixes)
+
+
+def _write_answer(
+    data: bytes, form: str, fmt: results.ResultFormat, limits: results.Limits, prefixes: dict[str, str]
+) -> results.Written:
+    if form in {"CONSTRUCT", "DESCRIBE"}:
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        return results.write_triples(triples, fmt, prefixes, limits)  # type: ignore[arg-type]
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return results.Written(results.serialize_boolean(bool(parsed), fmt), None)
+    variables = [v.value for v in parsed.variables]
+    rows = ([solution[v] for v in variables] for solution in parsed)
+    return results.write_solutions(variables, rows, fmt, limits)
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:400]
+
+
+__all__ = ["RemoteQueryError", "RemoteStoreError", "SparqlGraphStore", "bind_values", "run_user_query"]
