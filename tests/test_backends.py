@@ -30,7 +30,7 @@ from . import servers
 TOKEN = "backend-test-token"
 ID = "https://w3id.org/gakg/id/"
 JSON = {"Accept": "application/sparql-results+json"}
-SERVER_TIMEOUT = 30  # the servers' own time limit (s); the service's (2 s) stops its requests first
+SERVER_TIMEOUT = 10  # the servers' own time limit (s); the service's (2 s) stops its requests first
 
 
 def _start(kind: str, folder: Path) -> RunningServer:
@@ -210,16 +210,6 @@ def test_row_limit(server: RunningServer, store_dir: Path) -> None:
         assert r.headers["X-Result-Truncated"] == "results cut at 5 rows"
 
 
-def test_time_limit(remote: TestClient) -> None:
-    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER (?c != ?i) }"
-    started = time.monotonic()
-    r = remote.get("/sparql", params={"query": heavy}, headers=JSON)
-    assert r.status_code == 503, r.text[:300]
-    assert "time limit" in r.text
-    assert time.monotonic() - started < 15
-    assert remote.get("/sparql", params={"query": "ASK {}"}, headers=JSON).status_code == 200
-
-
 def _label_of(c: TestClient, iri: str) -> list[str]:
     q = f"SELECT ?l WHERE {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
     r = c.get("/sparql", params={"query": q}, headers=JSON)
@@ -261,11 +251,19 @@ def test_writes_outlive_the_service(server: RunningServer, store_dir: Path, remo
         assert _label_of(again, iri) == ["Sigue aquí"]
 
 
-def test_several_web_processes_share_the_store(server: RunningServer, tmp_path: Path) -> None:
+def test_several_web_processes_share_the_store(server: RunningServer, store_dir: Path, tmp_path: Path) -> None:
     """`graphapp serve --web-workers 2`: writes through either process all land, and every process sees a new
-    version within a second."""
+    version within a second. (On the Oxigraph server only: what is tested is the service's sharing, the same on
+    every server, and each run costs a minute on Virtuoso.)"""
+    if server.kind != "oxigraph":
+        pytest.skip("web processes are tested once, on the Oxigraph server")
     log = tmp_path / "serve.log"
-    env = {**server.env(), "GRAPHAPP_WEB_WORKERS": "2", "GRAPHAPP_UPDATE_TOKEN": TOKEN}
+    env = {
+        **server.env(),
+        "GRAPHAPP_WEB_WORKERS": "2",
+        "GRAPHAPP_UPDATE_TOKEN": TOKEN,
+        "GRAPHAPP_STORE_DIR": str(store_dir),  # already in sync with the server: no reload at start
+    }
     proc, base = servers.start(log, **env)
     try:
         servers.wait(proc, base, log, timeout=120)
@@ -301,3 +299,14 @@ def _update_request(base: str, update: str) -> object:
         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
         method="POST",
     )
+
+
+# last in the module: the server may go on evaluating the stopped query until its own time limit
+def test_time_limit(remote: TestClient) -> None:
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER (?c != ?i) }"
+    started = time.monotonic()
+    r = remote.get("/sparql", params={"query": heavy}, headers=JSON)
+    assert r.status_code == 503, r.text[:300]
+    assert "time limit" in r.text
+    assert time.monotonic() - started < 15
+    assert remote.get("/sparql", params={"query": "ASK {}"}, headers=JSON).status_code == 200
