@@ -133,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
         st_one = st_sub.add_parser(action, help=text)
         st_one.add_argument("name")
     st.set_defaults(func=_staff)
+
+    bk = sub.add_parser("backup", help="copy the store, its history and the staff accounts into a new folder")
+    bk.add_argument("dir", type=Path, help="a new (or empty) folder for the backup")
+    bk.set_defaults(func=_backup)
+    rs = sub.add_parser("restore", help="replace the store, history and staff accounts with a backup")
+    rs.add_argument("dir", type=Path, help="a folder written by `graphapp backup`")
+    rs.add_argument("--force", action="store_true", help="replace a store that already holds data or history")
+    rs.set_defaults(func=_restore)
     return p
 
 
@@ -373,6 +381,32 @@ def _staff(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     member = staff.set_disabled(path, args.name, args.staff_command == "disable")
     print(f"{member.name}: {'disabled' if member.disabled else 'enabled'}", file=sys.stderr)
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from .backup import BackupError, backup
+
+    try:
+        done = backup(settings, args.dir)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    staff = "no staff file" if done.staff is None else f"{done.staff} staff accounts"
+    print(f"backup in {done.folder}: {done.quads} quads in {done.graphs} graphs, {done.changes} changes, {staff}")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from .backup import BackupError, restore
+
+    try:
+        done = restore(settings, args.dir, force=args.force)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    staff = "no staff file" if done.staff is None else f"{done.staff} staff accounts"
+    print(f"restored {settings.store_dir} from {done.folder}: {done.quads} quads, {done.changes} changes, {staff}")
     return 0
 
 

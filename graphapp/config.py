@@ -15,7 +15,7 @@ from .iris import CANONICAL_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MEMORY = ":memory:"  # the store_dir value for a store that lives in memory only
-SECRET_SETTINGS = ("update_token", "secret_key")  # never shown by Settings.help()
+SECRET_SETTINGS = ("update_token", "secret_key", "metrics_token")  # never shown by Settings.help()
 
 
 class ConfigError(ValueError):
@@ -100,6 +100,13 @@ class Settings:
     write_rate: str = field(
         default="60/minute",
         metadata={"help": "Writes one staff member may make, e.g. '60/minute' or '1000/hour' (429 beyond)."},
+    )
+    metrics_token: str = field(
+        default="",
+        metadata={
+            "help": "Bearer token that lets a monitoring server read /metrics from another machine; empty means "
+            "only clients on this machine that do not come through a proxy may read it."
+        },
     )
 
     store: str = field(

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+from . import metrics
 from .worker import Answer, Job, QueryError, UpdateJob, _Snapshot, _worker_main
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
@@ -149,6 +150,7 @@ class WorkerPool:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
+        metrics.worker_restarted(self.what)
         threading.Thread(target=self._replace, daemon=True).start()
 
     def _replace(self) -> None:
@@ -230,6 +232,7 @@ class WorkerPool:
             keep = message[0] != "memory"
         except _Stop as stop:
             self.killed[stop.reason] += 1
+            metrics.query_stopped(self.what, stop.reason)
             raise self._stopped(stop.reason, worker) from None
         finally:
             if keep:
@@ -302,6 +305,7 @@ class WorkerPool:
             return payload
         if kind == "memory":
             self.killed["memory"] += 1
+            metrics.query_stopped(self.what, "memory")
             raise self._memory_error()
         if kind == "syntax":
             raise QueryError(400, f"Syntax error in the {self.what}: {readable_syntax_error(str(payload))}")

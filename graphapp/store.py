@@ -276,6 +276,23 @@ class GraphStore:
         """Write every quad to an N-Quads file (what the query workers load)."""
         self._store.dump(str(path), ox.RdfFormat.N_QUADS)
 
+    @classmethod
+    def read_only(cls, path: Path, base_iri: str = CANONICAL_BASE) -> GraphStore:
+        """Open an on-disk store read-only, also while a service holds it: a consistent view as of now (what
+        ``graphapp backup`` dumps). Raises ``OSError`` when there is no store at ``path``."""
+        store = cls(base_iri)
+        store._store = ox.Store.read_only(str(path))
+        store.path = path
+        return store
+
+    def load_nquads(self, path: Path) -> int:
+        """Add every quad of an N-Quads file (a dump, a backup) with the engine's bulk loader; durable once it
+        returns. Returns the number of quads in the store."""
+        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        if self.path is not None:
+            self._store.flush()
+        return len(self._store)
+
     def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
         for s in subjects:
             if not is_valid_iri(s):

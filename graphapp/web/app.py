@@ -15,13 +15,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
-from .. import __version__
+from .. import __version__, logs
 from ..config import Settings
 from ..service import Service
 from . import auth, errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
-from .routers import access, analytics, dataset, docs, forms, history, pages, practices, sparql, staff_api, views
+from .requestlog import RequestLogMiddleware
+from .routers import access, analytics, dataset, docs, forms, history, ops, pages, practices, sparql, staff_api, views
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
@@ -38,6 +39,7 @@ class State(TypedDict):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service. Tests build as many differently configured apps as they need."""
     settings = settings or Settings.from_env()
+    logs.configure()  # JSON lines on standard error, once per process (each web worker builds its app)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -81,11 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access.router)
     app.include_router(forms.router)
     app.include_router(history.router)
+    app.include_router(ops.router)
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
     app.add_middleware(TrailingSlashRedirectMiddleware)
     app.add_middleware(LanguageCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # outermost: the request id, the timing and the log line cover every other middleware
+    app.add_middleware(RequestLogMiddleware)
     app.add_exception_handler(errors.AppError, errors.app_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)

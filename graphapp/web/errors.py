@@ -57,6 +57,8 @@ def render_error(request: Request, status: int, message: str, headers: dict[str,
     headers itself: the 500 handler runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them
     to other responses."""
     headers = {**security_headers(request.scope), **(headers or {})}
+    if request.scope.get("graphapp.request_id"):  # the 500 page is sent outside the request-id middleware
+        headers["X-Request-ID"] = request.scope["graphapp.request_id"]
     if request.url.path.startswith(JSON_ONLY_PATHS):
         kind: str | None = "application/json"
     else:
@@ -91,7 +93,12 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        extra={"request_id": request.scope.get("graphapp.request_id")},
+    )
     return render_error(request, 500, "Internal error. It has been logged.")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import metrics
 from ..config import Settings
 from ..store import GraphStore
 from ..validation import Report, validate_change
@@ -94,7 +95,18 @@ class Writer:
     def commit(self, change: Change, expected_version: int | None = None) -> Commit:
         """Apply ``change`` all or nothing. Raises :class:`WriteRejected` (nothing changed) when it writes
         where it may not or leaves an entity that breaks the shapes, and :class:`StaleWrite` when
-        ``expected_version`` (the version the change was computed on) is no longer the current one."""
+        ``expected_version`` (the version the change was computed on) is no longer the current one.
+        Counts the write, accepted or rejected, in :mod:`graphapp.metrics`."""
+        try:
+            done = self._commit(change, expected_version)
+        except WriteRejected as exc:
+            metrics.write_rejected(metrics.rejection_reason(exc.status, exc.report is not None))
+            raise
+        if done.change_id is not None:
+            metrics.write_accepted(change.method)
+        return done
+
+    def _commit(self, change: Change, expected_version: int | None) -> Commit:
         with self.locked():
             if expected_version is not None and expected_version != self.version:
                 raise StaleWrite(f"computed on version {expected_version}, now {self.version}")
@@ -127,8 +139,10 @@ class Writer:
         """Undo a change: remove what it added and add back what it removed, as a new change."""
         entry = self.history.entry(change_id)
         if entry is None:
+            metrics.write_rejected("not_found")
             raise WriteRejected(f"No change {change_id} in the history.", 404)
         if self.history.reverted(change_id) is not None:
+            metrics.write_rejected("conflict")
             raise WriteRejected(f"Change {change_id} has already been reverted.", 409)
         return self.commit(
             Change(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from ... import queries
+from ... import metrics, queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
 from ...iris import PREFIXES
@@ -132,6 +132,7 @@ async def _run_query(
     except QueryError as exc:
         raise AppError(exc.status, exc.message, {**CORS, **exc.headers}) from None
     headers = dict(CORS)
+    metrics.result_truncated(answer.truncated)
     if answer.truncated == "rows":
         headers["X-Result-Truncated"] = f"results cut at {settings.max_rows} rows"
     elif answer.truncated == "bytes":
@@ -223,10 +224,13 @@ async def sparql_update(request: Request, principal: Editor, service: ServiceDep
     try:
         inspect_update(update)
     except RefusedQuery as exc:
+        metrics.write_rejected("refused")
         raise AppError(400, str(exc)) from None
     try:
         await service.apply_update(update, actor=principal.name)
     except QueryError as exc:
+        if exc.status == 400:  # refused or not evaluable by the update worker (its time limit is counted there)
+            metrics.write_rejected("refused")
         raise AppError(exc.status, exc.message, exc.headers) from None
     except WriteRejected as exc:
         detail = "\n" + exc.report.format("en") if isinstance(exc.report, Report) else ""
