@@ -18,6 +18,7 @@ starts on the restored store, as after a crash (:meth:`graphapp.writes.history.H
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -83,7 +84,53 @@ def store_archive(settings: Settings) -> StoreArchive:
     """The archive of the store the settings name: the one place that knows the backend. A SPARQL server backend
     plugs in here: dump with a ``SELECT ?s ?p ?o ?g`` over all graphs (or the server's own dump) to N-Quads, and
     replace with ``DROP ALL`` then the quads in ``INSERT DATA`` batches (or the server's bulk loader)."""
-    return EmbeddedArchive(settings)
+    return SparqlArchive(settings) if settings.remote else EmbeddedArchive(settings)
+
+
+class SparqlArchive:
+    """The service's graphs on a SPARQL server (``GRAPHAPP_STORE=sparql``): dumped through the protocol, replaced
+    graph by graph (only the service's graphs: a server's own graphs are never touched)."""
+
+    backend = "sparql"
+
+    def __init__(self, settings: Settings) -> None:
+        from .remote_store import SparqlGraphStore  # noqa: PLC0415 - httpx loads only for this backend
+
+        self.settings = settings
+        self.folder = Path(settings.store_dir)
+        self._open = lambda: contextlib.closing(SparqlGraphStore.from_settings(settings))
+
+    def dump(self, target: Path) -> dict[str, int]:
+        with self._open() as store:
+            store.dump_nquads(target)
+            return {"quads": len(store), "graphs": len(store.graphs())}
+
+    def copy_extras(self, folder: Path) -> list[str]:
+        manifests = sorted(self.folder.glob("sources-*.json"))
+        if not manifests:
+            return []
+        shutil.copyfile(manifests[0], folder / SOURCES)
+        return [SOURCES]
+
+    def in_use(self) -> bool:
+        return False  # a server is shared by design; stop the web service before a restore (docs/deploy.md)
+
+    def quads(self) -> int:
+        with self._open() as store:
+            return len(store)
+
+    def replace(self, folder: Path, expected_quads: int) -> int:
+        dump = GraphStore(self.settings.base_iri)
+        loaded = dump.load_nquads(folder / STORE_FILE)
+        if loaded != expected_quads:
+            raise BackupError(f"{STORE_FILE} loads {loaded} quads, the manifest says {expected_quads}")
+        with self._open() as store:
+            graphs = sorted(set(store.graphs()) | set(dump.graphs()))
+            store.replace_graphs(graphs, [])
+            store.insert_quads(list(dump.quads()))
+        for manifest in self.folder.glob("sources-*.json"):
+            manifest.unlink()  # the next start checks every source file against the restored graphs
+        return loaded
 
 
 class EmbeddedArchive:

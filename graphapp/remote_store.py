@@ -141,7 +141,7 @@ class SparqlGraphStore(GraphStore):
     def _solutions(self, text: str, dataset: bool = True) -> ox.QuerySolutions | ox.QueryBoolean:
         params = [("query", text), *(self.dataset_params() if dataset else [])]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
-        return ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
 
     def _rows(self, text: str, dataset: bool = True) -> Iterator[list[object]]:
         result = self._solutions(text, dataset)
@@ -188,13 +188,21 @@ class SparqlGraphStore(GraphStore):
         quads = parse_all(files)
         return [_rebase(q, self.base_iri) for q in quads] if self.base_iri != CANONICAL_BASE else quads
 
+    def insert_quads(self, quads: list[ox.Quad]) -> None:
+        """Add quads in batches (a restore, a load): not one transaction."""
+        self._insert(quads)
+
     def _insert(self, quads: list[ox.Quad]) -> None:
         # a blank node is one node within one request only: the statements with blank nodes go in one request
-        blank = [q for q in quads if _has_blank(q)]
+        blank = [_lettered(q) for q in quads if _has_blank(q)]
         plain = [q for q in quads if not _has_blank(q)]
-        if blank:
-            # a template, not INSERT DATA: Virtuoso takes no blank node in a data block
-            text = _data_update([], blank, blank_nodes=True)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for q in blank:
+            by_graph.setdefault(str(q.graph_name), []).append(q)
+        for group in by_graph.values():
+            # a template, not INSERT DATA (Virtuoso takes no blank node in a data block), one graph per request
+            # (Virtuoso 7.2 fails on a template with blank nodes in several graphs)
+            text = _data_update([], group, blank_nodes=True)
             self.update("INSERT " + text[len("INSERT DATA ") :] + " WHERE {}")
         for i in range(0, len(plain), CHUNK):
             self._insert_chunk(plain[i : i + CHUNK])
@@ -296,7 +304,7 @@ class SparqlGraphStore(GraphStore):
         params = [("query", "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
         params += [("named-graph-uri", g) for g in graphs] + [("default-graph-uri", self.base_iri + "graph/none")]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
-        result = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+        result = ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
         return (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in result)  # type: ignore[index, arg-type]
 
     def dump_nquads(self, path: Path) -> None:
@@ -328,6 +336,24 @@ def _form(params: list[tuple[str, str]]) -> bytes:
     b'query=ASK+%7B%7D&default-graph-uri=http%3A%2F%2Fg%2F1&default-graph-uri=http%3A%2F%2Fg%2F2'
     """
     return urllib.parse.urlencode(params).encode()
+
+
+def _bnodes(data: bytes) -> bytes:
+    """Virtuoso names blank nodes ``nodeID://b10001`` in its results, which no parser takes as a label.
+
+    >>> _bnodes(b'{"type": "bnode", "value": "nodeID://b10001"}')
+    b'{"type": "bnode", "value": "b10001"}'
+    """
+    return data.replace(b'"nodeID://', b'"')
+
+
+def _lettered(q: ox.Quad) -> ox.Quad:
+    """Blank node labels that start with a letter: Virtuoso 7.2 fails on a template label such as ``_:8e3f``."""
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        return ox.BlankNode("b" + t.value) if isinstance(t, ox.BlankNode) else t
+
+    return ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)  # type: ignore[arg-type]
 
 
 def _has_blank(q: ox.Quad) -> bool:
@@ -414,7 +440,7 @@ def _write_answer(
     if form in {"CONSTRUCT", "DESCRIBE"}:
         triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
         return results.write_triples(triples, fmt, prefixes, limits)  # type: ignore[arg-type]
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(_bnodes(data), format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return results.Written(results.serialize_boolean(bool(parsed), fmt), None)
     variables = [v.value for v in parsed.variables]

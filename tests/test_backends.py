@@ -30,7 +30,7 @@ from . import servers
 TOKEN = "backend-test-token"
 ID = "https://w3id.org/gakg/id/"
 JSON = {"Accept": "application/sparql-results+json"}
-SERVER_TIMEOUT = 10  # the servers' own time limit (s); the service's (2 s) stops its requests first
+SERVER_TIMEOUT = 30  # the servers' own time limit (s); the service's (2 s) stops its requests first
 
 
 def _start(kind: str, folder: Path) -> RunningServer:
@@ -249,6 +249,27 @@ def test_writes_outlive_the_service(server: RunningServer, store_dir: Path, remo
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
     with TestClient(create_app(_settings(env))) as again:
         assert _label_of(again, iri) == ["Sigue aquí"]
+
+
+def test_backup_and_restore_round_trip_on_the_server(
+    server: RunningServer, store_dir: Path, remote: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`graphapp backup` and `graphapp restore` through the protocol: the graphs and the history come back."""
+    from graphapp import cli
+
+    iri = ID + "nota/respaldada"
+    assert _insert_label(remote, iri, "En el respaldo") == 204
+    for name, value in {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}.items():
+        monkeypatch.setenv(name, value)
+    backup = tmp_path / "respaldo"
+    assert cli.main(["backup", str(backup)]) == 0
+    assert _insert_label(remote, ID + "nota/posterior", "Después del respaldo") == 204
+    assert cli.main(["restore", "--force", str(backup)]) == 0
+    env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
+    with TestClient(create_app(_settings(env))) as again:
+        assert _label_of(again, iri) == ["En el respaldo"]
+        assert _label_of(again, ID + "nota/posterior") == []
+        assert "En el respaldo" in again.get("/historial/nota/respaldada", params={"format": "json"}).text
 
 
 def test_several_web_processes_share_the_store(server: RunningServer, store_dir: Path, tmp_path: Path) -> None:
