@@ -13,7 +13,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..config import Settings
@@ -68,7 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
     # The vendor mounts come first: "/static" would otherwise claim their paths.
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
-    app.mount("/static/vendor/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(sparql.router)

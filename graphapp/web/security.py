@@ -27,19 +27,12 @@ CSP = "; ".join(
         "frame-ancestors 'self'",
     ]
 )
-# /docs sets its own policy (Swagger UI starts from an inline script; see routers/docs.py)
-DOCS_PATHS = ("/docs",)
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 def security_headers(scope: Scope) -> dict[str, str]:
     """The security headers a response to this request carries (unless the handler set its own)."""
-    path = scope.get("path", "")
-    root_path = scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
-    headers = {} if path.startswith(DOCS_PATHS) else {"Content-Security-Policy": CSP}
-    return {**headers, **COMMON_HEADERS}
+    return {"Content-Security-Policy": CSP, **COMMON_HEADERS}
 
 
 def add_security_headers(scope: Scope, headers: MutableHeaders) -> None:
