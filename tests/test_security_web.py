@@ -204,7 +204,7 @@ def test_assets_and_links_respect_the_root_path() -> None:
         assert 'href="/kg/?lang=en"' in page
         assert c.get("/kg/static/style.css").status_code == 200
         assert 'src="/kg/static/vendor/vis/vis-network.min.js"' in c.get("/kg/vistas/stl", headers=HTML).text
-        assert "/kg/static/vendor/swagger/swagger-ui-bundle.js" in c.get("/kg/docs").text
+        assert "/kg/static/vendor/swagger-ui/swagger-ui-bundle.js" in c.get("/kg/docs").text
         r = c.get("/kg/dataset/", follow_redirects=False)
         assert r.status_code in (307, 308) and r.headers["location"] == "/kg/dataset"
 
