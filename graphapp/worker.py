@@ -46,6 +46,7 @@ class Job:
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
     scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's address)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
     result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
     fmt = _format(job.format_key)
     limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)

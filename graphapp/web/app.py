@@ -18,6 +18,7 @@ from .. import __version__
 from ..config import Settings
 from ..service import Service
 from . import auth, errors, openapi
+from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
 from .routers import access, analytics, dataset, docs, forms, history, pages, practices, sparql, staff_api, views
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
     app.add_middleware(TrailingSlashRedirectMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD for every GET route
     app.add_middleware(LanguageCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(errors.AppError, errors.app_error_handler)

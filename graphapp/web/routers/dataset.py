@@ -55,7 +55,7 @@ def dataset(
     # absolute URLs from the configured public address, never from the request's Host header
     site_url = service.settings.site_url
     triples = dataset_description(site_url, service.store, service.store.base_iri + EXAMPLE_RESOURCE)
-    if format is None and wants(request, "text/html", "text/turtle") == "text/html":
+    if format is None and wants(request, "text/turtle", "text/html") == "text/html":
         return templates.TemplateResponse(
             request,
             "dataset.html",

@@ -222,7 +222,7 @@ def _not_found(request: Request, service: Service, templates: Jinja2Templates, i
         {"href": local_href(i, service.store.base_iri), "label": label}
         for i, label in service.index.close_matches(path, lang)
     ]
-    if wants(request, "text/html", "application/json", "text/turtle") != "text/html":
+    if wants(request, "application/json", "text/html", "text/turtle") != "text/html":
         return JSONResponse({"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}, status_code=404)
     return templates.TemplateResponse(request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404)
 
@@ -265,7 +265,7 @@ def entity(
     iri = service.store.base_iri + "id/" + path
     if not service.store.contains(iri):
         return _not_found(request, service, templates, iri, path)
-    if format is None and wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+    if format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html":
         view = _entity_view(request, service, iri)
         return templates.TemplateResponse(request, _template_for(templates, view["type_iris"]), view)
     try:

@@ -98,15 +98,18 @@ async def _run_query(
     query: str,
     default_graphs: list[str],
     named_graphs: list[str],
-    format_param: str | None,
+    format_param: list[str],
 ) -> Response:
     _check_size(service, query)
     known = set(service.store.graphs())
+    # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri take precedence over FROM / FROM NAMED, so the
+    # graphs checked are those that will be used
     for g in (*default_graphs, *named_graphs):
         if g not in known:
             raise AppError(400, f"<{g}> is not a graph of this dataset; this endpoint never fetches graphs from URLs.")
+    dataset_given = bool(default_graphs or named_graphs)
     try:
-        inspection = inspect_query(query, known)
+        inspection = inspect_query(query, known, dataset_given=dataset_given)
         fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
@@ -117,13 +120,13 @@ async def _run_query(
         query=query,
         form=inspection.form,
         format_key=fmt.key,
-        # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri override the query's FROM / FROM NAMED
-        default_graphs=tuple(default_graphs or ([] if named_graphs else inspection.from_graphs)),
-        named_graphs=tuple(named_graphs or ([] if default_graphs else inspection.from_named_graphs)),
+        default_graphs=tuple(default_graphs if dataset_given else inspection.from_graphs),
+        named_graphs=tuple(named_graphs if dataset_given else inspection.from_named_graphs),
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
         prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
         scan=inspection,
+        base_iri=_endpoint(request, service),
     )
     client = request.client.host if request.client else "unknown"
     try:
@@ -139,6 +142,18 @@ async def _run_query(
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
+def _endpoint(request: Request, service: Service) -> str:
+    """The endpoint's absolute address (from the configured public URL, never the Host header): the base IRI
+    of every query, so relative IRIs (``<a>``) resolve."""
+    return service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
+
+
+def _format_values(*sources: dict[str, list[str]]) -> list[str]:
+    """The ``format=`` and ``output=`` values of the request (URL and form body alike): SPARQLWrapper sends
+    both, Virtuoso reads ``format``, Fuseki ``output``."""
+    return [v for source in sources for name in ("format", "output") for v in source.get(name, [])]
+
+
 def _query_page(request: Request, service: Service, templates: Jinja2Templates) -> Response:
     examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
     prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"})
@@ -149,13 +164,12 @@ def _query_page(request: Request, service: Service, templates: Jinja2Templates) 
     )
 
 
-def _service_description(request: Request, service: Service, format_param: str | None) -> Response:
+def _service_description(request: Request, service: Service, format_param: list[str]) -> Response:
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
-    endpoint = service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
-    body = serialize_triples(service_description(endpoint, service.store), fmt, DESCRIPTION_PREFIXES)
+    body = serialize_triples(service_description(_endpoint(request, service), service.store), fmt, DESCRIPTION_PREFIXES)
     return Response(body, media_type=fmt.content_type, headers=CORS)
 
 
@@ -170,16 +184,16 @@ async def sparql_get(request: Request, service: ServiceDep, templates: Templates
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
-        if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+        if wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html":
             return _query_page(request, service, templates)
-        return _service_description(request, service, params.get("format"))
+        return _service_description(request, service, _format_values({"format": params.getlist("format")}))
     return await _run_query(
         request,
         service,
         query,
         params.getlist("default-graph-uri"),
         params.getlist("named-graph-uri"),
-        params.get("format"),
+        _format_values({k: params.getlist(k) for k in ("format", "output")}),
     )
 
 
@@ -194,7 +208,8 @@ async def sparql_post(request: Request, service: ServiceDep) -> Response:
         raise AppError(400, "Send the query either in the URL or in the body, not both.")
     default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
     named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
-    return await _run_query(request, service, query, default_graphs, named_graphs, params.get("format"))
+    formats = _format_values({k: params.getlist(k) for k in ("format", "output")}, form)
+    return await _run_query(request, service, query, default_graphs, named_graphs, formats)
 
 
 @router.options("/sparql", include_in_schema=False)

@@ -1,0 +1,65 @@
+"""One way for a page to answer: :func:`preferred` negotiates (with :func:`graphapp.negotiation.choose`, the
+same function the SPARQL results use) and :func:`render_page` answers an HTML page or its JSON twin, chosen by
+``format=`` or ``Accept``, with ``Vary: Accept`` and a ``Link: <...>; rel="alternate"`` header naming the other
+representation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from ..negotiation import choose
+from .urls import current_url
+
+HTML = "text/html"
+JSON = "application/json"
+
+
+def preferred(request: Request, *media_types: str) -> str | None:
+    """The one of ``media_types`` the request's Accept header prefers (the first for ``*/*`` or no header),
+    or ``None`` when it accepts none of them."""
+    return choose(request.headers.get("accept"), media_types)
+
+
+def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002 - the parameter's public name
+    """Whether a page answers with its JSON twin: ``format=json``, or no ``format`` and an Accept header that
+    prefers JSON to HTML. One decision for every page; any other ``format`` is a 400."""
+    from .errors import AppError  # noqa: PLC0415 - errors imports this module
+
+    if format:
+        if format not in ("json", "html"):
+            raise AppError(400, f"Unknown format {format!r}: use format=json or format=html.")
+        return format == "json"
+    return preferred(request, HTML, JSON) == JSON
+
+
+def alternate_headers(request: Request, media_type: str, other: str, other_format: str) -> dict[str, str]:
+    """``Vary: Accept`` and the ``Link`` to the other representation of this page (a root-relative URL: never
+    one built from the Host header)."""
+    url = current_url(request, format=other_format)
+    return {"Vary": "Accept", "Link": f'<{url}>; rel="alternate"; type="{other}"'}
+
+
+def render_page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    data: object | Callable[[], object],
+    *,
+    format: str | None = None,  # noqa: A002
+    status_code: int = 200,
+) -> Response:
+    """The page (``template`` with ``context``) or its JSON twin (``data``), as the request asks. ``context``
+    and ``data`` may be callables, so only the representation sent is built."""
+    if json_wanted(request, format):
+        body = data() if callable(data) else data
+        headers = alternate_headers(request, JSON, HTML, "html")
+        return JSONResponse(body, status_code=status_code, headers=headers)
+    values = context() if callable(context) else context
+    headers = alternate_headers(request, HTML, JSON, "json")
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, dict(values), status_code=status_code, headers=headers)
