@@ -140,7 +140,9 @@ def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     from .sparql_guard import unescape_iri  # noqa: PLC0415
 
     if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(unescape_iri(str(term)))  # ValueError for a relative IRI: no base to resolve it
+        if ":" not in str(term):
+            raise RefusedQuery(f"Relative IRI <{term}>: updates write only absolute IRIs (no base IRI is applied).")
+        return ox.NamedNode(unescape_iri(str(term)))
     if isinstance(term, rdflib.BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, rdflib.Literal):
