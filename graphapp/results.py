@@ -322,11 +322,58 @@ def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
     raise NotAcceptable(fmt.media_type)
 
 
+def _compact_iri(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    for name, namespace in prefixes:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if local and not local.startswith("//"):
+                return f"{name}:{local}"
+    return iri
+
+
+def _compact_node(node: object, prefixes: list[tuple[str, str]]) -> object:
+    if isinstance(node, list):
+        return [_compact_node(n, prefixes) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, object] = {}
+    for key, value in node.items():
+        name = key if key.startswith("@") else _compact_iri(key, prefixes)
+        if key in ("@id", "@type") and isinstance(value, str) and not value.startswith("_:"):
+            out[name] = _compact_iri(value, prefixes)
+        elif key == "@value":
+            out[name] = value
+        else:
+            out[name] = _compact_node(value, prefixes)
+    return out
+
+
+def compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
+    """Compact expanded JSON-LD with ``prefixes`` as its ``@context``: property names, ``@id`` and ``@type``
+    values become compact IRIs (``ga:BestPractice``); values stay as they are. One node object per line.
+
+    >>> body = b'[{"@id": "https://e/a", "https://e/p": [{"@id": "https://e/b"}]}]'
+    >>> print(compact_jsonld(body, {"e": "https://e/"}).decode(), end="")
+    {"@context": {"e": "https://e/"}, "@graph": [
+    {"@id": "e:a", "e:p": [{"@id": "e:b"}]}
+    ]}
+    """
+    nodes = json.loads(expanded) if expanded.strip() else []
+    # the longest namespace first, so that the most specific prefix names an IRI
+    ordered = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+    head = json.dumps({"@context": prefixes}, ensure_ascii=False)[:-1] + ', "@graph": [\n'
+    lines = ",\n".join(json.dumps(_compact_node(n, ordered), ensure_ascii=False) for n in nodes)
+    return (head + lines + "\n]}\n").encode()
+
+
 def serialize_triples(triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes: dict[str, str] | None = None) -> bytes:
-    """Write CONSTRUCT/DESCRIBE results in an RDF format."""
+    """Write CONSTRUCT/DESCRIBE results in an RDF format (JSON-LD compacted with ``prefixes`` as its context)."""
     use_prefixes = prefixes if fmt.key in {"ttl", "rdfxml"} else None
     out = ox.serialize(list(triples), format=RDF_FORMATS[fmt.key], prefixes=use_prefixes)
-    return out if isinstance(out, bytes) else b""
+    body = out if isinstance(out, bytes) else b""
+    if fmt.key == "jsonld" and prefixes:
+        return compact_jsonld(body, prefixes)
+    return body
 
 
 def write_triples(

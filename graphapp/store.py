@@ -20,6 +20,7 @@ from . import queries
 from .config import Settings
 from .iris import CANONICAL_BASE, PREFIXES, checked_iri, is_valid_iri
 from .ordering import sort_rows
+from .results import compact_jsonld
 from .sources import SourceFile, discover, parse_all
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -232,7 +233,11 @@ class GraphStore:
             return
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        prefixes = None if fmt in {"nt", "jsonld"} else _prefixes(self.base_iri)
+        if fmt == "jsonld":  # compacted, with the project's prefixes as its @context
+            expanded = ox.serialize(ordered, format=EXPORT_FORMATS[fmt]) or b""
+            output.write(compact_jsonld(expanded, _prefixes(self.base_iri)))
+            return
+        prefixes = None if fmt == "nt" else _prefixes(self.base_iri)
         ox.serialize(ordered, output, EXPORT_FORMATS[fmt], prefixes=prefixes)
 
     def export_per_graph(self, folder: Path) -> list[Path]:

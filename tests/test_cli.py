@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.compare
 
 from graphapp.cli import main
+from graphapp.iris import PREFIXES
 
 from .conftest import PRIVATE_NAMES
 
@@ -156,3 +158,22 @@ def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) ->
         assert page.status_code == 200 and 'href="/ontology#BestPractice"' in page.text
         ttl = client.get("/id/practica/reubicacion-ladrilleras-durango.ttl").text
         assert "https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango" in ttl
+
+
+def test_jsonld_export_and_dump_are_compact_with_the_project_prefixes(capsys, tmp_path: Path, client) -> None:  # noqa: ANN001
+    """Compacted with the project's prefixes as @context (not one line of full IRIs), and the same graph as the
+    Turtle export."""
+    code, _, _ = run(capsys, "export", "--format", "jsonld", "--out", str(tmp_path / "d.jsonld"))
+    assert code == 0
+    code, _, _ = run(capsys, "export", "--format", "ttl", "--out", str(tmp_path / "d.ttl"))
+    assert code == 0
+    text = (tmp_path / "d.jsonld").read_text(encoding="utf-8")
+    dump = client.get("/dataset/dump.jsonld").text
+    for body in (text, dump):
+        doc = json.loads(body)
+        assert doc["@context"]["ga"] == PREFIXES["ga"] and doc["@context"]["rdfs"] == PREFIXES["rdfs"]
+        assert '"rdfs:label"' in body and "http://www.w3.org/2000/01/rdf-schema#label" not in body
+        assert body.count("\n") > 1000  # one node per line, not one 3.5 MB line
+    jsonld = rdflib.Graph().parse(data=text, format="json-ld")
+    turtle = rdflib.Graph().parse(tmp_path / "d.ttl", format="turtle")
+    assert len(jsonld) == len(turtle) and rdflib.compare.isomorphic(jsonld, turtle)
