@@ -75,3 +75,53 @@ def test_api_page_lists_the_operations(server: str, watch: Watch) -> None:
 def _get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - the test server
         return response.status, response.headers.get("content-type", "")
+
+
+def _yasgui(watch: Watch, server: str) -> Page:
+    page = watch.page
+    page.goto(server + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+    return page
+
+
+def test_yasgui_runs_an_example_and_shows_its_table(server: str, watch: Watch) -> None:
+    page = _yasgui(watch, server)
+    assert page.locator("#plain-editor").is_hidden()  # the plain form's editor steps aside
+    page.select_option("#examples", "example-best-practices")
+    assert "ga:BestPractice" in page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr td", timeout=30_000)
+    cells = " ".join(page.locator(".yasr table tbody td").all_inner_texts())
+    assert "Reubicación de las ladrilleras de Durango" in cells
+    watch.assert_clean(server)
+
+
+def test_download_links_offer_exactly_the_formats_of_each_example(server: str, watch: Watch) -> None:
+    from graphapp.results import formats_for
+    from graphapp.web.routers.sparql import examples
+
+    page = _yasgui(watch, server)
+    for example in examples():
+        page.select_option("#examples", example.name)
+        links = page.eval_on_selector_all(
+            "#download-links a.download", "els => els.map(a => [a.dataset.format, a.dataset.media, a.href])"
+        )
+        assert [key for key, _, _ in links] == [f.key for f in formats_for(example.form)], example.name
+        for key, media, href in links:
+            status, content_type = _get(href)
+            assert status == 200 and content_type.startswith(media), (example.name, key, content_type)
+    watch.assert_clean(server)
+
+
+def test_without_javascript_the_plain_form_runs_the_query(server: str, browser: Browser) -> None:
+    w = Watch(browser, javascript=False)
+    try:
+        w.page.goto(server + "/sparql")
+        assert w.page.locator("#query").is_visible()
+        w.page.fill("#query", "SELECT ?x WHERE { BIND(42 AS ?x) }")
+        with w.page.expect_navigation():
+            w.page.click("#run")
+        assert "42" in w.page.content()
+        assert "/sparql?query=" in w.page.url
+    finally:
+        w.context.close()

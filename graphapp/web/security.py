@@ -13,11 +13,14 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The one <style> element the vendored YASGUI inserts (its table column resizer's rules), allowed by its hash,
+# never by 'unsafe-inline'. A YASGUI upgrade that changes it shows as a CSP error in tests/test_browser_sparql.py.
+YASGUI_STYLE_HASH = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
 CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        f"style-src 'self' {YASGUI_STYLE_HASH}",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -7,6 +7,8 @@ query page and any other client the Service Description.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -17,9 +19,9 @@ from ... import queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
 from ...iris import PREFIXES
-from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...results import GRAPH_FORMATS, NotAcceptable, formats_for, negotiate, serialize_triples
 from ...service import Service
-from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
+from ...sparql_guard import QUERY_FORMS, RefusedQuery, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
 from ..auth import Editor
@@ -110,7 +112,11 @@ async def _run_query(
     dataset_given = bool(default_graphs or named_graphs)
     try:
         inspection = inspect_query(query, known, dataset_given=dataset_given)
-        fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
+        as_html = _html_wanted(request, inspection.form, format_param)
+        if as_html:  # a browser without JavaScript (the query page's plain form): the results as a page
+            fmt = negotiate(inspection.form, None, "json" if inspection.form in ("SELECT", "ASK") else "ttl")
+        else:
+            fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
     except NotAcceptable as exc:
@@ -139,7 +145,32 @@ async def _run_query(
         headers["X-Result-Truncated"] = f"results cut at {settings.max_rows} rows"
     elif answer.truncated == "bytes":
         headers["X-Result-Truncated"] = f"results cut at {settings.max_response_bytes} bytes"
+    if as_html:
+        return _results_page(request, query, inspection.form, answer.body, headers)
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
+
+
+def _html_wanted(request: Request, form: str, format_param: list[str]) -> bool:
+    """``format=html``, or no ``format`` and an Accept header that prefers HTML to every result format (a browser
+    following the plain form)."""
+    if format_param:
+        return any(v.strip().lower() in ("html", "text/html") for v in format_param)
+    offers = [f.media_type for f in formats_for(form)]
+    return wants(request, *offers, "text/html") == "text/html"
+
+
+def _results_page(request: Request, query: str, form: str, body: bytes, headers: dict[str, str]) -> Response:
+    """The results as an HTML page: a table of SELECT bindings, the ASK answer, or the Turtle of a graph."""
+    context: dict[str, object] = {"query": query, "form": form}
+    if form in ("SELECT", "ASK"):
+        data = json.loads(body)
+        context["boolean"] = data.get("boolean")
+        context["variables"] = data.get("head", {}).get("vars", [])
+        context["rows"] = data.get("results", {}).get("bindings", [])
+    else:
+        context["text"] = body.decode("utf-8", errors="replace")
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, "sparql_results.html", context, headers=headers)
 
 
 def _endpoint(request: Request, service: Service) -> str:
@@ -154,13 +185,61 @@ def _format_values(*sources: dict[str, list[str]]) -> list[str]:
     return [v for source in sources for name in ("format", "output") for v in source.get(name, [])]
 
 
+#: how the query page names each result format
+FORMAT_LABELS = {
+    "json": "JSON",
+    "xml": "XML",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "ttl": "Turtle",
+    "nt": "N-Triples",
+    "rdfxml": "RDF/XML",
+    "jsonld": "JSON-LD",
+}
+DEFAULT_QUERY = """SELECT ?practica ?nombre WHERE {
+  ?practica a ga:BestPractice ; rdfs:label ?nombre .
+  FILTER (LANG(?nombre) = "es")
+}
+ORDER BY ?nombre"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query of the query page: a named query whose tags include ``example``."""
+
+    name: str
+    meta: dict[str, str]
+    body: str
+    form: str
+
+
+def examples() -> list[Example]:
+    """The example queries (tag ``example``), each with its query form (which decides its download formats)."""
+    found = []
+    for name in queries.names():
+        q = queries.load(name)
+        if "example" in q.tags:
+            found.append(Example(name, q.meta, q.body, inspect_query(q.body).form))
+    return found
+
+
 def _query_page(request: Request, service: Service, templates: Jinja2Templates) -> Response:
-    examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
-    prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"})
+    shown = {k: v for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}}
+    prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in shown.items())
+    formats = {
+        form: [{"key": f.key, "label": FORMAT_LABELS[f.key], "media": f.media_type} for f in formats_for(form)]
+        for form in QUERY_FORMS
+    }
     return templates.TemplateResponse(
         request,
         "sparql.html",
-        {"examples": examples, "prefixes": prefixes, "settings": service.settings},
+        {
+            "examples": examples(),
+            "default_query": prefixes + "\n\n" + DEFAULT_QUERY,
+            "prefix_map": shown,
+            "formats": formats,
+            "settings": service.settings,
+        },
     )
 
 
