@@ -44,6 +44,28 @@ def alternate_headers(request: Request, media_type: str, other: str, other_forma
     return {"Vary": "Accept", "Link": f'<{url}>; rel="alternate"; type="{other}"'}
 
 
+def json_page(
+    request: Request, data: object, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A page's JSON twin, with ``Vary: Accept`` and the ``Link`` to its HTML."""
+    all_headers = {**alternate_headers(request, JSON, HTML, "html"), **(headers or {})}
+    return JSONResponse(data, status_code=status_code, headers=all_headers)
+
+
+def html_page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A page, with ``Vary: Accept`` and the ``Link`` to its JSON twin."""
+    all_headers = {**alternate_headers(request, HTML, JSON, "json"), **(headers or {})}
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, dict(context), status_code=status_code, headers=all_headers)
+
+
 def render_page(
     request: Request,
     template: str,
@@ -56,10 +78,5 @@ def render_page(
     """The page (``template`` with ``context``) or its JSON twin (``data``), as the request asks. ``context``
     and ``data`` may be callables, so only the representation sent is built."""
     if json_wanted(request, format):
-        body = data() if callable(data) else data
-        headers = alternate_headers(request, JSON, HTML, "html")
-        return JSONResponse(body, status_code=status_code, headers=headers)
-    values = context() if callable(context) else context
-    headers = alternate_headers(request, HTML, JSON, "json")
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, dict(values), status_code=status_code, headers=headers)
+        return json_page(request, data() if callable(data) else data, status_code=status_code)
+    return html_page(request, template, context() if callable(context) else context, status_code=status_code)

@@ -7,14 +7,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..deps import TemplatesDep
+from ..params import PageFormat
+from ..render import render_page
 from ..urls import app_path
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/docs", name="docs")
-def docs(request: Request, templates: TemplatesDep) -> Response:
+def docs(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
+    """The API page; its JSON twin is the OpenAPI description itself."""
     # root-relative links: never an absolute URL built from the Host header
     openapi_url = str(app_path(request, str(request.app.openapi_url)))
-    return templates.TemplateResponse(request, "docs.html", {"openapi_url": openapi_url})
+    return render_page(request, "docs.html", {"openapi_url": openapi_url}, request.app.openapi, format=format)

@@ -28,6 +28,7 @@ from ..auth import Editor
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, wants
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
+from ..render import alternate_headers, html_page
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -230,7 +231,7 @@ def _query_page(request: Request, service: Service, templates: Jinja2Templates) 
         form: [{"key": f.key, "label": FORMAT_LABELS[f.key], "media": f.media_type} for f in formats_for(form)]
         for form in QUERY_FORMS
     }
-    return templates.TemplateResponse(
+    return html_page(  # its JSON twin: the Service Description in JSON-LD (format=json)
         request,
         "sparql.html",
         {
@@ -249,7 +250,8 @@ def _service_description(request: Request, service: Service, format_param: list[
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
     body = serialize_triples(service_description(_endpoint(request, service), service.store), fmt, DESCRIPTION_PREFIXES)
-    return Response(body, media_type=fmt.content_type, headers=CORS)
+    headers = {**CORS, **alternate_headers(request, fmt.media_type, "text/html", "html")}
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 @router.get(
@@ -263,7 +265,10 @@ async def sparql_get(request: Request, service: ServiceDep, templates: Templates
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
-        if wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html":
+        if params.get("format") == "html" or (
+            "format" not in params
+            and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
+        ):
             return _query_page(request, service, templates)
         return _service_description(request, service, _format_values({"format": params.getlist("format")}))
     return await _run_query(

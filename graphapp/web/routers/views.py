@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from ... import graphviews
@@ -23,6 +23,7 @@ from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
+from ..render import html_page, json_page
 from ..urls import path_for
 
 router = APIRouter(tags=["Graph views"], dependencies=[Depends(page_language)])
@@ -113,11 +114,9 @@ def _render(
     except ValueError as exc:
         raise AppError(400, str(exc)) from None
     if as_json:
-        return JSONResponse(view, headers={"Vary": "Accept"})
+        return json_page(request, view)
     graph = {k: view[k] for k in ("nodes", "edges", "options")}
-    return templates.TemplateResponse(
-        request, template, {"view": view, "graph_data": graph, "graph_page": True}, headers={"Vary": "Accept"}
-    )
+    return html_page(request, template, {"view": view, "graph_data": graph, "graph_page": True})
 
 
 def _entity_iri(ctx: Ctx, path: str) -> str:
@@ -171,7 +170,7 @@ def views_index(
             }
         )
     if json_wanted(request, format):
-        return JSONResponse({"views": items}, headers={"Vary": "Accept"})
+        return json_page(request, {"views": items})
     # a small neighbourhood drawn from the view's JSON twin, as the entity pages do
     preview = base + STL_EXAMPLE
     context = {
@@ -182,7 +181,7 @@ def views_index(
         else None,
         "preview_label": service.index.label_or_iri(preview, lang),
     }
-    return templates.TemplateResponse(request, "views_index.html", context, headers={"Vary": "Accept"})
+    return html_page(request, "views_index.html", context)
 
 
 @router.get(
