@@ -3,7 +3,9 @@ SPARQLStore and plain HTTP; safety checked with a local listener; the time limit
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -219,3 +221,106 @@ def test_time_limit_stops_a_heavy_query_while_others_are_answered(server: str) -
     for _ in range(4):
         status, _, elapsed = _get(_query_url(server, "ASK { ?s ?p ?o }"))
         assert status == 200 and elapsed < 1.0
+
+
+# ---------------------------------------------------------------- the client matrix (README)
+
+MATRIX_QUERIES = {
+    "SELECT": "SELECT ?s WHERE { ?s a <https://w3id.org/gakg/ontology#BestPractice> }",
+    "ASK": "ASK { ?s a <https://w3id.org/gakg/ontology#LocalTechnicalSecretariat> }",
+    "CONSTRUCT": "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t ; a <https://w3id.org/gakg/ontology#Commitment> }",
+    "DESCRIBE": "DESCRIBE <https://w3id.org/gakg/id/stl/estado-de-mexico>",
+}
+SW_FORMATS = {  # SPARQLWrapper's return formats for each query form (None: its default, XML)
+    "SELECT": [None, "json", "xml", "csv", "tsv"],
+    "ASK": [None, "json", "xml", "csv", "tsv"],
+    "CONSTRUCT": [None, "xml", "turtle", "n3", "rdf+xml", "json-ld"],
+    "DESCRIBE": [None, "xml", "turtle", "n3", "rdf+xml", "json-ld"],
+}
+
+
+@pytest.mark.parametrize("form", list(MATRIX_QUERIES))
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_matrix(server: str, form: str, method: str) -> None:
+    """SPARQLWrapper, GET and POST, every query form, every return format it offers (its default first)."""
+    for fmt in SW_FORMATS[form]:
+        sw = SPARQLWrapper(server)
+        sw.setQuery(MATRIX_QUERIES[form])
+        if method == "POST":
+            sw.setMethod(POST)
+        if fmt is not None:
+            sw.setReturnFormat(fmt)
+        result = sw.query()
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            media = result.response.headers.get("content-type", "").split(";")[0]
+            rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld"}.get(media, "xml")
+            g = rdflib.Graph().parse(data=result.response.read().decode(), format=rdflib_format)
+            assert len(g) > 0, (form, fmt)
+        else:
+            body = result.response.read().decode()
+            expected = "true" if form == "ASK" else "reubicacion-ladrilleras-durango"
+            assert expected in body, (form, fmt, body[:200])
+
+
+def test_rdflib_sparqlstore_every_form(server: str) -> None:
+    g = rdflib.Graph(store=SPARQLStore(server))  # its default return format (XML)
+    assert len(list(g.query(MATRIX_QUERIES["SELECT"]))) == 3
+    assert g.query(MATRIX_QUERIES["ASK"]).askAnswer is True
+    assert len(g.query(MATRIX_QUERIES["CONSTRUCT"]).graph) > 0
+    assert len(g.query(MATRIX_QUERIES["DESCRIBE"]).graph) > 0
+
+
+CURL_ACCEPTS = {
+    "SELECT": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "*/*",
+    ],
+    "ASK": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "*/*",
+    ],
+    "CONSTRUCT": ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "*/*"],
+    "DESCRIBE": ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "*/*"],
+}
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl")
+@pytest.mark.parametrize("form", list(MATRIX_QUERIES))
+def test_curl_with_each_accept(server: str, form: str) -> None:
+    for accept in CURL_ACCEPTS[form]:
+        proc = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{content_type}",
+                "-H",
+                f"Accept: {accept}",
+                "--data-urlencode",
+                f"query={MATRIX_QUERIES[form]}",
+                server,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        status, _, content_type = proc.stdout.partition(" ")
+        assert status == "200", (form, accept, proc.stdout, proc.stderr)
+        expected = "application/sparql-results+json" if accept == "*/*" and form in ("SELECT", "ASK") else accept
+        expected = "text/turtle" if accept == "*/*" and form in ("CONSTRUCT", "DESCRIBE") else expected
+        assert content_type.startswith(expected), (form, accept, content_type)
+        head = subprocess.run(
+            ["curl", "-sS", "-I", "-o", "/dev/null", "-w", "%{http_code}", server.rsplit("/", 1)[0] + "/"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert head.stdout == "200"
