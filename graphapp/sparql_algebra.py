@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyparsing import ParseException
 from rdflib.plugins.sparql import parser as _sparql_parser
@@ -89,7 +90,7 @@ def _nodes(node: object) -> Iterator[CompValue]:
             stack.extend(n.values())
 
 
-def _field(node: CompValue, name: str) -> object:
+def _field(node: CompValue, name: str) -> Any:
     # CompValue.get answers the key itself for a missing key: ask the dict underneath
     return dict.get(node, name)
 
