@@ -99,7 +99,7 @@ def _iri(term: object) -> str:
     return unescape_iri(str(term))
 
 
-def _parse(parse, translate, text: str):  # noqa: ANN001, ANN202 - rdflib's untyped functions
+def _parse(parse, translate, text: str):
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
@@ -108,7 +108,7 @@ def _parse(parse, translate, text: str):  # noqa: ANN001, ANN202 - rdflib's unty
         raise SyntaxError(f"error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     except RecursionError:
         raise RefusedQuery("The request is nested too deeply to be checked; split it into smaller ones.") from None
-    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions for semantic errors
+    except Exception as exc:
         raise SyntaxError(str(exc) or exc.__class__.__name__) from None
 
 

@@ -95,7 +95,7 @@ def _format(key: str) -> results.ResultFormat:
 
 
 def _confirm(query: str, scan: Inspection) -> None:
-    from .sparql_algebra import confirm_query  # noqa: PLC0415 - rdflib's parser loads only in workers
+    from .sparql_algebra import confirm_query
 
     confirm_query(query, scan)
 
@@ -135,9 +135,9 @@ def _quads_of(store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> 
 
 
 def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    import rdflib  # noqa: PLC0415
+    import rdflib
 
-    from .sparql_guard import unescape_iri  # noqa: PLC0415
+    from .sparql_guard import unescape_iri
 
     if isinstance(term, rdflib.URIRef):
         if ":" not in str(term):
@@ -156,7 +156,7 @@ def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def _data_update(job: UpdateJob) -> Answer:
     """``INSERT DATA``/``DELETE DATA`` only: the change is read off the parse, with no copy of the store to open."""
-    from .sparql_algebra import DEFAULT, data_quads  # noqa: PLC0415
+    from .sparql_algebra import DEFAULT, data_quads
 
     add: dict[ox.Quad, None] = {}
     remove: dict[ox.Quad, None] = {}
@@ -178,7 +178,7 @@ def _nquads(quads: Iterable[ox.Quad]) -> str:
 
 
 def _apply_update(job: UpdateJob) -> Answer:
-    from .sparql_algebra import DEFAULT, parse_update  # noqa: PLC0415
+    from .sparql_algebra import DEFAULT, parse_update
 
     policy = job.policy
     parsed = parse_update(job.update)
@@ -195,7 +195,7 @@ def _apply_update(job: UpdateJob) -> Answer:
         store.update(job.update)
     except SyntaxError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the engine's errors (absent graph, existing graph...) are the user's
+    except Exception as exc:
         raise RefusedQuery(f"The update could not be applied: {exc}") from None
     after = _quads_of(store, graphs)
     added, removed = after - before, before - after
@@ -236,7 +236,7 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
         except MemoryError:
             conn.send(("memory", None))
             return  # the heap may be fragmented past use: let the pool start a fresh worker
-        except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
+        except Exception as exc:
             conn.send(("error", str(exc) or "evaluation failed"))
 
 

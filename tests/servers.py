@@ -52,7 +52,7 @@ def wait(proc: subprocess.Popen[bytes], base: str, log: Path, timeout: float = 9
         if proc.poll() is not None:
             raise RuntimeError("server exited: " + log.read_text(errors="replace")[-2000:])
         try:
-            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()  # noqa: S310
+            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)

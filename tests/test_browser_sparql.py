@@ -15,7 +15,7 @@ from . import servers as servers_
 if not Path(servers_.CHROMIUM).exists():
     pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page  # noqa: E402
+from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_api_page_lists_the_operations(server: str, watch: Watch) -> None:
 
 
 def _get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - the test server
+    with urllib.request.urlopen(url, timeout=60) as response:
         return response.status, response.headers.get("content-type", "")
 
 

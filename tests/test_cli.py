@@ -161,7 +161,7 @@ def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) ->
         assert "https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango" in ttl
 
 
-def test_jsonld_export_and_dump_are_compact_with_the_project_prefixes(capsys, tmp_path: Path, client) -> None:  # noqa: ANN001
+def test_jsonld_export_and_dump_are_compact_with_the_project_prefixes(capsys, tmp_path: Path, client) -> None:
     """Compacted with the project's prefixes as @context (not one line of full IRIs), and the same graph as the
     Turtle export."""
     code, _, _ = run(capsys, "export", "--format", "jsonld", "--out", str(tmp_path / "d.jsonld"))
@@ -197,7 +197,7 @@ def test_serve_get_needs_no_test_dependency() -> None:
 @pytest.mark.parametrize(("variable", "name"), [("GRAPHAPP_DATA_DIR", "data"), ("GRAPHAPP_SHAPES_DIR", "shapes")])
 def test_a_missing_or_empty_source_folder_refuses_to_start(
     capsys, monkeypatch, tmp_path: Path, command: list[str], variable: str, name: str
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setenv("GRAPHAPP_STORE_DIR", ":memory:")
     for folder, why in ((tmp_path / "nope", "does not exist"), (tmp_path, "holds no Turtle")):
         monkeypatch.setenv(variable, str(folder))
@@ -206,7 +206,7 @@ def test_a_missing_or_empty_source_folder_refuses_to_start(
         assert f"the {name} folder {folder} {why}" in err and variable in err and "Traceback" not in err
 
 
-def test_an_install_without_the_checkout_says_so(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_install_without_the_checkout_says_so(capsys, monkeypatch, tmp_path: Path) -> None:
     """A non-editable `pip install .` has no data/, ontology/ or shapes/ beside the package: the message says the
     project's checkout is needed (a simulated site-packages: the package's parent holds no pyproject.toml)."""
     import graphapp.cli as cli

@@ -21,7 +21,7 @@ SELECT = "SELECT ?x WHERE { BIND(1 AS ?x) }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def _count(r) -> int:  # noqa: ANN001
+def _count(r) -> int:
     assert r.status_code == 200, r.text
     return int(r.text.splitlines()[1])
 

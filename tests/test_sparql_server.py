@@ -42,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _get(url: str, timeout: float = 30) -> tuple[int, str, float]:
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, r.read().decode(), time.monotonic() - started
     except urllib.error.HTTPError as e:
         with e:
@@ -104,8 +104,8 @@ def test_rdflib_sparqlstore(server: str) -> None:
 def test_curl_style_csv_and_service_description(server: str) -> None:
     status, body, _ = _get(_query_url(server, "SELECT ?x WHERE { BIND(1 AS ?x) }", format="csv"))
     assert status == 200 and body.splitlines() == ["x", "1"]
-    req = urllib.request.Request(server, headers={"Accept": "text/turtle"})  # noqa: S310
-    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310
+    req = urllib.request.Request(server, headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(req, timeout=10) as r:
         g = rdflib.Graph().parse(data=r.read().decode(), format="turtle")
     assert (None, None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#SPARQL11Query")) in g
 
@@ -160,9 +160,9 @@ def test_no_query_or_update_makes_the_server_connect_out(server: str, listener: 
         headers = {"Content-Type": "application/sparql-update"}
         if auth:
             headers["Authorization"] = f"Bearer {auth}"
-        req = urllib.request.Request(server + "/update", data=f"LOAD <{target}>".encode(), headers=headers)  # noqa: S310
+        req = urllib.request.Request(server + "/update", data=f"LOAD <{target}>".encode(), headers=headers)
         with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(req, timeout=10)  # noqa: S310
+            urllib.request.urlopen(req, timeout=10)
         assert err.value.code in (400, 401)
         err.value.close()
     time.sleep(0.5)
@@ -171,11 +171,11 @@ def test_no_query_or_update_makes_the_server_connect_out(server: str, listener: 
 
 def test_update_without_token_changes_nothing(server: str) -> None:
     insert = 'INSERT DATA { <https://w3id.org/gakg/id/x/y> <http://www.w3.org/2000/01/rdf-schema#label> "x" }'
-    req = urllib.request.Request(  # noqa: S310
+    req = urllib.request.Request(
         server + "/update", data=insert.encode(), headers={"Content-Type": "application/sparql-update"}
     )
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(req, timeout=10)  # noqa: S310
+        urllib.request.urlopen(req, timeout=10)
     assert err.value.code == 401
     err.value.close()
     status, body, _ = _get(_query_url(server, "ASK { <https://w3id.org/gakg/id/x/y> ?p ?o }"))

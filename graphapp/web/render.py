@@ -25,10 +25,10 @@ def preferred(request: Request, *media_types: str) -> str | None:
     return choose(request.headers.get("accept"), media_types)
 
 
-def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002 - the parameter's public name
+def json_wanted(request: Request, format: str | None) -> bool:
     """Whether a page answers with its JSON twin: ``format=json``, or no ``format`` and an Accept header that
     prefers JSON to HTML. One decision for every page; any other ``format`` is a 400."""
-    from .errors import AppError  # noqa: PLC0415 - errors imports this module
+    from .errors import AppError
 
     if format:
         if format not in ("json", "html"):
@@ -72,7 +72,7 @@ def render_page(
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     data: object | Callable[[], object],
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     status_code: int = 200,
 ) -> Response:
     """The page (``template`` with ``context``) or its JSON twin (``data``), as the request asks. ``context``

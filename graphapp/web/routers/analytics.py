@@ -44,7 +44,7 @@ def analytics_centrality(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     result = analytics.centrality(ctx.service)
@@ -79,7 +79,7 @@ def analytics_path(
     templates: TemplatesDep,
     desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
     hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     context: dict[str, Any] = {"desde": desde or "", "hasta": hasta or "", "result": None}
@@ -110,7 +110,7 @@ def analytics_components(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     result = analytics.components(ctx.service)

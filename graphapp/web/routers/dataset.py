@@ -50,7 +50,7 @@ def dataset(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
-    format: RdfFormat = None,  # noqa: A002 - the protocol's name
+    format: RdfFormat = None,
 ) -> Response:
     """The dataset's VoID and DCAT record (licence, sources, size, example resource, endpoint, dumps)."""
     # absolute URLs from the configured public address, never from the request's Host header

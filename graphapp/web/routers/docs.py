@@ -15,7 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/docs", name="docs")
-def docs(request: Request, format: PageFormat = None) -> Response:  # noqa: A002
+def docs(request: Request, format: PageFormat = None) -> Response:
     """The API page; its JSON twin is the OpenAPI description itself."""
     # root-relative links: never an absolute URL built from the Host header
     openapi_url = str(app_path(request, str(request.app.openapi_url)))

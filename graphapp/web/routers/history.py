@@ -230,7 +230,7 @@ def history_page(
     service: ServiceDep,
     templates: TemplatesDep,
     path: EntityPath,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
     deshecho: Undone = None,
 ) -> Response:
     """Every change of the entity, newest first: when, who, how, from which source, what it added and removed.

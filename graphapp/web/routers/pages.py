@@ -88,7 +88,7 @@ def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, 
     summary="Home page (HTML) / headline figures (JSON)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
+def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
     counts = service.store.select("home-counts")[0]
     data = {"counts": counts, "triples": len(service.store)}
     return render_page(request, "home.html", data, data, format=format)
@@ -102,7 +102,7 @@ def home(request: Request, service: ServiceDep, templates: TemplatesDep, format:
 )
 def search(
     request: Request, service: ServiceDep, templates: TemplatesDep, q: str = "", format: PageFormat = None
-) -> Response:  # noqa: A002
+) -> Response:
     """Entities whose Spanish or English labels contain every word of ``q``."""
     lang = get_lang(request)
     hits = service.index.search(q, lang, limit=50) if q.strip() else []
@@ -252,7 +252,7 @@ def entity(
             examples=["practica/reubicacion-ladrilleras-durango", "municipio/15106.ttl"],
         ),
     ],
-    format: RdfFormat = None,  # noqa: A002
+    format: RdfFormat = None,
 ) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
@@ -292,7 +292,7 @@ def graph_record(
     service: ServiceDep,
     templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The graph's path under `/graph/`", examples=["presentacion/stl"])],
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     iri = service.store.base_iri + "graph/" + path
     if iri not in service.store.graphs():
@@ -310,7 +310,7 @@ def graph_record(
     summary="The ontology: classes and properties with labels and definitions",
     responses={**page_or_json(), **error_responses(400)},
 )
-def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
+def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
     lang = get_lang(request)
     rows = service.store.select("ontology-terms", raw=True)
     own = GA

@@ -293,7 +293,7 @@ def practices_page(
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
@@ -340,7 +340,7 @@ def practices_compare(
     service: ServiceDep,
     templates: TemplatesDep,
     p: Practices = None,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
     the themes, SDGs and sectors the practices share."""

@@ -103,7 +103,7 @@ def _render(
     templates: Jinja2Templates,
     template: str,
     build: Callable[[Ctx], dict[str, Any]],
-    format: str | None,  # noqa: A002
+    format: str | None,
 ) -> Response:
     """Build a view for the reader's language and answer in JSON or HTML; input errors become 400/404."""
     as_json = json_wanted(request, format)
@@ -138,7 +138,7 @@ def views_index(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     lang = get_lang(request)
     commitments = sorted(
@@ -199,7 +199,7 @@ def view_overview(
     ] = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (best-connected first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     classes = [c for c in classes or [] if c.strip()]  # an empty class= (a form left blank) selects nothing
     return _render(
@@ -226,7 +226,7 @@ def view_neighbourhood(
     depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     iri = _entity_iri(ctx, path)
     return _render(
@@ -250,7 +250,7 @@ def view_problem_tree(
     ctx: ViewCtx,
     templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The commitment's path under `/id/`", examples=[COMMITMENT_EXAMPLE])],
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     iri = _entity_iri(ctx, path)
     return _render(
@@ -268,7 +268,7 @@ def view_stl(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_stl.html", graphviews.stl, format)
 
@@ -283,7 +283,7 @@ def view_timeline(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_timeline.html", graphviews.timeline, format)
 
@@ -298,7 +298,7 @@ def view_sdg(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_sdg.html", graphviews.sdg, format)
 
@@ -313,6 +313,6 @@ def view_municipalities(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_municipalities.html", graphviews.municipalities, format)
