@@ -277,7 +277,12 @@ class WorkerPool:
             raise _Stop("died") from None
         readable: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+
+        def _readable() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(fd, _readable)
         deadline = loop.time() + self.timeout
         try:
             while not readable.done():

@@ -110,7 +110,7 @@ class Service:
     def _build_index(self) -> None:
         try:
             index = GraphIndex.build(self.store)
-        except Exception:  # noqa: BLE001 - an empty index beats pages that wait for ever; the log says why
+        except Exception:
             log.exception("the label index could not be built")
             index = GraphIndex()
         if self._index is None:  # a write may have published a newer one meanwhile
@@ -126,7 +126,7 @@ class Service:
                 if latest != self.version:
                     with self.writer.locked():
                         pass  # the writer follows the history under its lock, and publishes the version
-            except Exception:  # noqa: BLE001 - a failed look is retried at the next tick
+            except Exception:
                 log.exception("could not follow the graph version")
 
     def publish(self, version: int, touched: set[str] | None = None) -> None:
@@ -186,7 +186,7 @@ class Service:
         return answer
 
     async def _remote_query(self, job: Job) -> Answer:
-        from .remote_store import RemoteQueryError, run_user_query  # noqa: PLC0415
+        from .remote_store import RemoteQueryError, run_user_query
 
         try:
             async with httpx.AsyncClient() as client:
@@ -202,6 +202,7 @@ class Service:
                     prefixes=job.prefixes,
                     timeout=self.settings.query_timeout,
                     max_read_bytes=4 * job.max_bytes,
+                    base_iri=job.base_iri,
                 )
         except RemoteQueryError as exc:
             if "time limit" in exc.message:

@@ -18,7 +18,8 @@ from graphapp.store import GraphStore, Row
 
 from .conftest import PRIVATE_NAMES
 
-EXAMPLES = sorted(p.stem for p in queries.QUERY_DIR.glob("example-*.rq"))
+# an example is a named query whose tags include ``example`` (as the query page decides)
+EXAMPLES = sorted(n for n in queries.names() if "example" in queries.load(n).tags)
 REQUIRED_META = ("summary", "title_es", "title_en", "description_es", "description_en", "tags")
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT"}
 
