@@ -6,7 +6,9 @@ public store and return something; the cheap facts each one is meant to show are
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -26,6 +28,15 @@ FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUC
 
 def _form(name: str) -> str:
     return FORMS[prepareQuery(queries.load(name).text).algebra.name]
+
+
+@pytest.fixture(autouse=True)
+def _free_engine_results_here() -> Iterator[None]:
+    """pyoxigraph's CONSTRUCT result may only be freed on the thread that made it (this one); a result caught in a
+    reference cycle would otherwise be freed by whichever thread collects garbage next, such as a later test's
+    server thread, which fails there with "PyQueryTriples is unsendable". Collect here, after each test."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="module")
