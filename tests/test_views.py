@@ -47,7 +47,6 @@ id:membresia\\/xss-prueba a org:Membership ;
     org:member id:organizacion\\/xss-prueba ;
     org:role id:rol\\/representante ;
     ga:sector id:sector\\/sociedad-civil .
-id:stl\\/estado-de-mexico org:hasMembership id:membresia\\/xss-prueba .
 
 id:arbol\\/estrategia-fortalecimiento-cultura-gobierno-abierto ga:cause id:problema\\/xss-prueba .
 id:problema\\/xss-prueba a ga:Problem ; rdfs:label "{IMG}"@es , "{SCRIPT}"@en .
