@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,19 @@ def test_export_round_trips_and_has_no_personal_data(capsys, tmp_path: Path, fmt
         graphs = {str(g.identifier) for g in ds.graphs()}
         assert "https://w3id.org/gakg/graph/presentacion/buenas-practicas" in graphs
         assert not any("restricted" in g for g in graphs)
+
+
+def test_export_is_the_same_with_or_without_the_restricted_folder(capsys, monkeypatch, tmp_path: Path) -> None:
+    """The restricted folder is a setting (outside the repository); export never reads it, set or not."""
+    outputs = []
+    for value in ("", os.environ["GRAPHAPP_RESTRICTED_DIR"]):
+        monkeypatch.setenv("GRAPHAPP_RESTRICTED_DIR", value)
+        out_file = tmp_path / f"dump-{len(outputs)}.nq"
+        code, _, _ = run(capsys, "export", "--format", "nq", "--out", str(out_file))
+        assert code == 0
+        outputs.append(out_file.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"/graph/restricted/" not in outputs[0]
 
 
 def test_export_to_stdout_as_a_real_command(tmp_path: Path) -> None:
