@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from ... import queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
-from ...iris import PREFIXES
+from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...service import Service
 from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
@@ -122,7 +122,7 @@ async def _run_query(
         named_graphs=tuple(named_graphs or ([] if default_graphs else inspection.from_named_graphs)),
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
-        prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
+        prefixes={**{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES},
         scan=inspection,
     )
     client = request.client.host if request.client else "unknown"
@@ -145,7 +145,12 @@ def _query_page(request: Request, service: Service, templates: Jinja2Templates) 
     return templates.TemplateResponse(
         request,
         "sparql.html",
-        {"examples": examples, "prefixes": prefixes, "settings": service.settings},
+        {
+            "examples": examples,
+            "prefixes": prefixes,
+            "type_prefixes": "\n".join(f"PREFIX {k}: <{v}>" for k, v in TYPE_PREFIXES.items()),
+            "settings": service.settings,
+        },
     )
 
 
