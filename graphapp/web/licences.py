@@ -36,7 +36,9 @@ def graph_licences(store: GraphStore, labels: Any, lang: str) -> list[dict[str, 
 
 def licence_summary(request: Request) -> dict[str, Any]:
     """For the footer: the licence most graphs carry, the graphs with another licence, the graphs with none."""
-    service = request.app.state.service
+    service = getattr(request.app.state, "service", None)
+    if service is None:  # an error page of an app that is not serving (no store): only the link to /dataset
+        return {"main": None, "other": [], "none": []}
     rows = graph_licences(service.store, service.index, get_lang(request))
     licensed = [r for r in rows if r["licence"]]
     common = Counter(r["licence_label"] for r in licensed).most_common(1)
