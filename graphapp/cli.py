@@ -160,7 +160,8 @@ def _files_for(paths: list[Path], settings: Settings) -> list[SourceFile]:
 
 def _is_restricted(source: SourceFile, settings: Settings) -> bool:
     """Whether a file holds restricted (personal) data: listed as such, or below data/restricted/."""
-    return source.restricted or source.path.resolve().is_relative_to((settings.data_dir / RESTRICTED_DIR).resolve())
+    folders = [settings.data_dir / RESTRICTED_DIR, *([settings.restricted_path] if settings.restricted_path else [])]
+    return source.restricted or any(source.path.resolve().is_relative_to(f.resolve()) for f in folders)
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:

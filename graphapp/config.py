@@ -38,6 +38,14 @@ class Settings:
         default=PROJECT_ROOT / "ontology", metadata={"help": "Folder of ontology files (Turtle)."}
     )
     shapes_dir: Path = field(default=PROJECT_ROOT / "shapes", metadata={"help": "Folder of SHACL shapes (Turtle)."})
+    restricted_dir: str = field(
+        default="",
+        metadata={
+            "help": "Folder of restricted personal data (Turtle, one graph per file, named graph/restricted/<file>), "
+            "kept outside the repository; empty means none. Only `graphapp validate` reads it (names hidden); the "
+            "service, the dumps and `graphapp export` never do. docs/examples/restricted/ is a synthetic example."
+        },
+    )
     store_dir: str = field(
         default=str(PROJECT_ROOT / "var" / "store"),
         metadata={
@@ -177,6 +185,11 @@ class Settings:
     def remote(self) -> bool:
         """The graph lives on a SPARQL server."""
         return self.store == "sparql"
+
+    @property
+    def restricted_path(self) -> Path | None:
+        """The restricted personal-data folder, or ``None`` when none is set."""
+        return Path(self.restricted_dir) if self.restricted_dir else None
 
     @property
     def in_memory(self) -> bool:

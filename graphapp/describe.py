@@ -23,6 +23,14 @@ DESCRIPTION_PREFIXES = {
     "formats": FORMATS,
 }
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+RIGHTS_ES = (
+    "Licencia por grafo: cada subconjunto (void:subset, un grafo con nombre) lleva la licencia de su fuente "
+    "(dcterms:license) o dice que la fuente no declara ninguna (dcterms:rights)."
+)
+RIGHTS_EN = (
+    "Licence per graph: each subset (void:subset, one named graph) carries its source's licence (dcterms:license) "
+    "or says that the source states none (dcterms:rights)."
+)
 TITLE_ES = "Gobierno Abierto KG: prácticas de gobierno abierto en México"
 TITLE_EN = "Gobierno Abierto KG: open-government practices in Mexico"
 
@@ -123,7 +131,9 @@ def dataset_description(base_url: str, store: GraphStore, example_resource: str)
                 "en",
             ),
         ),
-        ox.Triple(ds, _n(DCT + "license"), _n(LICENSE)),
+        # no licence for the whole: each graph carries its source's (a void:subset per graph, below)
+        ox.Triple(ds, _n(DCT + "rights"), _lit(RIGHTS_ES, "es")),
+        ox.Triple(ds, _n(DCT + "rights"), _lit(RIGHTS_EN, "en")),
         ox.Triple(ds, _n(DCT + "language"), _lit("es")),
         ox.Triple(ds, _n(DCT + "language"), _lit("en")),
         ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(base_url + "sparql")),
@@ -131,6 +141,23 @@ def dataset_description(base_url: str, store: GraphStore, example_resource: str)
         ox.Triple(ds, _n(VOID + "triples"), _lit(len(store))),
         ox.Triple(ds, _n(VOID + "uriSpace"), _lit(store.base_iri + "id/")),
     ]
+    for lic in store.select("graph-licences", raw=True):
+        graph = lic["graph"].value
+        subset = _n(base_url + "dataset#graph-" + graph.rsplit("/graph/", 1)[-1].replace("/", "-"))
+        if not any(x.subject == subset and x.predicate.value == VOID + "subset" for x in t):
+            t += [
+                ox.Triple(ds, _n(VOID + "subset"), subset),
+                ox.Triple(subset, RDF_TYPE, _n(VOID + "Dataset")),
+                ox.Triple(subset, _n(DCT + "source"), _n(graph)),
+            ]
+        if "licence" in lic:
+            t.append(ox.Triple(subset, _n(DCT + "license"), _n(lic["licence"].value)))
+        if "rights" in lic:
+            t.append(
+                ox.Triple(
+                    subset, _n(DCT + "rights"), _lit(lic["rights"].value, getattr(lic["rights"], "language", None))
+                )
+            )
     for row in store.select("dataset-sources"):
         t.append(ox.Triple(ds, _n(DCT + "source"), _n(str(row["source"]))))
     for row in store.select("class-counts"):
@@ -153,6 +180,6 @@ def dataset_description(base_url: str, store: GraphStore, example_resource: str)
             ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
             ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
             ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
-            ox.Triple(dist, _n(DCT + "license"), _n(LICENSE)),
+            ox.Triple(dist, _n(DCT + "rights"), _lit(RIGHTS_EN, "en")),
         ]
     return t

@@ -48,6 +48,60 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 
+#: the entity types (``…/id/<tipo>/``) of the data, each published as a prefix of its own (``practica:``) in the
+#: dumps, the Turtle of entity pages and the query page, so that no prefixed name needs an escaped slash
+ENTITY_TYPES = (
+    "accion-clave",
+    "actividad",
+    "arbol",
+    "articulo",
+    "beneficio",
+    "cargo",
+    "cita",
+    "compromiso",
+    "concepto",
+    "contribucion",
+    "dataset",
+    "distintivo",
+    "documento",
+    "ejercicio",
+    "elemento",
+    "entidad",
+    "esquema",
+    "estado-vigencia",
+    "evento",
+    "fuente",
+    "funcion",
+    "grupo",
+    "hecho",
+    "hito",
+    "iniciativa",
+    "institucion",
+    "ley",
+    "mecanismo",
+    "membresia",
+    "metrica-2017",
+    "municipio",
+    "organizacion",
+    "pais",
+    "persona",
+    "plan",
+    "practica",
+    "principio",
+    "problema",
+    "proceso",
+    "programa",
+    "regla",
+    "resultado",
+    "rol",
+    "sector",
+    "stl",
+    "sujeto-obligado",
+    "tema",
+    "unidad",
+)
+TYPE_PREFIXES: dict[str, str] = {t: f"{ID}{t}/" for t in ENTITY_TYPES}
+
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -62,6 +62,7 @@ METRICA_OUT = "metrica-2017.ttl"
 OGP_OUT = "ogp-facts.ttl"
 SDG_KOS_OUT = "un-sdg-kos.ttl"
 SDG_ONTOLOGY_OUT = "un-sdg-ontology.ttl"
+SDG_LABELS_OUT = "un-sdg-labels.ttl"
 SOURCES_OUT = "SOURCES.md"
 
 INEGI_ORIGIN = (
@@ -100,6 +101,63 @@ METRICA_BODY_EXCEPTIONS: dict[str, URIRef] = {
     "Mexico-Instituto Electoral": ID["institucion/instituto-electoral-del-estado-de-mexico"],
 }
 
+#: Métrica municipal rows whose name differs from INEGI's, each resolved with its evidence from the INEGI list:
+#: source name -> (INEGI code, INEGI name, reason in Spanish, reason in English). The importer checks that the
+#: code is a municipality of the row's state with that name; every other unmatched row stays unmatched.
+METRICA_MUNICIPALITY_EVIDENCE: dict[str, tuple[str, str, str, str]] = {
+    "Campeche-San Francisco de Campeche": (
+        "04002",
+        "Campeche",
+        "San Francisco de Campeche no es un nombre de municipio en el INEGI; de los 13 municipios de Campeche, el "
+        "único cuyo nombre aparece en el de la fila es Campeche (04002), y la fila es de tipo «Municipio».",
+        "San Francisco de Campeche is not an INEGI municipality name; of Campeche's 13 municipalities, the only one "
+        "whose name appears in the row's name is Campeche (04002), and the row's type is 'Municipio'.",
+    ),
+    "Michoacan-Zinapacuaro": (
+        "16110",
+        "Zinapécuaro",
+        "«Zinapacuaro» difiere en una sola letra de Zinapécuaro (16110, sin acentos «Zinapecuaro»); el otro nombre "
+        "parecido del estado, Zináparo (16109), difiere en tres. La fila es de tipo «Municipio».",
+        "'Zinapacuaro' differs by one letter from Zinapécuaro (16110, 'Zinapecuaro' without accents); the other "
+        "similar name in the state, Zináparo (16109), differs by three. The row's type is 'Municipio'.",
+    ),
+    "Oaxaca-Oaxaca": (
+        "20067",
+        "Oaxaca de Juárez",
+        "Ningún municipio de Oaxaca se llama solo «Oaxaca»; Oaxaca de Juárez (20067) es el único de los 570 cuyo "
+        "nombre empieza por «Oaxaca». La fila es de tipo «Municipio».",
+        "No municipality of Oaxaca is called just 'Oaxaca'; Oaxaca de Juárez (20067) is the only one of the 570 "
+        "whose name starts with 'Oaxaca'. The row's type is 'Municipio'.",
+    ),
+    "Quintana Roo-Othon": (
+        "23004",
+        "Othón P. Blanco",
+        "Othón P. Blanco (23004) es el único municipio de Quintana Roo cuyo nombre contiene «Othón»; la fila lo "
+        "abrevia sin acento. La fila es de tipo «Municipio».",
+        "Othón P. Blanco (23004) is the only municipality of Quintana Roo whose name contains 'Othón'; the row "
+        "shortens it without the accent. The row's type is 'Municipio'.",
+    ),
+    "Tamaulipas-Xicotancatl": (
+        "28043",
+        "Xicoténcatl",
+        "«Xicotancatl» difiere en una sola letra de Xicoténcatl (28043), el único nombre parecido del estado. La "
+        "fila es de tipo «Municipio».",
+        "'Xicotancatl' differs by one letter from Xicoténcatl (28043), the only similar name in the state. The "
+        "row's type is 'Municipio'.",
+    ),
+    "Yucatan-Tiziman": (
+        "31096",
+        "Tizimín",
+        "«Tiziman» difiere en una sola letra de Tizimín (31096), el único nombre parecido del estado. La fila es "
+        "de tipo «Municipio».",
+        "'Tiziman' differs by one letter from Tizimín (31096), the only similar name in the state. The row's type "
+        "is 'Municipio'.",
+    ),
+}
+
+#: the body the 'Federal' average of prom.csv is over: the federal obligated subjects of the Métrica
+FEDERAL_BODIES = ID["grupo/sujetos-obligados-federales-metrica-2017"]
+
 #: English names of the states that have one (others keep their Spanish name)
 STATE_NAMES_EN: dict[str, str] = {"15": "State of Mexico", "09": "Mexico City"}
 
@@ -118,10 +176,11 @@ METRICA_SCORES: tuple[tuple[str, URIRef], ...] = (
 )
 
 NATIONAL_PLANS: dict[str, tuple[URIRef, str, str]] = {
+    # the source row names the expanded plan ("Plan de Acción Ampliado"), which the graph has as its own entity
     "mx_ap1_commitments": (
-        ID["plan/primer-plan-accion-nacional"],
-        "Primer Plan de Acción Nacional",
-        "First National Action Plan",
+        ID["proceso/plan-de-accion-ampliado"],
+        "Plan de Acción Ampliado (PAA) del Primer Plan de Acción Nacional",
+        "Expanded Action Plan (PAA) of the First National Action Plan",
     ),
     "mx_ap2_commitments": (
         ID["plan/segundo-plan-accion-nacional"],
@@ -388,6 +447,14 @@ class _Gazetteer:
             code = matches[0]
         return self.states[code]
 
+    def resolve(self, state: State, source_name: str) -> Municipality:
+        """The municipality ``METRICA_MUNICIPALITY_EVIDENCE`` gives for a row, checked against the INEGI list."""
+        code, name, _, _ = METRICA_MUNICIPALITY_EVIDENCE[source_name]
+        found = self.municipalities.get(code)
+        if found is None or found.state_code != state.code or found.name != name:
+            raise ValueError(f"{INEGI_FILE}: {code} is not {name!r} of {state.name_es} (evidence for {source_name!r})")
+        return found
+
     def match(self, state: State, name: str) -> Municipality | None:
         """The only municipality of ``state`` whose folded name equals the folded ``name``, if any."""
         found = self.by_name.get((state.code, fold(name)), [])
@@ -567,6 +634,8 @@ def _metrica_rows(src_dir: Path, gazetteer: _Gazetteer) -> tuple[list[_MetricaRo
         municipality: Municipality | None = None
         if level == "Municipal" and state is not None:
             municipality = gazetteer.match(state, name)
+            if municipality is None and source_name in METRICA_MUNICIPALITY_EVIDENCE:
+                municipality = gazetteer.resolve(state, source_name)
             if municipality is None:
                 unmatched.append(source_name)
         scores = {column: cells[column] for column, _ in METRICA_SCORES}
@@ -606,6 +675,12 @@ def _build_metrica(src_dir: Path, gazetteer: _Gazetteer, rows: Sequence[_Metrica
             graph.add((body, GA.jurisdiction, row.state.iri if row.state else MEXICO))
             if row.municipality is not None:
                 graph.add((body, GA.jurisdiction, row.municipality.iri))
+            if row.source_name in METRICA_MUNICIPALITY_EVIDENCE:
+                _, _, reason_es, reason_en = METRICA_MUNICIPALITY_EVIDENCE[row.source_name]
+                graph.add((body, SKOS.editorialNote, Literal(reason_es, lang="es")))
+                graph.add((body, SKOS.editorialNote, Literal(reason_en, lang="en")))
+            if row.state is None:
+                graph.add((FEDERAL_BODIES, GA.groupMember, body))
         graph.add((observation, RDF.type, GA.MetricaObservation))
         graph.add((observation, QB.dataSet, dataset))
         graph.add((observation, GA.measuredBody, body))
@@ -624,9 +699,41 @@ def _build_metrica(src_dir: Path, gazetteer: _Gazetteer, rows: Sequence[_Metrica
         edo = average["estado"].strip()
         if edo == "Federal":
             observation = ID["metrica-2017/promedio-federal"]
-            measured: URIRef = MEXICO
+            measured: URIRef = FEDERAL_BODIES
             label_es = "Métrica 2017: promedio de los sujetos obligados federales"
             label_en = "Open Government Metric 2017: average of the federal obligated subjects"
+            federal = [row for row in rows if row.state is None]
+            _check_federal_average(federal, average)
+            graph.add((FEDERAL_BODIES, RDF.type, GA.ObligatedSubjectGroup))
+            _labels(
+                graph,
+                FEDERAL_BODIES,
+                f"Sujetos obligados federales de la Métrica 2017 ({len(federal)})",
+                f"Federal obligated subjects of the 2017 Open Government Metric ({len(federal)})",
+            )
+            graph.add((FEDERAL_BODIES, GA.governmentLevel, Literal("Federal")))
+            graph.add(
+                (
+                    FEDERAL_BODIES,
+                    SKOS.note,
+                    Literal(
+                        f"El promedio «Federal» de prom.csv es la media de los {len(federal)} sujetos obligados "
+                        "federales de BSO.csv (comprobado al importar), no un puntaje de México como país.",
+                        lang="es",
+                    ),
+                )
+            )
+            graph.add(
+                (
+                    FEDERAL_BODIES,
+                    SKOS.note,
+                    Literal(
+                        f"The 'Federal' average in prom.csv is the mean of the {len(federal)} federal obligated "
+                        "subjects in BSO.csv (checked on import), not a score of Mexico as a country.",
+                        lang="en",
+                    ),
+                )
+            )
         else:
             state = gazetteer.state_for_metrica(edo)
             observation = ID[f"metrica-2017/promedio-{slugify(state.name_es)}"]
@@ -641,6 +748,14 @@ def _build_metrica(src_dir: Path, gazetteer: _Gazetteer, rows: Sequence[_Metrica
         _labels(graph, observation, label_es, label_en)
         _add_scores(graph, observation, average, f"{METRICA_AVERAGES_FILE} {edo!r}")
     return graph
+
+
+def _check_federal_average(federal: Sequence[_MetricaRow], average: dict[str, str]) -> None:
+    """The 'Federal' row of prom.csv must be the mean of the federal rows of BSO.csv, score by score."""
+    for column, _ in METRICA_SCORES:
+        mean = sum(float(row.scores[column]) for row in federal) / len(federal)
+        if abs(mean - float(average[column])) > 1e-6:
+            raise ValueError(f"{METRICA_AVERAGES_FILE}: 'Federal' {column} is not the mean of the federal bodies")
 
 
 # ---------------------------------------------------------------- OGP facts
@@ -790,7 +905,11 @@ _GENERATED = (
 def _unmatched_lines(unmatched: Sequence[str]) -> list[str]:
     """Header lines listing the Métrica municipal names left without an INEGI municipality."""
     if not unmatched:
-        return ["Every municipality measured by the Métrica matched an INEGI municipality."]
+        return [
+            "Every municipality measured by the Métrica matched an INEGI municipality: by name, or (for",
+            f"{len(METRICA_MUNICIPALITY_EVIDENCE)} rows whose names differ) by the evidence in",
+            "METRICA_MUNICIPALITY_EVIDENCE, given on each body as skos:editorialNote.",
+        ]
     return [
         f"Métrica municipal rows with no unique INEGI name match ({len(unmatched)}; not guessed, so the",
         "body keeps only its state as jurisdiction and no municipality is created for it):",
@@ -804,6 +923,7 @@ def _places_header(measured: int, unmatched: Sequence[str]) -> list[str]:
         f"Estado de México and the {measured} other municipalities measured by the Métrica de Gobierno",
         "Abierto 2017, with INEGI codes, and owl:sameAs links to Wikidata (each reified with its source).",
         f"Source: {INEGI_ORIGIN}; licence: none stated.",
+        "Graph licence: ODbL-1.0, as the Wikidata identifiers were confirmed from an ODbL-1.0 database.",
         f"Municipality matching: {METRICA_ORIGIN}.",
         "Wikidata identifiers: hand-compiled wikidata_qids_confirmed.csv, one source per row",
         "(GitHub dr5hn/countries-states-cities-database, ODbL-1.0; inventaire.io for the OECD).",
@@ -815,8 +935,9 @@ def _places_header(measured: int, unmatched: Sequence[str]) -> list[str]:
 def _metrica_header(bodies: int, averages: int, unmatched: Sequence[str]) -> list[str]:
     return [
         f"Métrica de Gobierno Abierto 2017 (INAI-CIDE): {bodies} observations of obligated subjects and",
-        f"{averages} state averages (the 'Federal' average is id:metrica-2017/promedio-federal, measured",
-        "body id:pais/mexico: the mean over the federal obligated subjects, not a national average).",
+        f"{averages} averages (32 states, and the 'Federal' average id:metrica-2017/promedio-federal, whose",
+        "measured body is the group id:grupo/sujetos-obligados-federales-metrica-2017: the mean over the",
+        "federal obligated subjects, checked on import, not a score of Mexico as a country).",
         f"Sources: {METRICA_ORIGIN}; {METRICA_AVERAGES_ORIGIN}; licence: none stated.",
         f'Credit: "{METRICA_CITATION}".',
         "Names were read as latin-1 and broken bytes repaired (stray UTF-8 decoded, C1 remnants of",
@@ -832,6 +953,31 @@ def _ogp_header() -> list[str]:
         "each asserted and reified as a citable rdf:Statement (id:hecho/...) with dcterms:source.",
         "Source: hand-compiled ogp_mx_facts_handcompiled.csv, one source URL per row (licence: facts).",
         "The OGP launch row is skipped: the presentation data already states it.",
+        _GENERATED,
+    ]
+
+
+def _sdg_labels(kos_file: Path) -> Graph:
+    """``rdfs:label`` for every concept of the UN file, copied from its Spanish and English ``skos:prefLabel``,
+    so that every entity has the one label predicate a researcher relies on (the UN file stays unmodified)."""
+    kos = Graph().parse(kos_file, format="turtle")
+    graph = _new_graph()
+    for subject, label in kos.subject_objects(SKOS.prefLabel):
+        if isinstance(label, Literal) and label.language in {"es", "en"}:
+            graph.add((subject, RDFS.label, label))
+    # the one collection of the file has no skos:prefLabel: it is labelled by what it lists
+    goals = URIRef("http://metadata.un.org/sdg/Goals")
+    if (goals, RDF.type, SKOS.OrderedCollection) in kos:
+        graph.add((goals, RDFS.label, Literal("Objetivos de Desarrollo Sostenible (lista ordenada)", lang="es")))
+        graph.add((goals, RDFS.label, Literal("Sustainable Development Goals (ordered list)", lang="en")))
+    return graph
+
+
+def _sdg_labels_header() -> list[str]:
+    return [
+        f"rdfs:label of every concept of {SDG_KOS_OUT} (goals, targets, indicators), copied from its Spanish and",
+        "English skos:prefLabel; the UN file itself is kept unmodified.",
+        f"Source: {SDG_KOS_ORIGIN}; licence: none stated.",
         _GENERATED,
     ]
 
@@ -861,6 +1007,8 @@ def _sources_markdown(src_dir: Path) -> str:
         f"| `{OGP_OUT}` | hand-compiled `{OGP_FILE}`, one source URL per fact (below) | facts |",
         f"| `{SDG_KOS_OUT}` | {SDG_KOS_ORIGIN} (unmodified copy) | none stated (UN Statistics Division) |",
         f"| `{SDG_ONTOLOGY_OUT}` | {SDG_ONTOLOGY_ORIGIN} (unmodified copy) | none stated |",
+        f"| `{SDG_LABELS_OUT}` | `rdfs:label` copied from the Spanish and English `skos:prefLabel` of "
+        f"`{SDG_KOS_OUT}` | none stated (UN Statistics Division) |",
         "",
         "`metrica_ga_2017_DR.csv` (same repository, `DR.csv`) is not imported.",
         "",
@@ -916,6 +1064,9 @@ def build_reference(src_dir: Path, out_dir: Path, ontology_dir: Path | None = No
     ):
         shutil.copyfile(src_dir / source_name, folder / out_name)
         counts[out_name] = len(Graph().parse(folder / out_name, format="turtle"))
+
+    labels = _sdg_labels(out_dir / SDG_KOS_OUT)
+    counts[SDG_LABELS_OUT] = _write_turtle(labels, out_dir / SDG_LABELS_OUT, _sdg_labels_header())
 
     (out_dir / SOURCES_OUT).write_text(_sources_markdown(src_dir), encoding="utf-8", newline="\n")
     return counts

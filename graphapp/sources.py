@@ -2,8 +2,9 @@
 
 Every Turtle file is one named graph, named after its path: ``data/presentacion/historia.ttl`` is
 ``<https://w3id.org/gakg/graph/presentacion/historia>``, ``ontology/gakg.ttl`` is ``.../graph/ontology/gakg``.
-Files under ``data/restricted/`` hold personal data: they are listed only when asked for, so the public
-service, dumps and exports never read them.
+Personal data lives in the restricted folder (setting ``GRAPHAPP_RESTRICTED_DIR``, outside the repository; a file
+``x.ttl`` there fills ``…/graph/restricted/x``). Its files, and any under ``data/restricted/``, are listed only when
+asked for, so the public service, dumps and exports never read them.
 """
 
 from __future__ import annotations
@@ -56,11 +57,18 @@ def discover(settings: Settings, *, include_restricted: bool = False) -> list[So
         SourceFile(p, graph_iri_for(p, settings.ontology_dir, "ontology/"))
         for p in sorted(settings.ontology_dir.glob("*.ttl"))
     ]
+    outside = settings.restricted_path.resolve() if settings.restricted_path else None
     for p in sorted(settings.data_dir.rglob("*.ttl")):
+        if outside is not None and p.resolve().is_relative_to(outside):
+            continue  # the restricted folder placed under data/: listed below, once
         restricted = p.relative_to(settings.data_dir).parts[0] == RESTRICTED_DIR
         if restricted and not include_restricted:
             continue
         files.append(SourceFile(p, graph_iri_for(p, settings.data_dir), restricted))
+    if include_restricted and outside is not None and outside.is_dir():
+        files += [
+            SourceFile(p, graph_iri_for(p, outside, RESTRICTED_DIR + "/"), True) for p in sorted(outside.rglob("*.ttl"))
+        ]
     return files
 
 

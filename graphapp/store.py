@@ -18,7 +18,7 @@ import rdflib
 
 from . import queries
 from .config import Settings
-from .iris import CANONICAL_BASE, PREFIXES, checked_iri, is_valid_iri
+from .iris import CANONICAL_BASE, PREFIXES, TYPE_PREFIXES, checked_iri, is_valid_iri
 from .ordering import sort_rows
 from .results import compact_jsonld
 from .sources import SourceFile, discover, parse_all
@@ -360,7 +360,7 @@ def export_files(files: Iterable[SourceFile], fmt: str, output: IO[bytes], base_
 
 
 def _prefixes(base_iri: str) -> dict[str, str]:
-    prefixes = dict(PREFIXES)
+    prefixes = {**PREFIXES, **TYPE_PREFIXES}
     if base_iri != CANONICAL_BASE:
         prefixes = {
             k: v.replace(CANONICAL_BASE, base_iri, 1) if v.startswith(REBASED) else v for k, v in prefixes.items()

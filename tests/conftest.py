@@ -1,4 +1,9 @@
-"""Shared fixtures: settings pointing at the shipped files, a loaded public store, the source text."""
+"""Shared fixtures: settings pointing at the shipped files, a loaded public store, the source text.
+
+Personal data is never written in a test: the restricted folder is ``GRAPHAPP_RESTRICTED_DIR`` when set (the real
+one, outside the repository) and otherwise the synthetic example ``docs/examples/restricted/``; ``PRIVATE_NAMES`` are
+read from it at run time.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rdflib
 from fastapi.testclient import TestClient
 
 from graphapp.config import PROJECT_ROOT, Settings
@@ -14,24 +20,37 @@ from graphapp.store import GraphStore
 from graphapp.web.app import create_app
 
 SOURCE_TEXT = PROJECT_ROOT.parent / "shared" / "source" / "gobierno-abierto-infoem.txt"
-PRIVATE_NAMES = ("Diana Bobadilla Martínez", "Jesús Felipe Borja Coronel", "Olivia Colin")
+RESTRICTED_DIR = Path(os.environ.get("GRAPHAPP_RESTRICTED_DIR") or PROJECT_ROOT / "docs" / "examples" / "restricted")
+
+
+def _restricted_names(folder: Path) -> tuple[str, ...]:
+    """The names (foaf:name) of the people in the restricted folder, read at run time."""
+    graph = rdflib.Graph()
+    for path in sorted(folder.rglob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return tuple(sorted({str(o) for o in graph.objects(None, rdflib.FOAF.name)}))
+
+
+PRIVATE_NAMES = _restricted_names(RESTRICTED_DIR)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Commands run in-process (the CLI tests) get a store of the test session's own, never the checkout's."""
-    previous = os.environ.get("GRAPHAPP_STORE_DIR")
+    previous = {name: os.environ.get(name) for name in ("GRAPHAPP_STORE_DIR", "GRAPHAPP_RESTRICTED_DIR")}
     os.environ["GRAPHAPP_STORE_DIR"] = str(tmp_path_factory.mktemp("store") / "store")
+    os.environ["GRAPHAPP_RESTRICTED_DIR"] = str(RESTRICTED_DIR)  # the CLI's validate reads it
     yield
-    if previous is None:
-        os.environ.pop("GRAPHAPP_STORE_DIR", None)
-    else:
-        os.environ["GRAPHAPP_STORE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings()
+    return Settings(restricted_dir=str(RESTRICTED_DIR))
 
 
 @pytest.fixture(scope="session")

@@ -113,6 +113,19 @@ def test_export_round_trips_and_has_no_personal_data(capsys, tmp_path: Path, fmt
         assert not any("restricted" in g for g in graphs)
 
 
+def test_export_is_the_same_with_or_without_the_restricted_folder(capsys, monkeypatch, tmp_path: Path) -> None:
+    """The restricted folder is a setting (outside the repository); export never reads it, set or not."""
+    outputs = []
+    for value in ("", os.environ["GRAPHAPP_RESTRICTED_DIR"]):
+        monkeypatch.setenv("GRAPHAPP_RESTRICTED_DIR", value)
+        out_file = tmp_path / f"dump-{len(outputs)}.nq"
+        code, _, _ = run(capsys, "export", "--format", "nq", "--out", str(out_file))
+        assert code == 0
+        outputs.append(out_file.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"/graph/restricted/" not in outputs[0]
+
+
 def test_export_to_stdout_as_a_real_command(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "graphapp.cli", "export", "--format", "nq"],

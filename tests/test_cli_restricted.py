@@ -1,6 +1,8 @@
-"""`graphapp validate` never prints the personal data of data/restricted/ unless asked with --show-restricted.
+"""`graphapp validate` never prints the personal data of the restricted folder unless asked with --show-restricted.
 
-The private names are read from data/restricted/ at run time: they are never written in a test file.
+The private names are read from the restricted folder (GRAPHAPP_RESTRICTED_DIR, or the synthetic example) at run
+time: they are never written in a test file. The folder may sit outside the repository or under data/restricted/:
+validate behaves the same either way.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import rdflib
 from rdflib.namespace import FOAF, RDFS
 
 from graphapp.cli import main
-from graphapp.config import Settings
-from graphapp.sources import RESTRICTED_DIR
 from graphapp.validation import Finding, Report
 
-RESTRICTED = Settings().data_dir / RESTRICTED_DIR
+from .conftest import RESTRICTED_DIR as RESTRICTED
+
 GA = "https://w3id.org/gakg/ontology#"
 
 
@@ -72,7 +73,7 @@ def test_validate_shows_restricted_names_when_asked(capsys, breaking_file: Path,
 
 
 def test_validate_a_restricted_folder_given_as_path_hides_its_names(capsys, breaking_file: Path, people) -> None:
-    # data/restricted/ named on the command line (not through --with-data) is restricted data too
+    # the restricted folder named on the command line (not through --with-data) is restricted data too
     code, output = run(capsys, "validate", str(RESTRICTED), str(breaking_file))
     assert code == 1
     assert "[dato restringido]" in output
@@ -94,3 +95,28 @@ def test_report_never_prints_restricted_literal_values(people) -> None:
     report = Report(False, [finding], {"https://w3id.org/gakg/id/practica/x": "Una práctica"}).restrict(g)
     assert name not in report.format("es") and "[dato restringido]" in report.format("es")
     assert name in report.format("es", show_restricted=True)
+
+
+def test_validate_reads_the_restricted_folder_from_its_setting(capsys, monkeypatch, people) -> None:
+    """Without the setting the restricted entities are unknown; with it, they are found (and still hidden)."""
+    bad = [f"<{iri}> a <{GA}BestPractice> ." for iri, _ in people]
+    monkeypatch.setenv("GRAPHAPP_RESTRICTED_DIR", "")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        breaking = Path(tmp) / "rompe.ttl"
+        breaking.write_text("\n".join(bad), encoding="utf-8")
+        code, without = run(capsys, "validate", str(breaking), "--with-data")
+        assert code == 1 and "[dato restringido]" not in without
+        monkeypatch.setenv("GRAPHAPP_RESTRICTED_DIR", str(RESTRICTED))
+        code, with_it = run(capsys, "validate", str(breaking), "--with-data")
+        assert code == 1 and "[dato restringido]" in with_it
+        for _, name in people:
+            assert name not in with_it
+
+
+def test_validate_conforms_with_and_without_the_restricted_folder(capsys, monkeypatch) -> None:
+    for value in ("", str(RESTRICTED)):
+        monkeypatch.setenv("GRAPHAPP_RESTRICTED_DIR", value)
+        code, output = run(capsys, "validate")
+        assert code == 0, output

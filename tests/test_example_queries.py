@@ -196,11 +196,14 @@ def test_national_action_plans(public_store: GraphStore) -> None:
     rows = public_store.select("example-national-action-plans")
     assert [(r["numero"], r["compromisos"]) for r in rows] == [(1, 36), (2, 26), (3, 11), (4, 13)]
     assert all(r["fuente_compromisos"].startswith("http") for r in rows)
+    assert rows[0]["de_que"] == "Plan de Acción Ampliado (PAA)"  # the 36 are the expanded plan's
 
 
 def test_sdg_contributions(public_store: GraphStore) -> None:
     rows = public_store.select("example-sdg-contributions")
     assert [r["codigo"] for r in rows] == ["11", "11.b", "16", "17"]
+    assert _by(rows, "codigo")["11"]["razon"].startswith("Aumentar el número de gobiernos")
+    assert _by(rows, "codigo")["11.b"]["fuente"].endswith("/fuente/gobierno-abierto-kg-editorial")
     assert _by(rows, "codigo")["11.b"]["objetivo"] == 11
     assert _by(rows, "codigo")["16"]["objetivo_nombre_en"] == "Peace, justice and strong institutions"
 
@@ -209,8 +212,9 @@ def test_best_practices(public_store: GraphStore) -> None:
     rows = public_store.select("example-best-practices")
     by_state = _by(rows, "entidad")
     assert set(by_state) == {"Durango", "Jalisco", "Veracruz"}
-    assert by_state["Jalisco"]["vigencia"] == "Inactiva"
-    assert str(by_state["Jalisco"]["inactiva_desde"]) == "2018"
+    # only the registry (REGINA) is inactive since 2018, not the practice (the source: the companies carry on)
+    assert by_state["Jalisco"]["vigencia"] == "Vigencia no reportada"
+    assert "inactiva_desde" not in by_state["Jalisco"]
     assert all(r.get("problema") and r.get("solucion") for r in rows)
 
 
@@ -226,6 +230,9 @@ def test_inactive_practices(public_store: GraphStore) -> None:
     assert str(regina["inactiva_desde"]) == "2018"
     assert "inactivo desde el año 2018" in regina["nota"]
     assert regina["practica"].startswith("Políticas para reducir")
+    assert regina["vigencia_practica"] == "Vigencia no reportada"
+    assert "siguen trabajando" in regina["nota_practica"]
+    assert [r["nombre"] for r in rows] == ["Registro de Empresas Igualitarias (REGINA)"]  # no practice is inactive
 
 
 def test_practice_sources(public_store: GraphStore) -> None:

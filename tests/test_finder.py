@@ -165,16 +165,21 @@ def test_result_card_has_place_problem_solution_benefits_actors_sources(client: 
     )
 
 
-def test_inactive_practice_carries_warning_and_lesson(client: TestClient) -> None:
+def test_inactive_registry_carries_the_warning_not_the_practice(client: TestClient) -> None:
+    """The source says REGINA is inactive since 2018 and the distinguished companies carry on: the warning names
+    the registry, and the practice itself is not marked inactive."""
     card = _search(client, q="gender pay gap", lang="en")["results"][0]
-    assert card["status"]["inactive"] is True
-    assert card["status"]["since"] == "2018"
-    assert "inactive since 2018" in card["status"]["note"]
+    assert card["status"]["inactive"] is False and card["status"]["since"] is None
+    assert card["status"]["iri"] == ID + "estado-vigencia/no-reportado"
+    assert "still operating" in card["status"]["note"]
+    [regina] = card["status"]["inactive_outputs"]
+    assert regina["iri"] == ID + "iniciativa/regina" and regina["since"] == "2018"
+    assert "inactive since 2018" in regina["note"]
     assert card["replicability"]["went_wrong"] == card["status"]["note"]
-    regina = next(o for o in card["outputs"] if o["iri"] == ID + "iniciativa/regina")
-    assert regina["since"] == "2018"
     html = client.get("/practicas", params={"q": "gender pay gap", "lang": "en"}).text
-    assert 'class="status-warning"' in html and "since 2018" in html
+    warning = html.split('class="status-warning"', 1)[1].split("</div>", 1)[0]
+    assert "Registry of Equal Companies (REGINA)" in warning and "since 2018" in warning
+    assert "is-inactive" not in html.split("practice-card", 2)[1][:40]
 
 
 def test_replicability_says_who_sits_at_the_table(client: TestClient) -> None:

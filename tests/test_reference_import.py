@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from graphapp.iris import GA, ID, QB, SCHEMA, WD, slugify
-from graphapp.reference_import import build_reference, fold, repair_text
+from graphapp.reference_import import METRICA_MUNICIPALITY_EVIDENCE, build_reference, fold, repair_text
 
 MAIN = Path(__file__).resolve().parents[1]
 COMMITTED = MAIN / "data" / "reference"
@@ -107,7 +107,7 @@ def test_sdg_copies_are_byte_identical(src_dir: Path, built: tuple[Path, dict[st
 
 def test_counts_are_triples_per_file(built: tuple[Path, dict[str, int]], graphs: dict[str, Graph]) -> None:
     _, counts = built
-    assert set(counts) == {*GENERATED_TTL, "un-sdg-kos.ttl", "un-sdg-ontology.ttl"}
+    assert set(counts) == {*GENERATED_TTL, "un-sdg-kos.ttl", "un-sdg-ontology.ttl", "un-sdg-labels.ttl"}
     for name, graph in graphs.items():
         assert counts[name] == len(graph) > 0
 
@@ -218,16 +218,43 @@ def test_measured_municipalities_of_other_states(places: Graph, metrica: Graph) 
     for obj in metrica.objects(None, GA.jurisdiction):
         assert _label(places, obj, "es"), obj
     municipal = set(places.subjects(RDF.type, GA.Municipality))
-    assert len(municipal) == 125 + 149
+    assert len(municipal) == 125 + 155  # 149 matched by name, 6 by the evidence of METRICA_MUNICIPALITY_EVIDENCE
 
 
-def test_unmatched_names_are_reported_not_guessed(built: tuple[Path, dict[str, int]], metrica: Graph) -> None:
+def test_names_that_differ_from_inegi_are_resolved_with_evidence(
+    built: tuple[Path, dict[str, int]], metrica: Graph
+) -> None:
+    """The 6 Métrica rows whose names differ from INEGI's are matched only by the evidence written for each
+    (never by a fuzzy guess), and each body says why in an editorial note."""
     out, _ = built
     header = (out / "places.ttl").read_text(encoding="utf-8").split("\n\n", 1)[0]
-    for name in ("Campeche-San Francisco de Campeche", "Oaxaca-Oaxaca", "Yucatan-Tiziman"):
-        assert f"#   - {name}" in header
+    assert "Every municipality measured by the Métrica matched an INEGI municipality" in header
+    assert set(METRICA_MUNICIPALITY_EVIDENCE) == {
+        "Campeche-San Francisco de Campeche",
+        "Michoacan-Zinapacuaro",
+        "Oaxaca-Oaxaca",
+        "Quintana Roo-Othon",
+        "Tamaulipas-Xicotancatl",
+        "Yucatan-Tiziman",
+    }
+    for name, (code, _, reason_es, reason_en) in METRICA_MUNICIPALITY_EVIDENCE.items():
+        body = ID[f"sujeto-obligado/{slugify(name)}"]
+        assert ID[f"municipio/{code}"] in set(metrica.objects(body, GA.jurisdiction)), name
+        notes = {str(n) for n in metrica.objects(body, SKOS.editorialNote)}
+        assert notes == {reason_es, reason_en}
     tizimin = ID["sujeto-obligado/yucatan-tiziman"]
-    assert set(metrica.objects(tizimin, GA.jurisdiction)) == {ID["entidad/yucatan"]}
+    assert set(metrica.objects(tizimin, GA.jurisdiction)) == {ID["entidad/yucatan"], ID["municipio/31096"]}
+
+
+def test_evidence_that_does_not_hold_stops_the_import(src_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    from graphapp import reference_import
+
+    wrong = dict(METRICA_MUNICIPALITY_EVIDENCE)
+    code, name, es, en = wrong["Yucatan-Tiziman"]
+    wrong["Yucatan-Tiziman"] = ("31001", name, es, en)  # a code that is not Tizimín
+    monkeypatch.setattr(reference_import, "METRICA_MUNICIPALITY_EVIDENCE", wrong)
+    with pytest.raises(ValueError, match="evidence for 'Yucatan-Tiziman'"):
+        build_reference(src_dir, tmp_path)
 
 
 # ---------------------------------------------------------------- Métrica
@@ -346,9 +373,13 @@ def test_every_statement_is_sourced_and_asserted(graphs: dict[str, Graph]) -> No
 
 def test_ogp_facts(graphs: dict[str, Graph]) -> None:
     ogp = graphs["ogp-facts.ttl"]
-    for ordinal, number in (("primer", 36), ("segundo", 26), ("tercer", 11), ("cuarto", 13)):
+    for ordinal, number in (("segundo", 26), ("tercer", 11), ("cuarto", 13)):
         plan = ID[f"plan/{ordinal}-plan-accion-nacional"]
         assert (plan, GA.numberOfCommitments, Literal(number, datatype=XSD.integer)) in ogp
+    # the source row names the expanded plan ("Plan de Acción Ampliado"): the 36 are the PAA's
+    paa = ID["proceso/plan-de-accion-ampliado"]
+    assert (paa, GA.numberOfCommitments, Literal(36, datatype=XSD.integer)) in ogp
+    assert (ID["plan/primer-plan-accion-nacional"], GA.numberOfCommitments, None) not in ogp
     programme = ID["programa/cocreacion-desde-lo-local"]
     assert (programme, GA.startYear, Literal("2015", datatype=XSD.gYear)) in ogp
     balance = ID["programa/cocreacion-desde-lo-local/balance-2017"]

@@ -379,12 +379,34 @@ def test_void_dcat_description(client: TestClient) -> None:
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     ds = next(g.subjects(rdflib.RDF.type, void.Dataset))
-    assert g.value(ds, rdflib.DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
+    # no blanket licence: each graph (a void:subset) carries its source's licence or says none is stated
+    assert g.value(ds, rdflib.DCTERMS.license) is None
+    licences = {str(g.value(s, rdflib.DCTERMS.source)): s for s in g.objects(ds, void.subset)}
+    places = licences["https://w3id.org/gakg/graph/reference/places"]
+    assert g.value(places, rdflib.DCTERMS.license) == rdflib.URIRef("https://opendatacommons.org/licenses/odbl/1-0/")
+    metrica = licences["https://w3id.org/gakg/graph/reference/metrica-2017"]
+    assert g.value(metrica, rdflib.DCTERMS.license) is None and "no licence" in " ".join(
+        g.objects(metrica, rdflib.DCTERMS.rights)
+    )
+    stl = licences["https://w3id.org/gakg/graph/presentacion/stl"]
+    assert g.value(stl, rdflib.DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert str(g.value(ds, void.sparqlEndpoint)).endswith("/sparql")
     assert g.value(ds, void.exampleResource) is not None
     assert int(g.value(ds, void.triples)) > 20_000
     assert len(list(g.objects(ds, dcat.distribution))) == 3
     assert len(list(g.objects(ds, rdflib.DCTERMS.source))) >= 5
+
+
+def test_dataset_page_and_footer_give_each_graphs_licence(client: TestClient) -> None:
+    html = client.get("/dataset", params={"lang": "es"}, headers={"Accept": "text/html"}).text
+    row = html.split("<code>https://w3id.org/gakg/graph/reference/places</code>", 1)[1].split("</tr>", 1)[0]
+    assert "ODbL 1.0" in row
+    row = html.split("<code>https://w3id.org/gakg/graph/reference/metrica-2017</code>", 1)[1].split("</tr>", 1)[0]
+    assert "no declara licencia" in row and "CC BY" not in row
+    footer = client.get("/", params={"lang": "en"}).text.split('<footer class="site">', 1)[1]
+    assert "CC BY 4.0 except" in footer and "(ODbL 1.0)" in footer
+    assert "Open Government Metric 2017 (INAI-CIDE)" in footer and "the source states no licence" in footer
+    assert "Data licensed CC BY 4.0." not in footer
 
 
 def test_openapi_documents_the_routes(client: TestClient) -> None:

@@ -75,6 +75,8 @@ def practice_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, i
         "editorial_note": text("editorialNote"),
         **_sources(store, labels, iri, lang),
     }
+    # what stopped may be something the practice produced (REGINA), not the practice: the warning names it
+    card["status"]["inactive_outputs"] = [o for o in card["outputs"] if o["inactive"]]
     card["replicability"] = _replicability(store, labels, iri, lang, card)
     card["actors"] = _actors(card)
     return card
@@ -117,14 +119,28 @@ def _sources(store: GraphStore, labels: GraphIndex, iri: str, lang: str) -> dict
     for row in store.select("finder-practice-sources", {"practice": as_iri(iri)}, raw=True):
         item = row["item"].value
         entry = found[row["kind"].value + "s"].setdefault(
-            item, {"iri": item, "label": labels.label_or_iri(item, lang), "url": None, "status": None, "since": None}
+            item,
+            {
+                "iri": item,
+                "label": labels.label_or_iri(item, lang),
+                "url": None,
+                "status": None,
+                "since": None,
+                "inactive": False,
+                "notes": [],
+            },
         )
         if "url" in row:
             entry["url"] = row["url"].value
         if "status" in row:
             entry["status"] = labels.label_or_iri(row["status"].value, lang)
+            entry["inactive"] = row["status"].value.rsplit("/", 1)[-1] in INACTIVE_STATUSES
+        if "note" in row and row["note"] not in entry["notes"]:
+            entry["notes"].append(row["note"])
         if "since" in row:
             entry["since"] = row["since"].value
+    for entry in (*found["sources"].values(), *found["outputs"].values()):
+        entry["note"] = _pick(entry.pop("notes"), lang)
     return {kind: list(items.values()) for kind, items in found.items()}
 
 
@@ -160,7 +176,9 @@ def _replicability(store: GraphStore, labels: GraphIndex, iri: str, lang: str, c
         "successors": successors,
         "required": {"solution": card["solution"], "programmes": card["programmes"], "outputs": card["outputs"]},
         "achieved": card["benefits"],
-        "went_wrong": card["status"]["note"] if card["status"]["inactive"] else None,
+        "went_wrong": card["status"]["note"]
+        if card["status"]["inactive"] or card["status"]["inactive_outputs"]
+        else None,
     }
 
 

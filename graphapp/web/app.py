@@ -20,6 +20,7 @@ from ..service import Service
 from . import auth, errors, openapi
 from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
+from .licences import licence_summary
 from .limits import BodyLimitMiddleware
 from .requestlog import RequestLogMiddleware
 from .routers import access, analytics, dataset, docs, forms, history, ops, pages, practices, sparql, staff_api, views
@@ -65,7 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
     # links are root-relative paths and absolute URLs come from settings: never from the Host header
     app.state.templates.env.globals.update(
-        url_for=template_url_for, current_url=template_current_url, site_url=settings.site_url
+        url_for=template_url_for,
+        current_url=template_current_url,
+        site_url=settings.site_url,
+        licence_summary=licence_summary,
     )
     # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
     # The vendor mounts come first: "/static" would otherwise claim their paths.

@@ -22,6 +22,8 @@ from ...results import NotAcceptable, negotiate, serialize_triples
 from ...service import Service
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
+from ..i18n import get_lang
+from ..licences import graph_licences
 from ..openapi import HTML, RDF, body
 from ..params import RdfFormat, page_language
 from ..render import alternate_headers, html_page
@@ -60,7 +62,14 @@ def dataset(
         return html_page(  # its JSON twin: the description in JSON-LD (format=json)
             request,
             "dataset.html",
-            {"triples": len(service.store), "graphs": service.store.select("graph-sizes"), "dumps": DUMPS},
+            {
+                "triples": len(service.store),
+                "graphs": service.store.select("graph-sizes"),
+                "dumps": DUMPS,
+                "licences": {
+                    row["graph"]: row for row in graph_licences(service.store, service.index, get_lang(request))
+                },
+            },
         )
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ...describe import DESCRIPTION_PREFIXES
-from ...iris import PREFIXES
+from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...service import Service
 from ...store import iri as as_iri
@@ -39,6 +39,8 @@ LABEL_PROPS = {
 }
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 GA = PREFIXES["ga"]
+#: graphs under this path hold the team's editorial readings and links (data/editorial/), not the source's words
+EDITORIAL_GRAPHS = "/graph/editorial/"
 RETIRED_ON = GA + "retiredOn"
 RETIREMENT_NOTE = GA + "retirementNote"
 #: "referenced by" shows the first links (by property, then entity)
@@ -143,6 +145,8 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
             continue
         value = _value(service, o, lang)
         value["graph"] = row["g"].value if "g" in row else ""
+        # a statement of a graph under …/graph/editorial/ is the team's reading, not the source's
+        value["editorial"] = EDITORIAL_GRAPHS in value["graph"]
         if value not in by_prop[p]:
             by_prop[p].append(value)
     properties = sorted(
@@ -171,6 +175,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         if source not in sources:
             sources.append(source)
     graph_records = [_value(service, g, lang) for g in sorted(graphs) if g]
+    editorial = any(v.get("editorial") for p in properties for v in p["vals"])
     return {
         "iri": iri,
         "label": index.label_or_iri(iri, lang),
@@ -181,6 +186,8 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         "sources": sources,
         "graphs": graph_records,
         "same_as": same_as,
+        "editorial": editorial,
+        "editorial_only": bool(graphs) and all(EDITORIAL_GRAPHS in g for g in graphs if g),
         "path": local_href(iri, base),
         "retired": retired,
     }
@@ -276,7 +283,7 @@ def entity(
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
     triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
-    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}}
+    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
     headers = alternate_headers(request, fmt.media_type, "text/html", "html")
     return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers=headers)
 

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from ... import metrics, queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
-from ...iris import PREFIXES
+from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, formats_for, negotiate, serialize_triples
 from ...service import Service
 from ...sparql_guard import QUERY_FORMS, RefusedQuery, inspect_query, inspect_update
@@ -131,7 +131,7 @@ async def _run_query(
         named_graphs=tuple(named_graphs if dataset_given else inspection.from_named_graphs),
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
-        prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
+        prefixes={**{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES},
         scan=inspection,
         base_iri=_endpoint(request, service),
     )
@@ -240,6 +240,7 @@ def _query_page(request: Request, service: Service, templates: Jinja2Templates) 
             "default_query": prefixes + "\n\n" + DEFAULT_QUERY,
             "prefix_map": shown,
             "formats": formats,
+            "type_prefixes": "\n".join(f"PREFIX {k}: <{v}>" for k, v in TYPE_PREFIXES.items()),
             "settings": service.settings,
         },
     )
