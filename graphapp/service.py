@@ -21,7 +21,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
 from starlette.concurrency import run_in_threadpool
 
 from . import results
@@ -186,6 +185,8 @@ class Service:
         return answer
 
     async def _remote_query(self, job: Job) -> Answer:
+        import httpx
+
         from .remote_store import RemoteQueryError, run_user_query
 
         try:

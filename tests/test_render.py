@@ -32,6 +32,9 @@ NOT_PAGES = {
     "practice_form": "a staff form (a browser without a session is sent to the sign-in page)",
     "organisation_form": "a staff form (a browser without a session is sent to the sign-in page)",
     "dump": "a download in one fixed format",
+    "health": "an operations probe for a proxy or a monitor: JSON only",
+    "ready": "an operations probe for a proxy or a monitor: JSON only",
+    "metrics": "Prometheus's text format, for a monitor (restricted)",
 }
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 LINK = re.compile(r'<([^>]+)>; rel="alternate"; type="([^"]+)"')
