@@ -204,7 +204,7 @@ def search_payload(
         problem_query = index.problem_query(service.store, problem_iri)
         if problem_query is None:
             raise AppError(404, f"No problem <{problem_iri}> in the graph.")
-    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit)
+    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit, lang=lang)
     results = []
     for hit in result.hits:
         card = _card(service, index, hit.iri, lang) or {"iri": hit.iri, "label": hit.iri}
