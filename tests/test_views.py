@@ -19,6 +19,7 @@ from graphapp.web.app import create_app
 
 from .conftest import json_twin
 
+VERACRUZ = "https://w3id.org/gakg/id/practica/informacion-eleccion-bachillerato-veracruz"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 STL = "stl/estado-de-mexico"
 ID = "https://w3id.org/gakg/id/"
@@ -86,13 +87,17 @@ def _by_kind(view: dict, kind: str) -> list[dict]:
 
 
 def _check_graph(view: dict) -> None:
-    """Every view: ids unique, edges between drawn nodes, tooltips plain text with label and class."""
+    """Every view: ids unique, edges between drawn nodes, tooltips plain text: label and class, or one sentence."""
     ids = [n["id"] for n in view["nodes"]]
     assert len(ids) == len(set(ids))
     for e in view["edges"]:
         assert e["from"] in ids and e["to"] in ids
     for n in view["nodes"]:
-        assert isinstance(n["title"], str) and n["title"].split("\n")[1] == n["class_label"]
+        lines = n["title"].split("\n")
+        assert isinstance(n["title"], str)
+        assert (len(lines) > 1 and lines[1] == n["class_label"]) or (
+            len(lines) == 1 and n["title"].endswith((".", ")"))
+        )
         assert n["href"] is None or n["href"].startswith(("/", "http://", "https://"))
 
 
@@ -285,17 +290,30 @@ def test_sdg_goals_targets_and_contributions(client: TestClient) -> None:
     assert len(goals) == 17 == len(view["goals"])
     assert [g["code"] for g in view["goals"]][:3] == ["1", "2", "3"]
     by_code = {g["code"]: g for g in view["goals"]}
-    assert by_code["11"]["contributed"] == ["11", "11.b"]
+    assert by_code["11"]["contributed"] == ["11", "11.3", "11.6", "11.b"]
     assert by_code["17"]["targets"] == 19
-    assert [c["iri"] for c in by_code["16"]["contributors"]] == [ID + COMMITMENT]
+    # the commitment contributes directly; the practices through the SDGs of their themes
+    assert [c["iri"] for c in by_code["16"]["contributors"]] == [ID + COMMITMENT, VERACRUZ]
+    assert ID + "practica/igualdad-laboral-salarial-jalisco" in [c["iri"] for c in by_code["8"]["contributors"]]
     targets = {n["id"] for n in _by_kind(view, "target")}
     assert "http://metadata.un.org/sdg/11.b" in targets
     assert not any(t.startswith("http://metadata.un.org/sdg/1.") for t in targets)  # goal 1: nobody contributes
-    edges = {(e["from"], e["to"]) for e in view["edges"]}
-    assert ("http://metadata.un.org/sdg/11", "http://metadata.un.org/sdg/11.b") in edges
-    assert (ID + COMMITMENT, "http://metadata.un.org/sdg/11.b") in edges
+    edges = {(e["from"], e["to"]): e["title"] for e in view["edges"]}
+    assert edges[("http://metadata.un.org/sdg/11", "http://metadata.un.org/sdg/11.b")] == (
+        "La meta 11.b es parte del objetivo 11."
+    )
+    assert edges[(ID + COMMITMENT, "http://metadata.un.org/sdg/11.b")].endswith("contribuye a ODS 11.b.")
+    assert edges[(VERACRUZ, "http://metadata.un.org/sdg/16.10")] == (
+        "«Información para elegir bachillerato en Veracruz» contribuye a ODS 16.10 por su tema «Transparencia proactiva»."
+    )
+    # one sentence per edge, and the legend counts what is drawn
+    assert all(t.count(".") >= 1 and "·" not in t and "\n" not in t for t in edges.values())
     grey = [n for n in goals if n["color"] == OTHER_COLOUR]
-    assert len(grey) == 14
+    legend = {item["key"]: item["count"] for item in view["legend"]}
+    assert legend["other"] == len(grey) == 8
+    assert legend["contributor"] == 4 and all(count > 0 for count in legend.values())
+    drawn = sum(1 for n in view["nodes"] if n["color"] != OTHER_COLOUR)
+    assert sum(c for k, c in legend.items() if k != "other") == drawn
 
 
 def test_municipalities_coloured_by_the_metric(client: TestClient) -> None:

@@ -93,9 +93,11 @@ class Canvas:
         label: str | None = None,
         notes: Iterable[str] = (),
         kind: str | None = None,
+        tooltip: str | None = None,
         **options: Any,
     ) -> None:
-        """Add an entity; its tooltip is plain text: the full label, its class and any ``notes``."""
+        """Add an entity; its tooltip is plain text: ``tooltip`` (one sentence), or the full label, its class and
+        any ``notes``."""
         if iri in self._ids:
             return
         full = self.ctx.label(iri)
@@ -105,7 +107,7 @@ class Canvas:
         self.net.add_node(
             iri,
             label=label if label is not None else short_label(full),
-            title="\n".join([full, class_label, *notes]),
+            title=tooltip or "\n".join([full, class_label, *notes]),
             color=colour,
             href=self.ctx.href(iri),
             class_iri=class_iri,

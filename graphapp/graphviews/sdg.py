@@ -8,10 +8,14 @@ from typing import Any
 from .drawing import OTHER_COLOUR, PALETTE, Canvas, Ctx, role_legend
 
 SDG_ROLES = [
-    ("goal", "Objetivo con contribuciones", "Goal with contributions"),
+    ("goal", "Objetivo con contribuciones a sus metas", "Goal with contributions to its targets"),
     ("target", "Meta", "Target"),
-    ("contributed", "Meta o objetivo al que se contribuye", "Goal or target contributed to"),
-    ("contributor", "Lo que contribuye", "What contributes"),
+    ("contributed", "Meta u objetivo al que algo contribuye", "Goal or target something contributes to"),
+    (
+        "contributor",
+        "Lo que contribuye (compromiso o buena práctica, por sus temas)",
+        "What contributes (commitment, or best practice through its themes)",
+    ),
 ]
 
 
@@ -30,8 +34,13 @@ def sdg(ctx: Ctx) -> dict[str, Any]:
             goal_of[str(row["target"])] = goal
             code[str(row["target"])] = str(row["target_code"])
     contributions: dict[str, list[str]] = defaultdict(list)
+    via: dict[tuple[str, str], list[str]] = defaultdict(list)  # (entity, sdg) -> themes it is reached through
     for row in store.select("view-sdg-contributions"):
-        contributions[str(row["sdg"])].append(str(row["entity"]))
+        entity, target = str(row["entity"]), str(row["sdg"])
+        if entity not in contributions[target]:
+            contributions[target].append(entity)
+        if "via" in row:
+            via[(entity, target)].append(str(row["via"]))
     active = {goal_of.get(s, s) for s in contributions}
 
     def order(c: str) -> tuple[int, ...]:
@@ -43,25 +52,39 @@ def sdg(ctx: Ctx) -> dict[str, Any]:
     colours = {key: PALETTE[i] for i, (key, _, _) in enumerate(SDG_ROLES)}
     out = []
     for goal in sorted(goals, key=order):
-        role = "contributed" if goal in contributions else "goal"
-        counts[role if goal in active else "other"] += 1
+        role = "contributed" if goal in contributions else "goal" if goal in active else "other"
+        counts[role] += 1
         canvas.node(
             goal,
-            colour=colours[role] if goal in active else OTHER_COLOUR,
+            colour=colours.get(role, OTHER_COLOUR),
             label=f"{word} {code[goal]}",
             kind="goal",
             shape="box",
             mass=2,
-            font={"color": "#ffffff" if goal in active else "#1d2a33"},
+            font={"color": "#ffffff" if goal in active else "#1d2a33", "size": 16},
+            tooltip=ctx.t("Objetivo {}: {}.", "Goal {}: {}.").format(code[goal], ctx.label(goal).rstrip(".")),
         )
         contributors = list(contributions.get(goal, []))
-        if goal in active:
-            for target in sorted(goals[goal]["targets"], key=order):
-                role = "contributed" if target in contributions else "target"
-                counts[role] += 1
-                canvas.node(target, colour=colours[role], label=code[target], kind="target", size=9)
-                canvas.edge(goal, target, ctx.t("meta", "target"))
-                contributors += contributions.get(target, [])
+        for target in sorted(goals[goal]["targets"], key=order):
+            if target not in contributions:
+                continue  # only the targets something contributes to are drawn; the table counts the rest
+            counts["contributed"] += 1
+            canvas.node(
+                target,
+                colour=colours["contributed"],
+                label=code[target],
+                kind="target",
+                size=12,
+                tooltip=ctx.t("Meta {}: {}.", "Target {}: {}.").format(code[target], ctx.label(target).rstrip(".")),
+            )
+            canvas.edge(
+                goal,
+                target,
+                ctx.t("La meta {} es parte del objetivo {}.", "Target {} is part of goal {}.").format(
+                    code[target], code[goal]
+                ),
+            )
+            contributors += contributions.get(target, [])
         out.append(
             {
                 **ctx.ref(goal),
@@ -76,8 +99,17 @@ def sdg(ctx: Ctx) -> dict[str, Any]:
             if entity not in canvas:
                 counts["contributor"] += 1
                 canvas.node(entity, colour=colours["contributor"], kind="contributor", size=16)
-            canvas.edge(entity, target, ctx.t("contribuye a", "contributes to"))
-    legend = role_legend(ctx, SDG_ROLES, counts)
+            themes = via.get((entity, target))
+            if themes:
+                sentence = ctx.t(
+                    "«{}» contribuye a {} {} por su tema «{}».", "“{}” contributes to {} {} through its theme “{}”."
+                ).format(ctx.label(entity), word, code.get(target, ""), ctx.label(themes[0]))
+            else:
+                sentence = ctx.t("«{}» contribuye a {} {}.", "“{}” contributes to {} {}.").format(
+                    ctx.label(entity), word, code.get(target, "")
+                )
+            canvas.edge(entity, target, sentence)
+    legend = [item for item in role_legend(ctx, SDG_ROLES, counts) if item["count"]]
     legend.append(
         {
             "key": "other",
@@ -91,7 +123,14 @@ def sdg(ctx: Ctx) -> dict[str, Any]:
         "view": "sdg",
         "goals": out,
         "contributions": [
-            {**ctx.ref(e), "sdg": ctx.ref(s), "code": code.get(s, "")} for s, es in contributions.items() for e in es
+            {
+                **ctx.ref(e),
+                "sdg": ctx.ref(s),
+                "code": code.get(s, ""),
+                "via": [ctx.ref(v) for v in dict.fromkeys(via.get((e, s), []))],
+            }
+            for s, es in contributions.items()
+            for e in es
         ],
         "legend": legend,
         **canvas.data({"physics": {"barnesHut": {"springLength": 90}}}),
