@@ -14,7 +14,7 @@ from typing import Any
 
 from pyvis.network import Network
 
-from ..web.links import local_href
+from ..web.links import site_href
 from .names import compact, short_label
 from .projection import ServiceLike, entity_graph
 
@@ -52,7 +52,7 @@ class Ctx:
         return self.service.index.label_or_iri(iri, self.lang)
 
     def href(self, iri: str) -> str | None:
-        return local_href(iri, self.service.store.base_iri)
+        return site_href(iri, self.service.store.base_iri, self.service.index.labels)
 
     def ref(self, iri: str) -> dict[str, Any]:
         return {"iri": iri, "label": self.label(iri), "href": self.href(iri)}

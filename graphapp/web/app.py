@@ -21,7 +21,20 @@ from ..service import Service
 from . import auth, errors, openapi
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
-from .routers import access, analytics, dataset, docs, forms, history, pages, practices, sparql, staff_api, views
+from .routers import (
+    access,
+    analytics,
+    dataset,
+    docs,
+    external,
+    forms,
+    history,
+    pages,
+    practices,
+    sparql,
+    staff_api,
+    views,
+)
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
@@ -71,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(external.router)
     app.include_router(sparql.router)
     app.include_router(dataset.router)
     app.include_router(docs.router)

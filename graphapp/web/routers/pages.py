@@ -24,7 +24,7 @@ from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, json_wanted, wants
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
-from ..links import local_href
+from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import PageFormat, RdfFormat, page_language
 
@@ -55,7 +55,7 @@ def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
         # an IRI without a label: our own show their slug, others (web pages, Wikidata) their whole address
         own = term.startswith(base)
         text = service.index.label(term, lang) or (service.index.label_or_iri(term, lang) if own else term)
-        return {"kind": "iri", "iri": term, "href": local_href(term, base), "text": text}
+        return {"kind": "iri", "iri": term, "href": site_href(term, base, service.index.labels), "text": text}
     if isinstance(term, ox.BlankNode):
         return {"kind": "literal", "text": "_:" + term.value, "href": None, "lang": None, "datatype": ""}
     text = term.value
@@ -110,7 +110,7 @@ def search(
         {
             "iri": h.iri,
             "label": h.label,
-            "href": local_href(h.iri, service.store.base_iri),
+            "href": site_href(h.iri, service.store.base_iri, service.index.labels),
             "types": sorted(service.index.label_or_iri(t, lang) for t in service.index.types.get(h.iri, ())),
         }
         for h in hits
@@ -152,7 +152,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
             {
                 "iri": p,
                 "label": index.label_or_iri(p, lang),
-                "href": local_href(p, base),
+                "href": site_href(p, base, index.labels),
                 "vals": _prefer_language(v, lang),
             }
             for p, v in by_prop.items()
