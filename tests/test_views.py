@@ -86,6 +86,14 @@ def _by_kind(view: dict, kind: str) -> list[dict]:
     return [n for n in view["nodes"] if n.get("kind") == kind]
 
 
+def _entities(view: dict) -> list[dict]:
+    """The entity nodes of a view: those drawn one by one and the members of its groups (shown on a click)."""
+    out = []
+    for n in view["nodes"]:
+        out += n["members"] if n.get("kind") == "group" else [n]
+    return out
+
+
 def _check_graph(view: dict) -> None:
     """Every view: ids unique, edges between drawn nodes, tooltips plain text: label and class, or one sentence."""
     ids = [n["id"] for n in view["nodes"]]
@@ -146,25 +154,38 @@ def test_overview_is_capped_and_says_so(client: TestClient) -> None:
     view = _json(client, "/vistas/general")
     _check_graph(view)
     assert view["total"] > 2000
-    assert view["shown"] == len(view["nodes"]) == 400
+    entities = _entities(view)
+    assert view["shown"] == len(entities) == 400
     assert view["rest"]["total"] == view["total"] - 400
     assert len(view["rest"]["rows"]) == 100
-    degrees = [n["degree"] for n in view["nodes"]]
-    assert degrees == sorted(degrees, reverse=True)
+    degrees = sorted((n["degree"] for n in entities), reverse=True)
     assert min(degrees) >= max(r["degree"] for r in view["rest"]["rows"])
-    assert view["nodes"][0]["id"] == ID + "entidad/estado-de-mexico"
+    assert ID + "entidad/estado-de-mexico" in {n["id"] for n in entities}
     assert sum(item["count"] for item in view["legend"]) == 400
+    # 400 entities are too many to read at once: the overview opens with one node per class, each with its members
+    groups = _by_kind(view, "group")
+    assert groups == view["nodes"] and view["groups"] == len(groups) < 45
+    by_class = {g["group_class"]: g for g in groups}
+    states = by_class["https://w3id.org/gakg/ontology#FederalEntity"]
+    assert states["label"].endswith(f"({len(states['members'])})")
+    assert states["title"] == f"{len(states['members'])} entidades de la clase «Entidad federativa»: haga clic para mostrarlas."
+    assert all(m["class_iri"].endswith("#FederalEntity") for m in states["members"])
+    ends = {e["from"] for e in view["hidden_edges"]} | {e["to"] for e in view["hidden_edges"]}
+    assert ends <= {n["id"] for n in entities} and len(view["hidden_edges"]) > 100
+    assert all(re.fullmatch(r"\d+ enlaces entre «.+» y «.+»\.", e["title"]) for e in view["edges"])
     html = _html(client, "/vistas/general", lang="en")
     assert f"Showing <strong>400</strong> of <strong>{view['total']}</strong>" in html
     assert 'id="rest"' in html and "Page 1 of" in html
-    assert len(_embedded(html)["nodes"]) == 400
+    assert len(_embedded(html)["nodes"]) == len(groups)
 
 
 def test_overview_class_filter(client: TestClient) -> None:
     view = _json(client, "/vistas/general", **{"class": "ga:Municipality", "limit": 50})
     assert view["selected"] == ["ga:Municipality"]
     assert view["shown"] == 50 and view["total"] > 50
-    assert all(n["class_iri"].endswith("#Municipality") for n in view["nodes"])
+    assert all(n["class_iri"].endswith("#Municipality") for n in _entities(view))
+    small = _json(client, "/vistas/general", **{"class": "ga:Municipality", "limit": 30})
+    assert not _by_kind(small, "group") and len(small["nodes"]) == 30  # few enough to draw one by one
     both = client.get(
         "/vistas/general", params=[("class", "ga:Municipality"), ("class", "ga:FederalEntity"), ("format", "json")]
     ).json()
@@ -195,12 +216,20 @@ def test_neighbourhood_of_an_entity(client: TestClient) -> None:
     assert one["shown"] == one["total"] == len(one["nodes"]) == 1 + one["nodes"][0]["degree"]
     two = _json(client, f"/vistas/vecindario/{STL}", depth=2)
     assert two["total"] > one["total"]
-    assert {n["distance"] for n in two["nodes"]} == {0, 1, 2}
+    assert {n["distance"] for n in _entities(two)} == {0, 1, 2}
     capped = _json(client, f"/vistas/vecindario/{STL}", depth=2, limit=10)
     assert capped["shown"] == 10 and capped["total"] == two["total"]
     assert capped["rest"]["total"] == two["total"] - 10
     html = _html(client, f"/vistas/vecindario/{STL}", depth=2, limit=10, lang="en")
     assert f"Showing <strong>10</strong> of <strong>{two['total']}</strong>" in html
+    # depth 3 is hundreds of entities: the nearest are drawn one by one, the others one node per class
+    three = _json(client, f"/vistas/vecindario/{STL}", depth=3)
+    assert three["shown"] > 200
+    single = [n for n in three["nodes"] if n.get("kind") != "group"]
+    groups = _by_kind(three, "group")
+    assert len(single) == 20 and 0 < len(groups) < 40
+    assert len(_entities(three)) == three["shown"]
+    assert max(n["distance"] for n in single) <= min(m["distance"] for g in groups for m in g["members"])
 
 
 def test_neighbourhood_errors(client: TestClient) -> None:

@@ -35,6 +35,10 @@ PALETTE = (
 OTHER_COLOUR = "#bab0ac"
 DEFAULT_LIMIT = 400
 PAGE_SIZE = 100
+#: a drawing with more entities than this opens grouped by class; a click on a group shows its members
+GROUP_OVER = 40
+#: the smallest label font on screen at the initial zoom (graph.js zooms in until labels are this large)
+MIN_LABEL_PX = 11
 EDGE_COLOUR = "#9aa5ad"
 
 
@@ -150,7 +154,7 @@ class Canvas:
                     "smooth": False,
                     "color": {"inherit": False, "color": EDGE_COLOUR, "highlight": "#7a1f3d", "hover": "#7a1f3d"},
                     "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-                    "font": {"size": 10, "align": "middle", "color": "#5b6670"},
+                    "font": {"size": 12, "align": "middle", "color": "#5b6670"},
                 },
                 "physics": {"enabled": self.physics, "stabilization": {"enabled": self.physics, "iterations": 300}},
             },
@@ -176,7 +180,76 @@ class Canvas:
             # vis-network's "improved layout" (Kamada-Kawai) only works below 100 nodes; it logs a warning above
             _merge(options, {"layout": {"improvedLayout": False}})
         _merge(options, overrides or {})
-        return {"nodes": list(nodes), "edges": list(edges), "options": options}
+        return {"nodes": list(nodes), "edges": list(edges), "options": options, "min_label_px": MIN_LABEL_PX}
+
+
+def group_by_class(
+    ctx: Ctx,
+    canvas: Canvas,
+    graph: Any,
+    shown: list[str],
+    grouped: list[str],
+    colours: dict[str, str],
+    node_options: Callable[[str], dict[str, Any]],
+) -> dict[str, Any]:
+    """Draw ``shown`` one by one and ``grouped`` as one node per class («Municipio (125)»), each group carrying
+    its members (drawn as in ``node_options``) for graph.js to show on a click, with the links among them.
+
+    Returns what the view's JSON adds: ``hidden_edges`` (links graph.js adds once both ends are on screen)."""
+    for n in shown:
+        canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
+    by_class: dict[str, list[str]] = {}
+    for n in grouped:
+        by_class.setdefault(ctx.class_of(n), []).append(n)
+    hidden = Canvas(ctx)
+    for n in [*shown, *grouped]:
+        hidden.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
+    group_of = {n: "group:" + cls for cls, members in by_class.items() for n in members}
+    for a, b, data in graph.subgraph([*shown, *grouped]).edges(data=True):
+        if a in group_of or b in group_of:
+            hidden.link(data["triples"])
+        else:
+            canvas.link(data["triples"])
+    hidden_data = hidden.data()
+    members_of = {n["id"]: n for n in hidden_data["nodes"]}
+    group_names: dict[str, str] = {}
+    for cls, members in by_class.items():
+        name = ctx.label(cls) if cls else ctx.t("sin clase", "no class")
+        gid = "group:" + cls
+        group_names[gid] = name
+        canvas.net.add_node(
+            gid,
+            label=f"{short_label(name, 28)} ({len(members)})",
+            title=ctx.t(
+                "{} entidades de la clase «{}»: haga clic para mostrarlas.",
+                "{} entities of the class “{}”: click to show them.",
+            ).format(len(members), name),
+            color=colours.get(cls, OTHER_COLOUR),
+            shape="box",
+            kind="group",
+            group_class=cls,
+            class_label=name,
+            href=None,
+            font={"size": 14, "color": "#ffffff"},
+            members=[members_of[m] for m in members],
+        )
+        canvas._ids.add(gid)
+    # a group is linked to what its members are linked to, with one sentence saying how many
+    counts: Counter[tuple[str, str]] = Counter()
+    for a, b in graph.subgraph([*shown, *grouped]).edges():
+        ends = sorted({group_of.get(a, a), group_of.get(b, b)})
+        if len(ends) == 2 and (ends[0].startswith("group:") or ends[1].startswith("group:")):
+            counts[(ends[0], ends[1])] += 1
+    for (a, b), k in sorted(counts.items()):
+        names = [group_names[x] if x in group_names else ctx.label(x) for x in (a, b)]
+        canvas.edge(
+            a,
+            b,
+            ctx.t("{} enlaces entre «{}» y «{}».", "{} links between “{}” and “{}”.").format(k, *names),
+            width=min(1 + k / 5, 6),
+            arrows={"to": {"enabled": False}},
+        )
+    return {"hidden_edges": hidden_data["edges"], "groups": len(by_class)}
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:

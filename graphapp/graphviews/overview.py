@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .drawing import DEFAULT_LIMIT, OTHER_COLOUR, Canvas, Ctx, class_legend, rest_table
+from .drawing import DEFAULT_LIMIT, GROUP_OVER, OTHER_COLOUR, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .names import compact, expand
 from .projection import entity_graph
 
@@ -32,10 +32,16 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
     drawn, rest = order[:limit], order[limit:]
     colours, legend = class_legend(ctx, drawn)
     canvas = Canvas(ctx)
-    for n in drawn:
-        canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
-    for *_, data in sub.subgraph(drawn).edges(data=True):
-        canvas.link(data["triples"])
+    extra: dict[str, Any] = {"hidden_edges": [], "groups": 0}
+    if len(drawn) > GROUP_OVER:  # too many to read at once: one node per class, opened by a click
+        extra = group_by_class(
+            ctx, canvas, sub, [], drawn, colours, lambda n: {"value": degree[n], "degree": degree[n]}
+        )
+    else:
+        for n in drawn:
+            canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
+        for *_, data in sub.subgraph(drawn).edges(data=True):
+            canvas.link(data["triples"])
     available = sorted(eg.class_sizes.items(), key=lambda item: (-item[1], item[0]))
     return {
         "view": "overview",
@@ -49,5 +55,6 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
         ],
         "legend": legend,
         "rest": rest_table(ctx, rest, degree.__getitem__, page),
-        **canvas.data({"nodes": {"scaling": {"min": 8, "max": 36}}}),
+        **extra,
+        **canvas.data({"nodes": {"scaling": {"min": 8, "max": 36, "label": {"enabled": False}}}}),
     }
