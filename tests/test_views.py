@@ -168,7 +168,10 @@ def test_overview_is_capped_and_says_so(client: TestClient) -> None:
     by_class = {g["group_class"]: g for g in groups}
     states = by_class["https://w3id.org/gakg/ontology#FederalEntity"]
     assert states["label"].endswith(f"({len(states['members'])})")
-    assert states["title"] == f"{len(states['members'])} entidades de la clase «Entidad federativa»: haga clic para mostrarlas."
+    assert (
+        states["title"]
+        == f"{len(states['members'])} entidades de la clase «Entidad federativa»: haga clic para mostrarlas."
+    )
     assert all(m["class_iri"].endswith("#FederalEntity") for m in states["members"])
     ends = {e["from"] for e in view["hidden_edges"]} | {e["to"] for e in view["hidden_edges"]}
     assert ends <= {n["id"] for n in entities} and len(view["hidden_edges"]) > 100
@@ -347,22 +350,39 @@ def test_sdg_goals_targets_and_contributions(client: TestClient) -> None:
 
 def test_municipalities_coloured_by_the_metric(client: TestClient) -> None:
     view = _json(client, "/vistas/municipios")
-    _check_graph(view)
-    nodes = _by_kind(view, "municipality")
-    assert len(nodes) == 125 == view["total"]
-    toluca = next(n for n in nodes if n["id"] == ID + "municipio/15106")
+    assert "nodes" not in view  # a ranked bar chart, not a grid of dots
+    assert len(view["municipalities"]) == 125 == view["total"]
+    toluca = next(m for m in view["municipalities"] if m["code"] == "15106")
     assert toluca["score"] == 0.5201
-    assert toluca["color"] == score_colour(0.5201) == SCORE_BINS[3][1]
-    assert "0.5201" in toluca["title"]
-    row = next(m for m in view["municipalities"] if m["code"] == "15106")
-    assert row["body"]["iri"] == ID + "institucion/ayuntamiento-de-toluca"
-    assert view["measured"] == 5
-    assert sum(1 for n in nodes if n["color"] == UNMEASURED_COLOUR) == 120
-    scores = [m["score"] for m in view["municipalities"] if m["score"] is not None]
+    assert toluca["colour"] == score_colour(0.5201) == SCORE_BINS[3][1]
+    assert toluca["body"]["iri"] == ID + "institucion/ayuntamiento-de-toluca"
+    assert view["measured"] == 5 == len(view["bars"])
+    assert len(view["unmeasured"]) == 120
+    scores = [m["score"] for m in view["bars"]]
     assert scores == sorted(scores, reverse=True)
     assert sum(item["count"] for item in view["legend"]) == 125
     html = _html(client, "/vistas/municipios")
     assert "0.5201" in html and "Toluca" in html
+    assert html.count("<meter ") == 5 and 'value="0.5201"' in html
+
+
+def test_states_map_with_the_2017_averages(client: TestClient) -> None:
+    view = _json(client, "/vistas/municipios")["map"]
+    states = view["states"]
+    assert len(states) == 32 and all(s["iri"] and s["href"].startswith("/id/entidad/") for s in states)
+    assert len({s["iri"] for s in states}) == 32  # every path matched to a different state of the graph
+    edomex = next(s for s in states if s["svg_id"] == "mex")
+    assert edomex["href"] == "/id/entidad/estado-de-mexico"
+    assert edomex["colour"] == score_colour(edomex["score"])
+    assert re.fullmatch(r"Estado de México: promedio 0\.\d{4} en la Métrica 2017, lugar \d+ de 32\.", edomex["title"])
+    assert [s["rank"] for s in view["ranked"]] == list(range(1, 33))
+    assert view["attribution"] == "@svg-maps/mexico 2.0.0, CC-BY-4.0, Victor Cazanave"
+    html = _html(client, "/vistas/municipios", lang="en")
+    assert html.count('<path class="state"') == 32
+    assert 'href="/id/entidad/jalisco"' in html and "CC BY 4.0" in html
+    assert "cdn" not in html.lower()
+    vendored = PROJECT_ROOT / "graphapp" / "web" / "static" / "vendor" / "svg-maps-mexico"
+    assert (vendored / "LICENSE.md").exists() and "CC-BY-4.0" in (vendored / "VERSION").read_text(encoding="utf-8")
 
 
 def test_labels_follow_the_language(client: TestClient) -> None:
@@ -429,7 +449,7 @@ def test_labels_are_never_markup(malicious_client: TestClient, url: str, lang: s
     assert SCRIPT not in html
     assert "<script>" not in html
     assert 'href="javascript:' not in html
-    if "/vistas/" in url and "vistas?" not in url:
+    if "/vistas/" in url and "vistas?" not in url and "municipios" not in url:
         data = _embedded(html)
         assert all(n["href"] is None or not n["href"].startswith("javascript") for n in data["nodes"])
 

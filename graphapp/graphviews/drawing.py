@@ -15,7 +15,7 @@ from typing import Any
 from pyvis.network import Network
 
 from ..web.links import site_href
-from .names import compact, short_label
+from .names import capitalised, compact, short_label
 from .projection import ServiceLike, entity_graph
 
 #: class colours, in order of how many drawn nodes have the class; CSS ``.swatch-<i>`` in views.css matches
@@ -70,7 +70,7 @@ class Ctx:
 
     def class_label(self, iri: str) -> str:
         cls = self.class_of(iri)
-        return self.label(cls) if cls else self.t("sin clase", "no class")
+        return capitalised(self.label(cls)) if cls else self.t("Sin clase", "No class")
 
 
 class Canvas:
@@ -214,7 +214,7 @@ def group_by_class(
     members_of = {n["id"]: n for n in hidden_data["nodes"]}
     group_names: dict[str, str] = {}
     for cls, members in by_class.items():
-        name = ctx.label(cls) if cls else ctx.t("sin clase", "no class")
+        name = capitalised(ctx.label(cls)) if cls else ctx.t("Sin clase", "No class")
         gid = "group:" + cls
         group_names[gid] = name
         canvas.net.add_node(
@@ -268,7 +268,7 @@ def class_legend(ctx: Ctx, nodes: list[str]) -> tuple[dict[str, str], list[dict[
     legend = [
         {
             "iri": c,
-            "label": ctx.label(c) if c else ctx.t("sin clase", "no class"),
+            "label": capitalised(ctx.label(c)) if c else ctx.t("Sin clase", "No class"),
             "colour": PALETTE[i],
             "swatch": f"swatch-{i}",
             "count": counts[c],

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ...describe import DESCRIPTION_PREFIXES
+from ...graphviews.names import capitalised
 from ...iris import PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...service import Service
@@ -111,7 +112,9 @@ def search(
             "iri": h.iri,
             "label": h.label,
             "href": site_href(h.iri, service.store.base_iri, service.index.labels),
-            "types": sorted(service.index.label_or_iri(t, lang) for t in service.index.types.get(h.iri, ())),
+            "types": sorted(
+                capitalised(service.index.label_or_iri(t, lang)) for t in service.index.types.get(h.iri, ())
+            ),
         }
         for h in hits
     ]
@@ -136,7 +139,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         p, o = row["p"].value, row["o"]
         graphs.add(row["g"].value if "g" in row else "")
         if p == RDF_TYPE:
-            types.append(_value(service, o, lang))
+            types.append({**(kind := _value(service, o, lang)), "text": capitalised(kind["text"])})
             continue
         if p in SAME_AS:
             same_as.append(_value(service, o, lang))
