@@ -7,6 +7,7 @@ pyvis's HTML page is never served. Every label is plain text: templates autoesca
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ DEFAULT_LIMIT = 400
 PAGE_SIZE = 100
 #: a drawing with more entities than this opens grouped by class; a click on a group shows its members
 GROUP_OVER = 40
+OTHERS = "others"  # the group of the classes too rare to have a colour
 #: the smallest label font on screen at the initial zoom (graph.js zooms in until labels are this large)
 MIN_LABEL_PX = 11
 EDGE_COLOUR = "#9aa5ad"
@@ -191,20 +193,27 @@ def group_by_class(
     grouped: list[str],
     colours: dict[str, str],
     node_options: Callable[[str], dict[str, Any]],
+    *,
+    ring: bool = False,
 ) -> dict[str, Any]:
     """Draw ``shown`` one by one and ``grouped`` as one node per class («Municipio (125)»), each group carrying
     its members (drawn as in ``node_options``) for graph.js to show on a click, with the links among them.
 
+    ``ring=True`` places the groups on a circle, largest first (a drawing of groups only, without physics).
     Returns what the view's JSON adds: ``hidden_edges`` (links graph.js adds once both ends are on screen)."""
     for n in shown:
         canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
     by_class: dict[str, list[str]] = {}
-    for n in grouped:
-        by_class.setdefault(ctx.class_of(n), []).append(n)
+    for n in grouped:  # the classes the legend colours have a group each; the rarer ones share «other classes»
+        cls = ctx.class_of(n)
+        by_class.setdefault(cls if cls in colours else OTHERS, []).append(n)
     hidden = Canvas(ctx)
     for n in [*shown, *grouped]:
         hidden.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
     group_of = {n: "group:" + cls for cls, members in by_class.items() for n in members}
+    several = ctx.t(
+        "{} entidades de otras clases: haga clic para mostrarlas.", "{} entities of other classes: click to show them."
+    )
     for a, b, data in graph.subgraph([*shown, *grouped]).edges(data=True):
         if a in group_of or b in group_of:
             hidden.link(data["triples"])
@@ -213,20 +222,31 @@ def group_by_class(
     hidden_data = hidden.data()
     members_of = {n["id"]: n for n in hidden_data["nodes"]}
     group_names: dict[str, str] = {}
-    for cls, members in by_class.items():
-        name = capitalised(ctx.label(cls)) if cls else ctx.t("Sin clase", "No class")
+    ordered = sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0]))
+    radius = max(160.0, 150.0 * len(ordered) / (2 * math.pi))  # about 150 units between neighbours
+    for position, (cls, members) in enumerate(ordered):
+        angle = 2 * math.pi * position / max(len(ordered), 1) - math.pi / 2
+        place = {"x": radius * math.cos(angle), "y": radius * math.sin(angle), "fixed": True} if ring else {}
+        if cls == OTHERS:
+            name = ctx.t("Otras clases", "Other classes")
+        else:
+            name = capitalised(ctx.label(cls)) if cls else ctx.t("Sin clase", "No class")
         gid = "group:" + cls
         group_names[gid] = name
         canvas.net.add_node(
             gid,
             label=f"{short_label(name, 28)} ({len(members)})",
-            title=ctx.t(
+            title=several.format(len(members))
+            if cls == OTHERS
+            else ctx.t(
                 "{} entidades de la clase «{}»: haga clic para mostrarlas.",
                 "{} entities of the class “{}”: click to show them.",
             ).format(len(members), name),
             color=colours.get(cls, OTHER_COLOUR),
             shape="box",
             kind="group",
+            mass=1 + len(members) ** 0.5,
+            **place,
             group_class=cls,
             class_label=name,
             href=None,

@@ -52,5 +52,6 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
         "legend": legend,
         "rest": rest_table(ctx, rest, degree.__getitem__, page),
         **extra,
+        "focus": iri,
         **canvas.data(),
     }

@@ -31,11 +31,12 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
     order = sorted(candidates, key=lambda n: (-degree[n], n))
     drawn, rest = order[:limit], order[limit:]
     colours, legend = class_legend(ctx, drawn)
-    canvas = Canvas(ctx)
+    grouped = len(drawn) > GROUP_OVER
+    canvas = Canvas(ctx, physics=not grouped)
     extra: dict[str, Any] = {"hidden_edges": [], "groups": 0}
-    if len(drawn) > GROUP_OVER:  # too many to read at once: one node per class, opened by a click
+    if grouped:  # too many to read at once: one node per class, on a ring, opened by a click
         extra = group_by_class(
-            ctx, canvas, sub, [], drawn, colours, lambda n: {"value": degree[n], "degree": degree[n]}
+            ctx, canvas, sub, [], drawn, colours, lambda n: {"value": degree[n], "degree": degree[n]}, ring=True
         )
     else:
         for n in drawn:
@@ -56,5 +57,9 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
         "legend": legend,
         "rest": rest_table(ctx, rest, degree.__getitem__, page),
         **extra,
-        **canvas.data({"nodes": {"scaling": {"min": 8, "max": 36, "label": {"enabled": False}}}}),
+        **canvas.data(
+            {
+                "nodes": {"scaling": {"min": 8, "max": 36, "label": {"enabled": False}}},
+            }
+        ),
     }

@@ -118,7 +118,9 @@ def _render(
         return JSONResponse(view, headers={"Vary": "Accept"})
     context: dict[str, Any] = {"view": view, "graph_page": True}
     if "nodes" in view:  # a drawing for graph.js; the municipalities view is plain SVG and HTML
-        context["graph_data"] = {k: view[k] for k in ("nodes", "edges", "options", "min_label_px") if k in view}
+        context["graph_data"] = {
+            k: view[k] for k in ("nodes", "edges", "options", "min_label_px", "focus", "hidden_edges") if k in view
+        }
     return templates.TemplateResponse(request, template, context, headers={"Vary": "Accept"})
 
 

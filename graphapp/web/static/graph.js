@@ -73,8 +73,9 @@
       const font = smallestFont();
       const least = minPx / font;
       if (network.getScale() < least) {
-        const first = nodes.getIds()[0];
-        network.moveTo({ position: network.getPosition(first), scale: least * 1.02, animation: false });
+        // zoom in on the view's focus (the entity of a neighbourhood) or else on the middle of the picture
+        const focus = data.focus && nodes.get(data.focus) ? network.getPosition(data.focus) : undefined;
+        network.moveTo({ position: focus, scale: least * 1.02, animation: false });
       }
       entry.initialScale = network.getScale();
       entry.smallestFont = font;
