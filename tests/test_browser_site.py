@@ -247,6 +247,33 @@ def test_a_visitor_tour(server: str, browser: Browser, viewport: str) -> None:
     page.wait_for_url("**/analitica/centralidad")
     ranking = page.locator("table.ranking").nth(1).inner_text()
     assert "Instituto de Transparencia" in ranking and "Loreto" not in ranking
+    # tooltips: one sentence per timeline milestone and per SDG link, as the visitor hovers them
+    for path, kind in (("/vistas/historia", "milestone"), ("/vistas/ods", "contributor")):
+        _open(page, server + path + "?lang=es")
+        page.locator(".graph-embed").scroll_into_view_if_needed()
+        spot = page.evaluate(
+            """(kind) => {
+          const entry = window.__gakgNetworks[0];
+          const node = entry.nodes.get({ filter: (n) => n.kind === kind })[0];
+          entry.network.focus(node.id, { scale: 1.2 });
+          const point = entry.network.canvasToDOM(entry.network.getPosition(node.id));
+          const box = entry.element.getBoundingClientRect();
+          const edges = entry.edges.get().map((e) => e.title);
+          return { x: box.left + point.x, y: box.top + point.y, title: node.title, edges: edges };
+        }""",
+            kind,
+        )
+        assert all(t.count("\n") == 0 and t.endswith(".") for t in spot["edges"]), spot["edges"][:3]
+        page.mouse.move(spot["x"], spot["y"])
+        tooltip = page.locator("div.vis-tooltip")
+        tooltip.wait_for(state="visible", timeout=5_000)
+        shown = tooltip.inner_text().strip()
+        assert shown == spot["title"].strip(), shown
+        if kind == "milestone":  # one sentence, the class not repeated
+            assert "\n" not in shown and shown.endswith("."), shown
+    # a problem of the graph that only shares generic words with a practice finds nothing
+    page.goto(server + "/practicas?problem=falta-de-consensos-en-decisiones-publicas&lang=es")
+    assert page.locator("main").get_by_text("Ninguna práctica del grafo atiende un problema parecido").count() == 1
     # the finder: a long description finds the practice, explained in the reader's language
     page.goto(server + "/practicas?lang=es")
     page.fill(
@@ -255,6 +282,7 @@ def test_a_visitor_tour(server: str, browser: Browser, viewport: str) -> None:
     )
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
-    assert "Jalisco" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Jalisco" in main and "Palabras en común" in main and "«registro» ≈ «registro»" in main
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
