@@ -30,6 +30,10 @@ def test_class_names_are_capitalised(client: TestClient) -> None:
     labels = {m["class_label"] for c in body["components"] for m in c["top"]}
     assert "Fuente bibliográfica" in labels or "Entidad (PROV)" in labels
     assert all(label[:1] == label[:1].upper() for label in labels), labels
+    # the UN's English-only names get a Spanish one: no «Goals», «Tier I» on a Spanish page
+    names = {m["label"] for c in body["components"] for m in c["top"]}
+    assert "Goals" not in names and "Tier I" not in names
+    assert {"Nivel I", "Objetivos de Desarrollo Sostenible"} <= names
     results = client.get("/buscar", params={"q": "encuesta nacional", "format": "json"}).json()["results"]
     assert all(t[:1] == t[:1].upper() for r in results for t in r["types"])
 
