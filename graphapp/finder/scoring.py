@@ -4,9 +4,11 @@ The score is the share of the query that a practice explains. Each query word we
 the collection (inverse document frequency, never less than half the weight of the rarest word), so that explaining
 «ladrilleras» counts and explaining «público» hardly does. A word found in the practice's name, problem, solution,
 benefits or outputs counts fully (0.9 through a shared prefix), a word found only in the statement of one of its
-SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The better of
-the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the
-graph addressed gets no answer.
+SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The words no
+practice uses weigh together at most :data:`UNKNOWN_CAP` rarest words, so that the story a paragraph tells does not
+dilute its match. The better of the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not
+shown: a problem nobody in the graph addressed gets no answer; under ``THRESHOLD + NEAR`` a practice must share
+something specific with the query (:meth:`Scorer._specific`).
 """
 
 from __future__ import annotations
