@@ -187,6 +187,9 @@ def test_overview_class_filter(client: TestClient) -> None:
     assert view["selected"] == ["ga:Municipality"]
     assert view["shown"] == 50 and view["total"] > 50
     assert all(n["class_iri"].endswith("#Municipality") for n in _entities(view))
+    # one class: the best-connected 20 one by one, the other 30 in a group that opens on a click
+    single = [n for n in view["nodes"] if n.get("kind") != "group"]
+    assert len(single) == 20 and [len(g["members"]) for g in _by_kind(view, "group")] == [30]
     small = _json(client, "/vistas/general", **{"class": "ga:Municipality", "limit": 30})
     assert not _by_kind(small, "group") and len(small["nodes"]) == 30  # few enough to draw one by one
     both = client.get(

@@ -32,12 +32,21 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
     drawn, rest = order[:limit], order[limit:]
     colours, legend = class_legend(ctx, drawn)
     grouped = len(drawn) > GROUP_OVER
-    canvas = Canvas(ctx, physics=not grouped)
+    # one class only (a filter): its best-connected entities one by one, the rest in one group; several classes:
+    # one node per class, on a ring; either way a click on a group shows its members
+    one_class = len({ctx.class_of(n) for n in drawn}) <= 1
+    canvas = Canvas(ctx, physics=not grouped or one_class)
     extra: dict[str, Any] = {"hidden_edges": [], "groups": 0}
-    if grouped:  # too many to read at once: one node per class, on a ring, opened by a click
-        extra = group_by_class(
-            ctx, canvas, sub, [], drawn, colours, lambda n: {"value": degree[n], "degree": degree[n]}, ring=True
-        )
+    if grouped:
+
+        def options(n: str) -> dict[str, Any]:
+            return {"value": degree[n], "degree": degree[n]}
+
+        if one_class:
+            first = drawn[: GROUP_OVER // 2]
+            extra = group_by_class(ctx, canvas, sub, first, drawn[len(first) :], colours, options)
+        else:
+            extra = group_by_class(ctx, canvas, sub, [], drawn, colours, options, ring=True)
     else:
         for n in drawn:
             canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
