@@ -21,6 +21,10 @@ from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
 from .iris import InvalidIri, is_valid_iri
 
 TOP = 20
+MEASURED_CLASS = "https://w3id.org/gakg/ontology#ObligatedSubject"
+NETWORKS = ("gobierno-abierto", "todo")
+"""``gobierno-abierto``: the open-government network, without the 908 bodies measured by the Métrica 2017 (each
+hangs on its state and its scores, so hundreds of them tie on betweenness and bury the actors); ``todo``: with them."""
 EXACT_BETWEENNESS_UP_TO = 1500
 BETWEENNESS_SAMPLE = 300
 SEED = 42
@@ -79,12 +83,26 @@ def compute_centrality(graph: nx.Graph, who: set[str]) -> Centrality:
     )
 
 
-def centrality(service: ServiceLike) -> Centrality:
-    """The centrality ranking of the current graph version (computed once per version)."""
-    return service.cached(
-        "analytics.centrality",
-        lambda: compute_centrality(graphviews.entity_graph(service).graph, actors(service)),
-    )
+def measured_bodies(service: ServiceLike) -> set[str]:
+    """The bodies measured by the Métrica de Gobierno Abierto 2017 that are nothing else: their main class is
+    ga:ObligatedSubject (INFOEM or INAI, also measured, keep their own class and stay)."""
+    primary = graphviews.entity_graph(service).primary
+    return {iri for iri, cls in primary.items() if cls == MEASURED_CLASS}
+
+
+def centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Centrality:
+    """The centrality ranking of the current graph version (computed once per version and network): by default
+    on the open-government network (without the measured bodies), with ``network="todo"`` on the whole graph."""
+    if network not in NETWORKS:
+        raise ValueError(f"red must be one of {', '.join(NETWORKS)}, not {network!r}.")
+
+    def compute() -> Centrality:
+        graph = graphviews.entity_graph(service).graph
+        if network == "gobierno-abierto":
+            graph = graph.subgraph(n for n in graph if n not in measured_bodies(service))
+        return compute_centrality(graph, actors(service))
+
+    return service.cached(f"analytics.centrality.{network}", compute)
 
 
 def compute_components(graph: nx.Graph) -> Components:

@@ -8,6 +8,7 @@ accent- and case-insensitive entity search of the home page.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,11 +42,15 @@ class GraphIndex:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     alt_labels: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # "objetivo 16", "meta 16.10"
+    texts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # folded descriptions
 
     @classmethod
     def build(cls, store: GraphStore) -> GraphIndex:
         index = cls()
-        index._add(store.select("all-labels", raw=True), store.select("all-types", raw=True))
+        index._add(
+            store.select("all-labels", raw=True), store.select("all-types", raw=True), store.select("search-extra")
+        )
         return index
 
     def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
@@ -55,14 +60,25 @@ class GraphIndex:
             labels={k: v for k, v in self.labels.items() if k not in subjects},
             alt_labels=defaultdict(list, {k: v for k, v in self.alt_labels.items() if k not in subjects}),
             types=defaultdict(set, {k: v for k, v in self.types.items() if k not in subjects}),
+            codes=defaultdict(list, {k: v for k, v in self.codes.items() if k not in subjects}),
+            texts=defaultdict(list, {k: v for k, v in self.texts.items() if k not in subjects}),
         )
         for subject in sorted(subjects):
             if is_valid_iri(subject):
                 bound = {"s": as_iri(subject)}
-                index._add(store.select("all-labels", bound, raw=True), store.select("all-types", bound, raw=True))
+                index._add(
+                    store.select("all-labels", bound, raw=True),
+                    store.select("all-types", bound, raw=True),
+                    store.select("search-extra", bound),
+                )
         return index
 
-    def _add(self, label_rows: list[dict[str, object]], type_rows: list[dict[str, object]]) -> None:
+    def _add(
+        self,
+        label_rows: list[dict[str, object]],
+        type_rows: list[dict[str, object]],
+        extra_rows: list[dict[str, object]] = (),  # type: ignore[assignment]
+    ) -> None:
         best_kind: dict[tuple[str, str], int] = {}
         # rows of the engine's terms (``raw=True``): their ``.value`` is all the index needs, and converting
         # every literal to a Python value would cost most of the build (seconds at 10^6 triples)
@@ -78,6 +94,12 @@ class GraphIndex:
                 self.labels.setdefault(iri_, {})[lang] = label
         for row in type_rows:
             self.types[_value(row["s"])].add(_value(row["type"]))
+        for row in extra_rows:
+            iri_, text, kind = str(row["s"]), str(row["text"]), str(row["kind"])
+            if kind == "description":
+                self.texts[iri_].append(fold(text))
+            else:
+                self.codes[iri_].extend(f"{word} {text}" for word in CODE_WORDS[kind])
 
     def label(self, iri: str, lang: str) -> str | None:
         """The label in ``lang``, else in the other language, else untagged; ``None`` if there is none."""
@@ -91,20 +113,41 @@ class GraphIndex:
         return self.label(iri, lang) or _short(iri)
 
     def search(self, text: str, lang: str, limit: int = 20, within: set[str] | None = None) -> list[SearchHit]:
-        """Entities whose labels (either language, alternative labels too) contain every word of ``text``."""
+        """Entities whose labels (either language, alternative labels and SDG codes too) contain every word of
+        ``text``: first those with every word in one label, then in all their labels together, then in their
+        description. «Objetivo 16», «ODS 16» or «meta 16.10» find the SDG goal or target by its code.
+        Function words of a multi-word query («paz y justicia») are not required."""
         words = fold(text).split()
+        if len(words) > 1:
+            words = [w for w in words if w not in _SEARCH_STOPWORDS] or words
         if not words:
             return []
+        code = _CODE.fullmatch(fold(text))
         hits: dict[str, SearchHit] = {}
+
+        def keep(iri: str, matched: str, score: float) -> None:
+            if iri not in hits or score > hits[iri].score:
+                hits[iri] = SearchHit(iri, self.label_or_iri(iri, lang), matched, score)
+
         for iri, labels in self.labels.items():
             if within is not None and iri not in within:
                 continue
-            for candidate in (*labels.values(), *self.alt_labels.get(iri, ())):
+            codes = self.codes.get(iri, ())
+            if code and any(c.endswith(" " + code["code"]) and c.startswith(code["word"] or "") for c in codes):
+                keep(iri, fold(text), 3.0)
+                continue
+            candidates = (*labels.values(), *self.alt_labels.get(iri, ()))
+            for candidate in candidates:
                 folded = fold(candidate)
                 if all(w in folded for w in words):
-                    score = (2.0 if folded.startswith(words[0]) else 1.0) - len(folded) / 1000
-                    if iri not in hits or score > hits[iri].score:
-                        hits[iri] = SearchHit(iri, self.label_or_iri(iri, lang), candidate, score)
+                    keep(iri, candidate, (2.0 if folded.startswith(words[0]) else 1.0) - len(folded) / 1000)
+            if iri in hits or len(words) == 1:
+                continue
+            together = " ".join(fold(c) for c in (*candidates, *codes))
+            if all(w in together for w in words):
+                keep(iri, self.label_or_iri(iri, lang), 0.5 - len(together) / 100_000)
+            elif all(w in together or any(w in t for t in self.texts.get(iri, ())) for w in words):
+                keep(iri, self.label_or_iri(iri, lang), 0.2)
         return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
 
     def close_matches(self, text: str, lang: str, limit: int = 5) -> list[tuple[str, str]]:
@@ -126,6 +169,20 @@ class GraphIndex:
 def _value(term: object) -> str:
     """The lexical value of an engine term (an IRI's string, a literal's text)."""
     return str(getattr(term, "value", term))
+
+
+# How a reader names an SDG goal, target or indicator by its code («Objetivo 16», «ODS 16», «meta 16.10»).
+CODE_WORDS = {
+    "goal": ("objetivo", "ods", "sdg", "goal"),
+    "target": ("meta", "target", "ods", "sdg"),
+    "indicator": ("indicador", "indicator"),
+}
+_CODE = re.compile(
+    r"(?P<word>objetivo|ods|sdg|goal|meta|target|indicador|indicator)?\s*(?P<code>\d{1,2}(\.[0-9a-z]+){0,2})"
+)
+_SEARCH_STOPWORDS = frozenset(
+    ["a", "al", "and", "de", "del", "e", "el", "en", "la", "las", "los", "o", "of", "or", "para", "por", "the", "y"]
+)
 
 
 def _short(iri: str) -> str:

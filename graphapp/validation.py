@@ -116,11 +116,17 @@ class Report:
                 where = f" [{_local(f.path)}]" if f.path else ""
                 lines.append(f"  {f.severity} {_local(f.shape)}{where}: {mask(f.message(lang))}")
         n_v, n_w = len(self.violations), len(self.findings) - len(self.violations)
-        summary = (
-            f"{n_v} violaciones, {n_w} avisos en {len(by_focus)} entidades."
-            if lang == "es"
-            else f"{n_v} violations, {n_w} warnings in {len(by_focus)} entities."
-        )
+        n_e = len(by_focus)
+        if lang == "es":
+            counted = (_n(n_v, "violación", "violaciones"), _n(n_w, "aviso", "avisos"), _n(n_e, "entidad", "entidades"))
+            summary = "{}, {} en {}.".format(*counted)
+        else:
+            counted = (
+                _n(n_v, "violation", "violations"),
+                _n(n_w, "warning", "warnings"),
+                _n(n_e, "entity", "entities"),
+            )
+            summary = "{}, {} in {}.".format(*counted)
         n_hidden = len(hidden & by_focus.keys())
         if n_hidden:
             summary += (
@@ -259,3 +265,8 @@ def validate_change(
     report = validate(data, shapes, ontology)
     findings = [f for f in report.findings if f.focus in focus]
     return replace(report, conforms=not any(f.severity == "Violation" for f in findings), findings=findings)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """«1 aviso», «2 avisos»."""
+    return f"{count} {one if count == 1 else many}"

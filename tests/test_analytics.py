@@ -36,11 +36,23 @@ def test_centrality_ranks_actors_only(client: TestClient) -> None:
         assert all(r["iri"] in actors for r in rows)
         values = [r[measure] for r in rows]
         assert values == sorted(values, reverse=True)
+    assert result["network"] == "gobierno-abierto"
     assert result["by_degree"][0]["iri"] == ID + "stl/estado-de-mexico"
     assert result["by_degree"][0]["degree"] == 15  # 3 memberships (the Electoral Institute is only registered)
-    assert ID + "organizacion/alianza-para-el-gobierno-abierto" in {r["iri"] for r in result["by_betweenness"][:3]}
+    top = [r["iri"] for r in result["by_betweenness"]]
+    assert ID + "organizacion/alianza-para-el-gobierno-abierto" in top[:3]
+    # the open-government network: INFOEM ranks among the first, no body measured only by the Métrica
+    assert ID + "institucion/infoem" in top[:5]
+    assert not any("/sujeto-obligado/" in iri for iri in top)
+
+
+def test_centrality_with_the_measured_bodies(client: TestClient) -> None:
+    result = _json(client, "/analitica/centralidad", red="todo")
+    assert result["network"] == "todo"
     assert result["nodes"] > 2000 and result["actors"] > 900
     assert result["betweenness_sample"] == analytics.BETWEENNESS_SAMPLE  # the graph is large enough to sample
+    assert any("/sujeto-obligado/" in r["iri"] for r in result["by_betweenness"])
+    assert _error(client, "/analitica/centralidad", red="nada")[0] == 400
 
 
 def test_centrality_page(client: TestClient) -> None:
@@ -49,6 +61,20 @@ def test_centrality_page(client: TestClient) -> None:
     assert "<h2>By degree</h2>" in r.text and "<h2>By betweenness</h2>" in r.text
     assert r.text.count('<td class="num">20</td>') == 2
     assert "Local Technical Secretariat for Open Government of the State of Mexico" in r.text
+    # each measure explained in a sentence, and the switch to the measured bodies
+    assert "How many direct links an actor has" in r.text
+    assert "What share of the shortest paths between two other entities goes through the actor" in r.text
+    assert 'href="/analitica/centralidad?red=todo"' in r.text
+
+
+def test_analytics_index(client: TestClient) -> None:
+    r = client.get("/analitica", params={"lang": "es"}, headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    for href in ("/analitica/centralidad", "/analitica/camino", "/analitica/componentes"):
+        assert f'href="{href}"' in r.text
+    assert "Qué organizaciones y personas tienen más enlaces" in r.text
+    body = _json(client, "/analitica", lang="en")
+    assert [p["name"] for p in body["pages"]] == ["analytics_centrality", "analytics_path", "analytics_components"]
 
 
 def test_centrality_is_cached_per_graph_version(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,7 +35,6 @@ GRAPH_PAGES = [
     ("stl", "/vistas/stl"),
     ("timeline", "/vistas/historia"),
     ("sdg", "/vistas/ods"),
-    ("municipalities", "/vistas/municipios"),
     ("path", "/analitica/camino?desde=INFOEM&hasta=Toluca"),
 ]
 PLAIN_PAGES = [
@@ -43,6 +42,7 @@ PLAIN_PAGES = [
     ("entity", "/id/stl/estado-de-mexico"),
     ("centrality", "/analitica/centralidad"),
     ("components", "/analitica/componentes"),
+    ("municipalities", "/vistas/municipios"),
 ]
 NODE_POSITION = """(kind) => {
   const entry = window.__gakgNetworks[0];

@@ -201,9 +201,15 @@ def test_national_action_plans(public_store: GraphStore) -> None:
 
 def test_sdg_contributions(public_store: GraphStore) -> None:
     rows = public_store.select("example-sdg-contributions")
-    assert [r["codigo"] for r in rows] == ["11", "11.b", "16", "17"]
-    assert _by(rows, "codigo")["11"]["razon"].startswith("Aumentar el número de gobiernos")
-    assert _by(rows, "codigo")["11.b"]["fuente"].endswith("/fuente/gobierno-abierto-kg-editorial")
+    direct = [r for r in rows if r.get("via") is None]
+    assert [r["codigo"] for r in direct] == ["11", "11.b", "16", "17"]
+    assert all(r["tipo"] == "Compromiso" for r in direct)
+    # the practices reach SDGs through the themes they address
+    practices = {r["aporta"].split()[0] for r in rows if r.get("via")}
+    assert practices == {"Reubicación", "Información", "Políticas"}
+    assert {"Igualdad laboral y salarial", "8.5"} <= {v for r in rows for v in (r.get("via"), r["codigo"])}
+    assert _by(direct, "codigo")["11"]["razon"].startswith("Aumentar el número de gobiernos")
+    assert _by(direct, "codigo")["11.b"]["fuente"].endswith("/fuente/gobierno-abierto-kg-editorial")
     assert _by(rows, "codigo")["11.b"]["objetivo"] == 11
     assert _by(rows, "codigo")["16"]["objetivo_nombre_en"] == "Peace, justice and strong institutions"
 

@@ -7,6 +7,7 @@ find nothing); docs/finder.md reports the same numbers and how they were obtaine
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -27,9 +28,15 @@ VERACRUZ = ID + "practica/informacion-eleccion-bachillerato-veracruz"
 SEARCH = "/api/practices/search"
 TOKEN = "finder-test-token"
 
-# What the finder reaches on the evaluation set (docs/finder.md): assert it does not get worse.
-MIN_TOP1 = 0.9
+# What the finder reaches on the evaluation set (docs/finder.md): assert it does not get worse, for every length
+# of description and on the held-out part the threshold was chosen on.
+MIN_TOP1 = {"tune": 0.95, "holdout": 0.9, "short": 0.95, "sentence": 0.9, "paragraph": 0.9}
 MAX_FALSE_MATCHES = 0.0
+
+
+def _length(q: str) -> str:
+    n = len(re.findall(r"\w+", q))
+    return "short" if n <= 6 else "sentence" if n <= 15 else "paragraph"
 
 
 def _search(client: TestClient, **params: object) -> dict:
@@ -54,16 +61,40 @@ def test_evaluation_set_is_what_the_docs_promise() -> None:
     assert all((p, lang) in langs for p in per_practice for lang in ("es", "en"))
     assert sum(1 for q in EVAL if q["expected"] is None) >= 10
     assert len({q["q"] for q in EVAL}) == len(EVAL)
+    # paragraph-length descriptions of every practice in both languages, and unrelated long problems
+    long = [q for q in EVAL if _length(q["q"]) == "paragraph"]
+    assert {(q["expected"], q["lang"]) for q in long} >= {(p, lang) for p in per_practice for lang in ("es", "en")}
+    assert {q["lang"] for q in long if q["expected"] is None} == {"es", "en"}
+    held = [q for q in EVAL if q["split"] == "holdout"]
+    assert {q["split"] for q in EVAL} == {"tune", "holdout"}
+    assert len(held) >= 12 and any(q["expected"] is None for q in held)
 
 
 def test_quality_on_the_evaluation_set(client: TestClient) -> None:
-    """Top-1 accuracy on the paraphrases and false-match rate on the unrelated problems, through the API."""
-    positives = [q for q in EVAL if q["expected"]]
-    negatives = [q for q in EVAL if q["expected"] is None]
-    top1 = [q["q"] for q in positives if _top(_search(client, q=q["q"], lang=q["lang"])) == q["expected"]]
-    false = [q["q"] for q in negatives if _search(client, q=q["q"], lang=q["lang"])["results"]]
-    assert len(top1) / len(positives) >= MIN_TOP1, sorted({q["q"] for q in positives} - set(top1))
-    assert len(false) / len(negatives) <= MAX_FALSE_MATCHES, false
+    """Top-1 accuracy and false-match rate (share of unrelated problems with any result), through the API, on
+    each split and each length of description."""
+    top: dict[str, str | None] = {q["q"]: _top(_search(client, q=q["q"], lang=q["lang"])) for q in EVAL}
+    for part, least in MIN_TOP1.items():
+        group = [q for q in EVAL if part in (q["split"], _length(q["q"]))]
+        positives = [q for q in group if q["expected"]]
+        missed = [q["q"] for q in positives if top[q["q"]] != q["expected"]]
+        assert 1 - len(missed) / len(positives) >= least, (part, missed)
+        false = [q["q"] for q in group if q["expected"] is None and top[q["q"]] is not None]
+        assert len(false) <= MAX_FALSE_MATCHES * len(group), (part, false)
+
+
+def test_long_descriptions_still_find_the_practice(client: TestClient) -> None:
+    """The issue's examples: adding words that say nothing new does not lose the match."""
+    for q in (
+        "registro de empresas",
+        "nuestro registro de empresas dejó de funcionar",
+        "Nuestro registro de empresas dejó de funcionar y nadie lo actualiza desde hace años",
+    ):
+        assert _top(_search(client, q=q)) == JALISCO, q
+    es = _search(client, q="Las ladrilleras de la colonia queman llantas y el humo entra a las casas de los vecinos")
+    en = _search(client, q="The brick kilns in the neighbourhood burn tyres and the smoke gets into residents' homes")
+    assert _top(es) == _top(en) == DURANGO
+    assert abs(es["results"][0]["score"] - en["results"][0]["score"]) < 0.25
 
 
 def test_scores_are_between_threshold_and_one_best_first(client: TestClient) -> None:
@@ -238,6 +269,16 @@ def test_search_by_problem_of_the_graph(client: TestClient) -> None:
         },
         "relation": "addresses",
     }
+    # a cause of the problem tree that only shares generic words with a practice finds nothing, in either language
+    for slug in ("falta-de-consensos-en-decisiones-publicas", "falta-de-interaccion-gobierno-ciudadania"):
+        for lang in ("es", "en"):
+            assert _search(client, problem=slug, lang=lang)["results"] == [], (slug, lang)
+    # the reasons are in the reader's language: the words of the problem's label in that language
+    for lang, word in (("es", "bachilleratos"), ("en", "schools")):
+        body = _search(client, problem="desinformacion-para-elegir-bachillerato", lang=lang)
+        label = body["query"]["problem"]["label"].lower()
+        terms = [t["term"] for w in body["results"][0]["why"] if w["kind"] == "terms" for t in w["terms"]]
+        assert word in terms and all(t.lower() in label for t in terms), (lang, terms)
     cause = _search(client, problem="falta-de-interaccion-gobierno-ciudadania", lang="es")
     assert cause["results"] == []  # no practice in the graph addresses it: said, not papered over
     assert "Colaboración entre gobierno y sociedad" in cause["message"]

@@ -19,6 +19,7 @@ from graphapp.web.app import create_app
 
 from .conftest import json_twin
 
+VERACRUZ = "https://w3id.org/gakg/id/practica/informacion-eleccion-bachillerato-veracruz"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 STL = "stl/estado-de-mexico"
 ID = "https://w3id.org/gakg/id/"
@@ -84,14 +85,26 @@ def _by_kind(view: dict, kind: str) -> list[dict]:
     return [n for n in view["nodes"] if n.get("kind") == kind]
 
 
+def _entities(view: dict) -> list[dict]:
+    """The entity nodes of a view: those drawn one by one and the members of its groups (shown on a click)."""
+    out = []
+    for n in view["nodes"]:
+        out += n["members"] if n.get("kind") == "group" else [n]
+    return out
+
+
 def _check_graph(view: dict) -> None:
-    """Every view: ids unique, edges between drawn nodes, tooltips plain text with label and class."""
+    """Every view: ids unique, edges between drawn nodes, tooltips plain text: label and class, or one sentence."""
     ids = [n["id"] for n in view["nodes"]]
     assert len(ids) == len(set(ids))
     for e in view["edges"]:
         assert e["from"] in ids and e["to"] in ids
     for n in view["nodes"]:
-        assert isinstance(n["title"], str) and n["title"].split("\n")[1] == n["class_label"]
+        lines = n["title"].split("\n")
+        assert isinstance(n["title"], str)
+        assert (len(lines) > 1 and lines[1] == n["class_label"]) or (
+            len(lines) == 1 and n["title"].endswith((".", ")"))
+        )
         assert n["href"] is None or n["href"].startswith(("/", "http://", "https://"))
 
 
@@ -140,25 +153,44 @@ def test_overview_is_capped_and_says_so(client: TestClient) -> None:
     view = _json(client, "/vistas/general")
     _check_graph(view)
     assert view["total"] > 2000
-    assert view["shown"] == len(view["nodes"]) == 400
+    entities = _entities(view)
+    assert view["shown"] == len(entities) == 400
     assert view["rest"]["total"] == view["total"] - 400
     assert len(view["rest"]["rows"]) == 100
-    degrees = [n["degree"] for n in view["nodes"]]
-    assert degrees == sorted(degrees, reverse=True)
+    degrees = sorted((n["degree"] for n in entities), reverse=True)
     assert min(degrees) >= max(r["degree"] for r in view["rest"]["rows"])
-    assert view["nodes"][0]["id"] == ID + "entidad/estado-de-mexico"
+    assert ID + "entidad/estado-de-mexico" in {n["id"] for n in entities}
     assert sum(item["count"] for item in view["legend"]) == 400
+    # 400 entities are too many to read at once: the overview opens with one node per class, each with its members
+    groups = _by_kind(view, "group")
+    assert groups == view["nodes"] and view["groups"] == len(groups) < 45
+    by_class = {g["group_class"]: g for g in groups}
+    states = by_class["https://w3id.org/gakg/ontology#FederalEntity"]
+    assert states["label"].endswith(f"({len(states['members'])})")
+    assert (
+        states["title"]
+        == f"{len(states['members'])} entidades de la clase «Entidad federativa»: haga clic para mostrarlas."
+    )
+    assert all(m["class_iri"].endswith("#FederalEntity") for m in states["members"])
+    ends = {e["from"] for e in view["hidden_edges"]} | {e["to"] for e in view["hidden_edges"]}
+    assert ends <= {n["id"] for n in entities} and len(view["hidden_edges"]) > 100
+    assert all(re.fullmatch(r"\d+ enlaces entre «.+» y «.+»\.", e["title"]) for e in view["edges"])
     html = _html(client, "/vistas/general", lang="en")
     assert f"Showing <strong>400</strong> of <strong>{view['total']}</strong>" in html
     assert 'id="rest"' in html and "Page 1 of" in html
-    assert len(_embedded(html)["nodes"]) == 400
+    assert len(_embedded(html)["nodes"]) == len(groups)
 
 
 def test_overview_class_filter(client: TestClient) -> None:
     view = _json(client, "/vistas/general", **{"class": "ga:Municipality", "limit": 50})
     assert view["selected"] == ["ga:Municipality"]
     assert view["shown"] == 50 and view["total"] > 50
-    assert all(n["class_iri"].endswith("#Municipality") for n in view["nodes"])
+    assert all(n["class_iri"].endswith("#Municipality") for n in _entities(view))
+    # one class: the best-connected 20 one by one, the other 30 in a group that opens on a click
+    single = [n for n in view["nodes"] if n.get("kind") != "group"]
+    assert len(single) == 20 and [len(g["members"]) for g in _by_kind(view, "group")] == [30]
+    small = _json(client, "/vistas/general", **{"class": "ga:Municipality", "limit": 30})
+    assert not _by_kind(small, "group") and len(small["nodes"]) == 30  # few enough to draw one by one
     both = client.get(
         "/vistas/general", params=[("class", "ga:Municipality"), ("class", "ga:FederalEntity"), ("format", "json")]
     ).json()
@@ -189,12 +221,20 @@ def test_neighbourhood_of_an_entity(client: TestClient) -> None:
     assert one["shown"] == one["total"] == len(one["nodes"]) == 1 + one["nodes"][0]["degree"]
     two = _json(client, f"/vistas/vecindario/{STL}", depth=2)
     assert two["total"] > one["total"]
-    assert {n["distance"] for n in two["nodes"]} == {0, 1, 2}
+    assert {n["distance"] for n in _entities(two)} == {0, 1, 2}
     capped = _json(client, f"/vistas/vecindario/{STL}", depth=2, limit=10)
     assert capped["shown"] == 10 and capped["total"] == two["total"]
     assert capped["rest"]["total"] == two["total"] - 10
     html = _html(client, f"/vistas/vecindario/{STL}", depth=2, limit=10, lang="en")
     assert f"Showing <strong>10</strong> of <strong>{two['total']}</strong>" in html
+    # depth 3 is hundreds of entities: the nearest are drawn one by one, the others one node per class
+    three = _json(client, f"/vistas/vecindario/{STL}", depth=3)
+    assert three["shown"] > 200
+    single = [n for n in three["nodes"] if n.get("kind") != "group"]
+    groups = _by_kind(three, "group")
+    assert len(single) == 20 and 0 < len(groups) < 40
+    assert len(_entities(three)) == three["shown"]
+    assert max(n["distance"] for n in single) <= min(m["distance"] for g in groups for m in g["members"])
 
 
 def test_neighbourhood_errors(client: TestClient) -> None:
@@ -285,37 +325,67 @@ def test_sdg_goals_targets_and_contributions(client: TestClient) -> None:
     assert len(goals) == 17 == len(view["goals"])
     assert [g["code"] for g in view["goals"]][:3] == ["1", "2", "3"]
     by_code = {g["code"]: g for g in view["goals"]}
-    assert by_code["11"]["contributed"] == ["11", "11.b"]
+    assert by_code["11"]["contributed"] == ["11", "11.3", "11.6", "11.b"]
     assert by_code["17"]["targets"] == 19
-    assert [c["iri"] for c in by_code["16"]["contributors"]] == [ID + COMMITMENT]
+    # the commitment contributes directly; the practices through the SDGs of their themes
+    assert [c["iri"] for c in by_code["16"]["contributors"]] == [ID + COMMITMENT, VERACRUZ]
+    assert ID + "practica/igualdad-laboral-salarial-jalisco" in [c["iri"] for c in by_code["8"]["contributors"]]
     targets = {n["id"] for n in _by_kind(view, "target")}
     assert "http://metadata.un.org/sdg/11.b" in targets
     assert not any(t.startswith("http://metadata.un.org/sdg/1.") for t in targets)  # goal 1: nobody contributes
-    edges = {(e["from"], e["to"]) for e in view["edges"]}
-    assert ("http://metadata.un.org/sdg/11", "http://metadata.un.org/sdg/11.b") in edges
-    assert (ID + COMMITMENT, "http://metadata.un.org/sdg/11.b") in edges
+    edges = {(e["from"], e["to"]): e["title"] for e in view["edges"]}
+    assert edges[("http://metadata.un.org/sdg/11", "http://metadata.un.org/sdg/11.b")] == (
+        "La meta 11.b es parte del objetivo 11."
+    )
+    assert edges[(ID + COMMITMENT, "http://metadata.un.org/sdg/11.b")].endswith("contribuye a ODS 11.b.")
+    assert edges[(VERACRUZ, "http://metadata.un.org/sdg/16.10")] == (
+        "«Información para elegir bachillerato en Veracruz» contribuye a ODS 16.10 por su tema «Transparencia proactiva»."
+    )
+    # one sentence per edge, and the legend counts what is drawn
+    assert all(t.count(".") >= 1 and "·" not in t and "\n" not in t for t in edges.values())
     grey = [n for n in goals if n["color"] == OTHER_COLOUR]
-    assert len(grey) == 14
+    legend = {item["key"]: item["count"] for item in view["legend"]}
+    assert legend["other"] == len(grey) == 8
+    assert legend["contributor"] == 4 and all(count > 0 for count in legend.values())
+    drawn = sum(1 for n in view["nodes"] if n["color"] != OTHER_COLOUR)
+    assert sum(c for k, c in legend.items() if k != "other") == drawn
 
 
 def test_municipalities_coloured_by_the_metric(client: TestClient) -> None:
     view = _json(client, "/vistas/municipios")
-    _check_graph(view)
-    nodes = _by_kind(view, "municipality")
-    assert len(nodes) == 125 == view["total"]
-    toluca = next(n for n in nodes if n["id"] == ID + "municipio/15106")
+    assert "nodes" not in view  # a ranked bar chart, not a grid of dots
+    assert len(view["municipalities"]) == 125 == view["total"]
+    toluca = next(m for m in view["municipalities"] if m["code"] == "15106")
     assert toluca["score"] == 0.5201
-    assert toluca["color"] == score_colour(0.5201) == SCORE_BINS[3][1]
-    assert "0.5201" in toluca["title"]
-    row = next(m for m in view["municipalities"] if m["code"] == "15106")
-    assert row["body"]["iri"] == ID + "institucion/ayuntamiento-de-toluca"
-    assert view["measured"] == 5
-    assert sum(1 for n in nodes if n["color"] == UNMEASURED_COLOUR) == 120
-    scores = [m["score"] for m in view["municipalities"] if m["score"] is not None]
+    assert toluca["colour"] == score_colour(0.5201) == SCORE_BINS[3][1]
+    assert toluca["body"]["iri"] == ID + "institucion/ayuntamiento-de-toluca"
+    assert view["measured"] == 5 == len(view["bars"])
+    assert len(view["unmeasured"]) == 120
+    scores = [m["score"] for m in view["bars"]]
     assert scores == sorted(scores, reverse=True)
     assert sum(item["count"] for item in view["legend"]) == 125
     html = _html(client, "/vistas/municipios")
     assert "0.5201" in html and "Toluca" in html
+    assert html.count("<meter ") == 5 and 'value="0.5201"' in html
+
+
+def test_states_map_with_the_2017_averages(client: TestClient) -> None:
+    view = _json(client, "/vistas/municipios")["map"]
+    states = view["states"]
+    assert len(states) == 32 and all(s["iri"] and s["href"].startswith("/id/entidad/") for s in states)
+    assert len({s["iri"] for s in states}) == 32  # every path matched to a different state of the graph
+    edomex = next(s for s in states if s["svg_id"] == "mex")
+    assert edomex["href"] == "/id/entidad/estado-de-mexico"
+    assert edomex["colour"] == score_colour(edomex["score"])
+    assert re.fullmatch(r"Estado de México: promedio 0\.\d{4} en la Métrica 2017, lugar \d+ de 32\.", edomex["title"])
+    assert [s["rank"] for s in view["ranked"]] == list(range(1, 33))
+    assert view["attribution"] == "@svg-maps/mexico 2.0.0, CC-BY-4.0, Victor Cazanave"
+    html = _html(client, "/vistas/municipios", lang="en")
+    assert html.count('<path class="state"') == 32
+    assert 'href="/id/entidad/jalisco"' in html and "CC BY 4.0" in html
+    assert "cdn" not in html.lower()
+    vendored = PROJECT_ROOT / "graphapp" / "web" / "static" / "vendor" / "svg-maps-mexico"
+    assert (vendored / "LICENSE.md").exists() and "CC-BY-4.0" in (vendored / "VERSION").read_text(encoding="utf-8")
 
 
 def test_labels_follow_the_language(client: TestClient) -> None:
@@ -382,7 +452,7 @@ def test_labels_are_never_markup(malicious_client: TestClient, url: str, lang: s
     assert SCRIPT not in html
     assert "<script>" not in html
     assert 'href="javascript:' not in html
-    if "/vistas/" in url and "vistas?" not in url:
+    if "/vistas/" in url and "vistas?" not in url and "municipios" not in url:
         data = _embedded(html)
         assert all(n["href"] is None or not n["href"].startswith("javascript") for n in data["nodes"])
 

@@ -7,7 +7,7 @@ is the practices judged relevant, best first, each with a score from 0 to 1 and 
 How a query is scored (docs/finder.md has the measurements behind each choice):
 
 1. Text is folded (accents, case), split into words, stop words dropped, and each word stemmed with the Snowball
-   stemmer of each language (``contaminación``, ``contaminantes`` → ``contamin``). Two stems of five letters or
+   stemmer of each language (``contaminación``, ``contaminantes`` → ``contamin``). Two stems of six letters or
    more also match when one starts with the other (``ladrill``/``ladriller``, ``salari``/``salarial``).
 2. Themes of the thesaurus whose label or synonym (all its words) occurs in the query are recognised («brecha
    salarial», «preparatoria», «humo»). A practice about such a theme, or a narrower or broader one, explains the
@@ -18,7 +18,11 @@ How a query is scored (docs/finder.md has the measurements behind each choice):
    problem, solution, benefits or outputs counts fully (0.9 through a shared prefix), a word found only in the
    statement of one of its SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or
    broader theme). The better of the Spanish and English readings is kept.
-4. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the graph addressed gets no answer.
+   All the query words no practice uses weigh together at most as much as the rarest word
+   (:data:`UNKNOWN_CAP`): a paragraph tells its story with many of them, and they must not dilute the match.
+4. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the graph addressed gets no answer. Near
+   the threshold a practice must share something specific (a theme, or two words only it uses); a problem of the
+   graph must match in both languages.
 
 The index is built from named queries (``queries/finder-*.rq``) and cached once per graph version by the web app.
 
@@ -31,7 +35,7 @@ hierarchy and SDGs, recognising them), :mod:`~graphapp.finder.scoring` (scores, 
 from .cards import INACTIVE_STATUSES, practice_card
 from .index import PracticeIndex
 from .postings import CORE_FIELDS, PREFIX_STRENGTH
-from .scoring import SDG_STRENGTH, THRESHOLD, UNKNOWN_WEIGHT, Hit, ProblemQuery, SearchResult
+from .scoring import SDG_STRENGTH, THRESHOLD, UNKNOWN_CAP, UNKNOWN_WEIGHT, Hit, ProblemQuery, SearchResult
 from .text import EN_STOPWORDS, ES_STOPWORDS, LANGS, PREFIX_MIN, STOPWORDS, analyse, related_stems, stem
 from .thesaurus import PARTIAL, RELATION_STRENGTH, Theme, ThemeHit
 
@@ -48,6 +52,7 @@ __all__ = [
     "SDG_STRENGTH",
     "STOPWORDS",
     "THRESHOLD",
+    "UNKNOWN_CAP",
     "UNKNOWN_WEIGHT",
     "Hit",
     "PracticeIndex",

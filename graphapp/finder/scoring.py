@@ -4,9 +4,11 @@ The score is the share of the query that a practice explains. Each query word we
 the collection (inverse document frequency, never less than half the weight of the rarest word), so that explaining
 «ladrilleras» counts and explaining «público» hardly does. A word found in the practice's name, problem, solution,
 benefits or outputs counts fully (0.9 through a shared prefix), a word found only in the statement of one of its
-SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The better of
-the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the
-graph addressed gets no answer.
+SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The words no
+practice uses weigh together at most :data:`UNKNOWN_CAP` rarest words, so that the story a paragraph tells does not
+dilute its match. The better of the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not
+shown: a problem nobody in the graph addressed gets no answer; under ``THRESHOLD + NEAR`` a practice must share
+something specific with the query (:meth:`Scorer._specific`).
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..index import fold
 from .postings import CORE_FIELDS
-from .text import analyse
+from .text import LIGHT_VERBS, analyse, stem
 from .thesaurus import ThemeHit, Thesaurus, sdg_order
 
-THRESHOLD = 0.5
-"""Least score a practice needs to be shown (calibrated on tests/finder_eval.json; see docs/finder.md)."""
+THRESHOLD = 0.3
+"""Least score a practice needs to be shown: chosen on the held-out part of tests/finder_eval.json, never used to
+tune the method (docs/finder.md)."""
 
 SDG_STRENGTH = 0.5
 UNKNOWN_WEIGHT = 0.5  # weight of a query word no practice uses, relative to the rarest word
+NEAR = 0.3  # a practice scoring under THRESHOLD + NEAR must share something specific with the query
+UNKNOWN_CAP = 1.0  # all the words no practice uses weigh together at most this many rarest words
+MAIN_FIELDS = sum(1 << CORE_FIELDS.index(f) for f in ("label", "problem", "solution", "benefit", "output"))
 K1, B = 1.2, 0.75  # BM25
 
 
@@ -74,19 +81,23 @@ class Scorer(Thesaurus):
         scoring: str = "coverage",
         threshold: float = THRESHOLD,
         limit: int = 10,
+        lang: str | None = None,
+        unknown_cap: float = UNKNOWN_CAP,
     ) -> SearchResult:
         """Practices relevant to a problem described in ``text``, to picked ``themes`` and/or to a problem of the
         graph (``problem_query``: its labels and themes, see :meth:`problem_query`), best first, at most ``limit``.
 
         ``expand=False`` leaves the thesaurus and the SDGs out, and ``scoring="bm25"`` scores by normalised BM25:
-        the baselines docs/finder.md compares with."""
+        the baselines docs/finder.md compares with (``unknown_cap=math.inf``: the earlier method, where every word no
+        practice uses weighs). ``lang`` is the reader's language: a problem of the graph is
+        explained with the words of its label in that language."""
         recognised = self.recognise(text) if expand and text else []
         picked = list(dict.fromkeys(themes))
         parts = []
         if text.strip() or picked:
-            parts.append(self._score_text(text, picked, recognised, expand, scoring))
+            parts.append(self._score_text(text, picked, recognised, expand, scoring, unknown_cap=unknown_cap))
         if problem_query is not None:
-            parts.append(self._score_problem(problem_query, expand))
+            parts.append(self._score_problem(problem_query, expand, lang))
         combined = parts[0] if parts else {}
         if len(parts) == 2:  # a text and a problem: a practice must answer both
             first, second = parts
@@ -94,8 +105,13 @@ class Scorer(Thesaurus):
                 d: (min(first[d][0], second[d][0]), first[d][1], first[d][2] + second[d][2], first[d][3] + second[d][3])
                 for d in first.keys() & second.keys()
             }
+        n_docs = len(self.practices)
         ranked = sorted(
-            (d for d, entry in combined.items() if entry[0] >= threshold),
+            (
+                d
+                for d, entry in combined.items()
+                if entry[0] >= threshold and (entry[0] >= threshold + NEAR or self._specific(d, entry[3], n_docs))
+            ),
             key=lambda d: (-round(combined[d][0], 6), -combined[d][2], self.practices[d]),
         )[:limit]
         query_themes = list(dict.fromkeys([h.theme for h in recognised] + picked))
@@ -117,18 +133,53 @@ class Scorer(Thesaurus):
                 h.why.append({"kind": "sdg", "sdgs": shared})
         return SearchResult(hits, recognised, query_themes, problem_query.iri if problem_query else None)
 
+    def _specific(self, doc: int, reasons: list[tuple], n_docs: int) -> bool:
+        """Whether a practice shares something specific with the query: a theme, the problem asked about, or two
+        words of its name, problem, solution, benefits or outputs (same stem, not a shared prefix, not only in
+        its SDGs) that few practices use there (one in twenty, or this one only) and that are not light verbs
+        («generan», «toman»).
+        Near the threshold a practice that shares only generic words («gobierno», «abierto», «lack») is not
+        shown."""
+        specific = set()
+        for reason in reasons:
+            if reason[0] in ("theme", "picked", "addresses"):
+                return True
+            if reason[0] == "text":
+                _, word, matched, lang, mask = reason
+                if (
+                    mask & MAIN_FIELDS
+                    and matched == stem(fold(word), lang)
+                    and matched not in LIGHT_VERBS[lang]
+                    and self._main_df(lang, matched) <= max(1, n_docs // 20)
+                ):
+                    specific.add(matched)
+        return len(specific) >= 2
+
+    def _main_df(self, lang: str, matched: str) -> int:
+        """How many practices use a stem in their name, problem, solution, benefits or outputs."""
+        return sum(1 for _, mask in self.langs[lang].postings.get(matched, {}).values() if mask & MAIN_FIELDS)
+
     def _score_text(
-        self, text: str, picked: list[str], recognised: list[ThemeHit], expand: bool, scoring: str
+        self,
+        text: str,
+        picked: list[str],
+        recognised: list[ThemeHit],
+        expand: bool,
+        scoring: str,
+        langs: tuple[str, ...] | None = None,
+        unknown_cap: float = UNKNOWN_CAP,
     ) -> dict[int, tuple[float, str, float, list]]:
-        """Per practice: (score, language of the better reading, BM25, raw reasons)."""
+        """Per practice: (score, language of the better reading, BM25, raw reasons). ``langs`` forces the
+        readings (a label of the graph is read in its own language)."""
         best: dict[int, tuple[float, str, float, list]] = {}
         n = max(len(self.practices), 1)
         top_idf = _idf(1, n)
         theme_words = {w for h in recognised for w in h.words}
-        for lang in self.readings(text, recognised):
+        for lang in langs or self.readings(text, recognised):
             lx = self.langs[lang]
             tokens = list({s: (s, w) for s, w in reversed(analyse(text, lang))}.values())[::-1]
             total = 0.0
+            unknown = 0.0
             gained: dict[int, float] = defaultdict(float)
             bm: dict[int, float] = defaultdict(float)
             why: dict[int, list] = defaultdict(list)
@@ -141,7 +192,10 @@ class Scorer(Thesaurus):
                 themed = word in theme_words
                 # a word that names a theme is the heart of the problem; a word no practice uses may be filler
                 weight = top_idf if themed else max(idf, top_idf / 2) if docs else UNKNOWN_WEIGHT * top_idf
-                total += weight
+                if docs or themed:
+                    total += weight
+                else:
+                    unknown += weight
                 bm_max += idf * (K1 + 1)
                 # per practice: the best contribution of this word, and every reason (text, SDG, themes) for it
                 contrib: dict[int, float] = defaultdict(float)
@@ -171,6 +225,7 @@ class Scorer(Thesaurus):
                 for d, (strength, relation, their, path) in self.related_docs(theme).items():
                     gained[d] += strength * top_idf
                     why[d].append(("picked", theme, relation, their, path))
+            total += min(unknown, unknown_cap * top_idf)  # filler of a long description
             if total == 0:
                 continue
             for d in set(gained) | set(bm):
@@ -179,15 +234,28 @@ class Scorer(Thesaurus):
                     best[d] = (score, lang, bm[d], why[d])
         return best
 
-    def _score_problem(self, pq: ProblemQuery, expand: bool) -> dict[int, tuple[float, str, float, list]]:
+    def _score_problem(
+        self, pq: ProblemQuery, expand: bool, reader: str | None = None
+    ) -> dict[int, tuple[float, str, float, list]]:
         """A problem of the graph: practices that address it score 1; others score the better of sharing one of
-        its themes and matching its label."""
-        out: dict[int, tuple[float, str, float, list]] = {}
-        for label in pq.labels.values():
+        its themes and matching its label. Each label is read in its own language and a practice must match the
+        labels of every language (the lower score counts): a match in one language only is a coincidence of
+        words («lack» ≈ «lack»). The reasons are those of the reader's language."""
+        per_lang: dict[str, dict[int, tuple[float, str, float, list]]] = {}
+        for label_lang, label in pq.labels.items():
             recognised = self.recognise(label) if expand else []
-            for d, entry in self._score_text(label, [], recognised, expand, "coverage").items():
-                if d not in out or entry[0] > out[d][0]:
-                    out[d] = entry
+            per_lang[label_lang] = self._score_text(label, [], recognised, expand, "coverage", (label_lang,))
+        out: dict[int, tuple[float, str, float, list]] = {}
+        if per_lang:
+            first = reader if reader in per_lang else next(iter(per_lang))
+            n_docs = len(self.practices)
+            for d, entry in per_lang[first].items():
+                score = min(scores[d][0] if d in scores else 0.0 for scores in per_lang.values())
+                if score < THRESHOLD + NEAR and not all(
+                    d in scores and self._specific(d, scores[d][3], n_docs) for scores in per_lang.values()
+                ):
+                    score = 0.0  # weak, and generic in one of the languages
+                out[d] = (score, *entry[1:])
         for theme in pq.themes if expand else ():
             for d, (strength, relation, their, path) in self.related_docs(theme).items():
                 score, lang, bm, why = out.get(d, (0.0, "es", 0.0, []))

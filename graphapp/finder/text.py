@@ -16,7 +16,7 @@ import snowballstemmer
 from ..index import fold
 
 LANGS = ("es", "en")
-PREFIX_MIN = 5  # two stems this long or longer match when one starts with the other
+PREFIX_MIN = 6  # two stems this long or longer match when one starts with the other
 
 
 # Function words of each language, and the words every problem description carries ("problem", "municipality",
@@ -47,6 +47,11 @@ EN_STOPWORDS = frozenset(
     ).split()
 )
 STOPWORDS = ES_STOPWORDS | EN_STOPWORDS
+# Stems of verbs that carry no topic («generan», «realizar», «toman», «take», «made»): they still count in the
+# score, but are not the specific evidence a weak match needs (see graphapp.finder.scoring).
+_LIGHT_ES = "gener realiz tom llev logr permit pued pod deb quier busc necesit dar dej pon hab exist impid"
+_LIGHT_EN = "generat carri take took make made get want tri help prevent allow let need"
+LIGHT_VERBS = {"es": frozenset(_LIGHT_ES.split()), "en": frozenset(_LIGHT_EN.split())}
 _STOP_PAIRS = (("es", ES_STOPWORDS, EN_STOPWORDS), ("en", EN_STOPWORDS, ES_STOPWORDS))
 _WORD = re.compile(r"\w+")
 _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}

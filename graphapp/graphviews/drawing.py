@@ -7,6 +7,7 @@ pyvis's HTML page is never served. Every label is plain text: templates autoesca
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from typing import Any
 
 from pyvis.network import Network
 
-from ..web.links import local_href
-from .names import compact, short_label
+from ..web.links import site_href
+from .names import capitalised, compact, short_label
 from .projection import ServiceLike, entity_graph
 
 #: class colours, in order of how many drawn nodes have the class; CSS ``.swatch-<i>`` in views.css matches
@@ -35,6 +36,11 @@ PALETTE = (
 OTHER_COLOUR = "#bab0ac"
 DEFAULT_LIMIT = 400
 PAGE_SIZE = 100
+#: a drawing with more entities than this opens grouped by class; a click on a group shows its members
+GROUP_OVER = 40
+OTHERS = "others"  # the group of the classes too rare to have a colour
+#: the smallest label font on screen at the initial zoom (graph.js zooms in until labels are this large)
+MIN_LABEL_PX = 11
 EDGE_COLOUR = "#9aa5ad"
 
 
@@ -52,7 +58,7 @@ class Ctx:
         return self.service.index.label_or_iri(iri, self.lang)
 
     def href(self, iri: str) -> str | None:
-        return local_href(iri, self.service.store.base_iri)
+        return site_href(iri, self.service.store.base_iri, self.service.index.labels)
 
     def ref(self, iri: str) -> dict[str, Any]:
         return {"iri": iri, "label": self.label(iri), "href": self.href(iri)}
@@ -66,7 +72,7 @@ class Ctx:
 
     def class_label(self, iri: str) -> str:
         cls = self.class_of(iri)
-        return self.label(cls) if cls else self.t("sin clase", "no class")
+        return capitalised(self.label(cls)) if cls else self.t("Sin clase", "No class")
 
 
 class Canvas:
@@ -93,9 +99,11 @@ class Canvas:
         label: str | None = None,
         notes: Iterable[str] = (),
         kind: str | None = None,
+        tooltip: str | None = None,
         **options: Any,
     ) -> None:
-        """Add an entity; its tooltip is plain text: the full label, its class and any ``notes``."""
+        """Add an entity; its tooltip is plain text: ``tooltip`` (one sentence), or the full label, its class and
+        any ``notes``."""
         if iri in self._ids:
             return
         full = self.ctx.label(iri)
@@ -105,7 +113,7 @@ class Canvas:
         self.net.add_node(
             iri,
             label=label if label is not None else short_label(full),
-            title="\n".join([full, class_label, *notes]),
+            title=tooltip or "\n".join([full, class_label, *notes]),
             color=colour,
             href=self.ctx.href(iri),
             class_iri=class_iri,
@@ -148,7 +156,7 @@ class Canvas:
                     "smooth": False,
                     "color": {"inherit": False, "color": EDGE_COLOUR, "highlight": "#7a1f3d", "hover": "#7a1f3d"},
                     "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-                    "font": {"size": 10, "align": "middle", "color": "#5b6670"},
+                    "font": {"size": 12, "align": "middle", "color": "#5b6670"},
                 },
                 "physics": {"enabled": self.physics, "stabilization": {"enabled": self.physics, "iterations": 300}},
             },
@@ -174,7 +182,94 @@ class Canvas:
             # vis-network's "improved layout" (Kamada-Kawai) only works below 100 nodes; it logs a warning above
             _merge(options, {"layout": {"improvedLayout": False}})
         _merge(options, overrides or {})
-        return {"nodes": list(nodes), "edges": list(edges), "options": options}
+        return {"nodes": list(nodes), "edges": list(edges), "options": options, "min_label_px": MIN_LABEL_PX}
+
+
+def group_by_class(
+    ctx: Ctx,
+    canvas: Canvas,
+    graph: Any,
+    shown: list[str],
+    grouped: list[str],
+    colours: dict[str, str],
+    node_options: Callable[[str], dict[str, Any]],
+    *,
+    ring: bool = False,
+) -> dict[str, Any]:
+    """Draw ``shown`` one by one and ``grouped`` as one node per class («Municipio (125)»), each group carrying
+    its members (drawn as in ``node_options``) for graph.js to show on a click, with the links among them.
+
+    ``ring=True`` places the groups on a circle, largest first (a drawing of groups only, without physics).
+    Returns what the view's JSON adds: ``hidden_edges`` (links graph.js adds once both ends are on screen)."""
+    for n in shown:
+        canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
+    by_class: dict[str, list[str]] = {}
+    for n in grouped:  # the classes the legend colours have a group each; the rarer ones share «other classes»
+        cls = ctx.class_of(n)
+        by_class.setdefault(cls if cls in colours else OTHERS, []).append(n)
+    hidden = Canvas(ctx)
+    for n in [*shown, *grouped]:
+        hidden.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), **node_options(n))
+    group_of = {n: "group:" + cls for cls, members in by_class.items() for n in members}
+    several = ctx.t(
+        "{} entidades de otras clases: haga clic para mostrarlas.", "{} entities of other classes: click to show them."
+    )
+    for a, b, data in graph.subgraph([*shown, *grouped]).edges(data=True):
+        if a in group_of or b in group_of:
+            hidden.link(data["triples"])
+        else:
+            canvas.link(data["triples"])
+    hidden_data = hidden.data()
+    members_of = {n["id"]: n for n in hidden_data["nodes"]}
+    group_names: dict[str, str] = {}
+    ordered = sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0]))
+    radius = max(160.0, 150.0 * len(ordered) / (2 * math.pi))  # about 150 units between neighbours
+    for position, (cls, members) in enumerate(ordered):
+        angle = 2 * math.pi * position / max(len(ordered), 1) - math.pi / 2
+        place = {"x": radius * math.cos(angle), "y": radius * math.sin(angle), "fixed": True} if ring else {}
+        if cls == OTHERS:
+            name = ctx.t("Otras clases", "Other classes")
+        else:
+            name = capitalised(ctx.label(cls)) if cls else ctx.t("Sin clase", "No class")
+        gid = "group:" + cls
+        group_names[gid] = name
+        canvas.net.add_node(
+            gid,
+            label=f"{short_label(name, 28)} ({len(members)})",
+            title=several.format(len(members))
+            if cls == OTHERS
+            else ctx.t(
+                "{} entidades de la clase «{}»: haga clic para mostrarlas.",
+                "{} entities of the class “{}”: click to show them.",
+            ).format(len(members), name),
+            color=colours.get(cls, OTHER_COLOUR),
+            shape="box",
+            kind="group",
+            mass=1 + len(members) ** 0.5,
+            **place,
+            group_class=cls,
+            class_label=name,
+            href=None,
+            font={"size": 14, "color": "#ffffff"},
+            members=[members_of[m] for m in members],
+        )
+        canvas._ids.add(gid)
+    # a group is linked to what its members are linked to, with one sentence saying how many
+    counts: Counter[tuple[str, str]] = Counter()
+    for a, b in graph.subgraph([*shown, *grouped]).edges():
+        ends = sorted({group_of.get(a, a), group_of.get(b, b)})
+        if len(ends) == 2 and (ends[0].startswith("group:") or ends[1].startswith("group:")):
+            counts[(ends[0], ends[1])] += 1
+    for (a, b), k in sorted(counts.items()):
+        names = [group_names[x] if x in group_names else ctx.label(x) for x in (a, b)]
+        canvas.edge(
+            a,
+            b,
+            ctx.t("{} enlaces entre «{}» y «{}».", "{} links between “{}” and “{}”.").format(k, *names),
+            width=min(1 + k / 5, 6),
+            arrows={"to": {"enabled": False}},
+        )
+    return {"hidden_edges": hidden_data["edges"], "groups": len(by_class)}
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -193,7 +288,7 @@ def class_legend(ctx: Ctx, nodes: list[str]) -> tuple[dict[str, str], list[dict[
     legend = [
         {
             "iri": c,
-            "label": ctx.label(c) if c else ctx.t("sin clase", "no class"),
+            "label": capitalised(ctx.label(c)) if c else ctx.t("Sin clase", "No class"),
             "colour": PALETTE[i],
             "swatch": f"swatch-{i}",
             "count": counts[c],

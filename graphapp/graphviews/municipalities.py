@@ -1,4 +1,5 @@
-"""The Estado de México municipalities on a grid, coloured by their Métrica 2017 open-government index.
+"""The Métrica 2017 open-government index: the 32 states on a map (:mod:`.states`) and the Estado de México
+municipalities as a ranked bar chart (the measured ones, best first; no municipal geometry ships offline).
 
 >>> score_colour(0.5201) == SCORE_BINS[3][1]
 True
@@ -12,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..store import iri as as_iri
-from .drawing import Canvas, Ctx
+from .drawing import Ctx
 
 UNMEASURED_COLOUR = "#d0d0d0"
 #: Métrica 2017 open-government index bins: (lower bound, colour, CSS class); the highest scores are darkest
@@ -24,7 +25,6 @@ SCORE_BINS = (
     (0.6, "#440154", "score-4"),
 )
 STATE_PATH = "id/entidad/estado-de-mexico"
-GRID_COLUMNS = 10
 
 
 def score_colour(score: float | None) -> str:
@@ -47,7 +47,9 @@ def _number(value: object) -> float | None:
 
 
 def municipalities(ctx: Ctx) -> dict[str, Any]:
-    """The Estado de México municipalities on a grid, best Métrica 2017 index first, coloured by it."""
+    """The state map and the Estado de México municipalities, best Métrica 2017 index first, coloured by it."""
+    from .states import state_map  # states.py reads this module's bins
+
     store = ctx.service.store
     best: dict[str, dict[str, Any]] = {}
     for row in store.select("view-municipalities", {"state": as_iri(store.base_iri + STATE_PATH)}):
@@ -68,28 +70,11 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
         ):
             best[mun] = entry
     order = sorted(best, key=lambda m: (best[m]["score"] is None, -(best[m]["score"] or 0), ctx.label(m)))
-    index_text = ctx.t("Índice de gobierno abierto 2017", "Open-government index 2017")
-    unmeasured = ctx.t("no medido en la Métrica 2017", "not measured in the 2017 Metric")
-    canvas = Canvas(ctx, physics=False)
     out = []
-    for position, mun in enumerate(order):
+    for mun in order:
         info = best[mun]
         score = info["score"]
         colour = score_colour(score)
-        canvas.node(
-            mun,
-            colour=colour,
-            notes=[f"{index_text}: {score:.4f}" if score is not None else unmeasured],
-            kind="municipality",
-            x=(position % GRID_COLUMNS) * 150,
-            y=(position // GRID_COLUMNS) * 75,
-            fixed=True,
-            physics=False,
-            size=12,
-            score=score,
-            font={"size": 11},
-            widthConstraint={"maximum": 140},
-        )
         out.append(
             {
                 **ctx.ref(mun),
@@ -124,5 +109,7 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
         "measured": len(scores),
         "total": len(order),
         "legend": legend,
-        **canvas.data(),
+        "bars": [m for m in out if m["score"] is not None],
+        "unmeasured": [m for m in out if m["score"] is None],
+        "map": state_map(ctx),
     }

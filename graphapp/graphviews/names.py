@@ -38,3 +38,13 @@ def expand(value: str) -> str | None:
 def short_label(text: str, size: int = 48) -> str:
     """A label short enough to draw; the tooltip and the tables keep the full text."""
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def capitalised(text: str) -> str:
+    """A class name as the site shows it, capitalised one way whatever its vocabulary did («fuente
+    bibliográfica», «entidad (PROV)» next to «Municipio»).
+
+    >>> capitalised("fuente bibliográfica"), capitalised("Municipio"), capitalised("")
+    ('Fuente bibliográfica', 'Municipio', '')
+    """
+    return text[:1].upper() + text[1:]

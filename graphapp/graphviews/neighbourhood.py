@@ -6,7 +6,7 @@ from typing import Any
 
 import networkx as nx
 
-from .drawing import DEFAULT_LIMIT, OTHER_COLOUR, Canvas, Ctx, class_legend, rest_table
+from .drawing import DEFAULT_LIMIT, GROUP_OVER, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .projection import entity_graph
 
 
@@ -24,20 +24,24 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
     drawn, rest = order[:limit], order[limit:]
     colours, legend = class_legend(ctx, drawn)
     canvas = Canvas(ctx)
-    for n in drawn:
+
+    def options(n: str) -> dict[str, Any]:
         centre = n == iri
-        canvas.node(
-            n,
-            colour=colours.get(ctx.class_of(n), OTHER_COLOUR),
-            size=26 if centre else 12,
-            borderWidth=4 if centre else 1,
-            distance=distance[n],
-            degree=degree[n],
-            font={"size": 16 if centre else 13},
-        )
-    if iri in graph:
-        for *_, data in graph.subgraph(drawn).edges(data=True):
-            canvas.link(data["triples"])
+        return {
+            "size": 26 if centre else 12,
+            "borderWidth": 4 if centre else 1,
+            "distance": distance[n],
+            "degree": degree[n],
+            "font": {"size": 16 if centre else 13},
+        }
+
+    # the entity and its nearest, best-connected neighbours one by one; when that is too many to read at once,
+    # the rest one node per class, opened by a click
+    shown = drawn if len(drawn) <= GROUP_OVER else drawn[: GROUP_OVER // 2]
+    sub = graph.subgraph(drawn) if iri in graph else nx.Graph([]).subgraph([])
+    if iri not in graph:
+        shown = drawn
+    extra = group_by_class(ctx, canvas, sub, shown, [n for n in drawn if n not in shown], colours, options)
     return {
         "view": "neighbourhood",
         "entity": {**ctx.ref(iri), "class_label": ctx.class_label(iri)},
@@ -47,5 +51,7 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
         "limit": limit,
         "legend": legend,
         "rest": rest_table(ctx, rest, degree.__getitem__, page),
+        **extra,
+        "focus": iri,
         **canvas.data(),
     }

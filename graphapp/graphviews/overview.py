@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .drawing import DEFAULT_LIMIT, OTHER_COLOUR, Canvas, Ctx, class_legend, rest_table
+from .drawing import DEFAULT_LIMIT, GROUP_OVER, OTHER_COLOUR, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .names import compact, expand
 from .projection import entity_graph
 
@@ -31,11 +31,27 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
     order = sorted(candidates, key=lambda n: (-degree[n], n))
     drawn, rest = order[:limit], order[limit:]
     colours, legend = class_legend(ctx, drawn)
-    canvas = Canvas(ctx)
-    for n in drawn:
-        canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
-    for *_, data in sub.subgraph(drawn).edges(data=True):
-        canvas.link(data["triples"])
+    grouped = len(drawn) > GROUP_OVER
+    # one class only (a filter): its best-connected entities one by one, the rest in one group; several classes:
+    # one node per class, on a ring; either way a click on a group shows its members
+    one_class = len({ctx.class_of(n) for n in drawn}) <= 1
+    canvas = Canvas(ctx, physics=not grouped or one_class)
+    extra: dict[str, Any] = {"hidden_edges": [], "groups": 0}
+    if grouped:
+
+        def options(n: str) -> dict[str, Any]:
+            return {"value": degree[n], "degree": degree[n]}
+
+        if one_class:
+            first = drawn[: GROUP_OVER // 2]
+            extra = group_by_class(ctx, canvas, sub, first, drawn[len(first) :], colours, options)
+        else:
+            extra = group_by_class(ctx, canvas, sub, [], drawn, colours, options, ring=True)
+    else:
+        for n in drawn:
+            canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
+        for *_, data in sub.subgraph(drawn).edges(data=True):
+            canvas.link(data["triples"])
     available = sorted(eg.class_sizes.items(), key=lambda item: (-item[1], item[0]))
     return {
         "view": "overview",
@@ -49,5 +65,10 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
         ],
         "legend": legend,
         "rest": rest_table(ctx, rest, degree.__getitem__, page),
-        **canvas.data({"nodes": {"scaling": {"min": 8, "max": 36}}}),
+        **extra,
+        **canvas.data(
+            {
+                "nodes": {"scaling": {"min": 8, "max": 36, "label": {"enabled": False}}},
+            }
+        ),
     }

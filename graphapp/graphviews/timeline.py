@@ -54,7 +54,9 @@ def timeline(ctx: Ctx) -> dict[str, Any]:
             i,
             colour=kind_colour.get(item["kind"], OTHER_COLOUR),
             label=f"{span}\n{short_label(ctx.label(i), 40)}",
-            notes=[kind_label.get(item["kind"], ""), when],
+            tooltip=ctx.t("«{}»: {}, {}.", "“{}”: {}, {}.").format(
+                ctx.label(i), kind_label.get(item["kind"], "").lower() or ctx.class_label(i).lower(), when
+            ),
             kind="milestone" if year is not None else "undated",
             x=x,
             y=y,
@@ -79,7 +81,11 @@ def timeline(ctx: Ctx) -> dict[str, Any]:
             }
         )
     for before, after in zip(dated, dated[1:], strict=False):
-        canvas.edge(before, after, ctx.t("después", "next"), dashes=True)
+        sentence = ctx.t("«{}» ({}) viene después de «{}» ({}).", "“{}” ({}) comes after “{}” ({}).")
+        a, b = items[after], items[before]
+        canvas.edge(
+            before, after, sentence.format(ctx.label(after), a["year"], ctx.label(before), b["year"]), dashes=True
+        )
     legend = role_legend(
         ctx, [(compact(k), es, en) for k, es, en in TIMELINE_KINDS], Counter(compact(items[i]["kind"]) for i in items)
     )

@@ -23,7 +23,21 @@ from .i18n import LanguageCookieMiddleware, template_context
 from .licences import licence_summary
 from .limits import BodyLimitMiddleware
 from .requestlog import RequestLogMiddleware
-from .routers import access, analytics, dataset, docs, forms, history, ops, pages, practices, sparql, staff_api, views
+from .routers import (
+    access,
+    analytics,
+    dataset,
+    docs,
+    external,
+    forms,
+    history,
+    ops,
+    pages,
+    practices,
+    sparql,
+    staff_api,
+    views,
+)
 from .security import SecurityHeadersMiddleware
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
@@ -76,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(external.router)
     app.include_router(sparql.router)
     app.include_router(dataset.router)
     app.include_router(docs.router)

@@ -70,7 +70,7 @@ class LanguageCookieMiddleware:
 
 
 def template_context(request: Request) -> dict[str, object]:
-    """Context every template gets: the language and a ``t(es, en)`` helper."""
+    """Context every template gets: the language, a ``t(es, en)`` helper and ``tn`` for counted nouns."""
     lang = get_lang(request)
 
     def t(es: str, en: str) -> str:
@@ -84,7 +84,18 @@ def template_context(request: Request) -> dict[str, object]:
             return False
         return True
 
-    return {"lang": lang, "t": t, "other_lang": "en" if lang == "es" else "es", "has_route": has_route}
+    def tn(count: int, es: str, en: str) -> str:
+        """A count with its noun in the reader's language, singular for one: ``tn(1, "compromiso|compromisos",
+        "commitment|commitments")`` → «1 compromiso»."""
+        one, many = (es if lang == "es" else en).split("|")
+        return f"{count} {one if count == 1 else many}"
+
+    def noun(count: int, es: str, en: str) -> str:
+        """Only the noun of :func:`tn` (the count is shown apart): ``noun(1, "compromiso|compromisos", …)``."""
+        return tn(count, es, en).split(" ", 1)[1]
+
+    other = "en" if lang == "es" else "es"
+    return {"lang": lang, "t": t, "tn": tn, "noun": noun, "other_lang": other, "has_route": has_route}
 
 
 # path parameters needed to test routes that take one

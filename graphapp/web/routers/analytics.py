@@ -4,7 +4,7 @@ connected components of the graph. The measures are computed once per graph vers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -35,6 +35,61 @@ def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.get(
+    "/analitica",
+    name="analytics_index",
+    summary="Network analytics: what each measure tells, with links to them",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def analytics_index(
+    request: Request,
+    ctx: ViewCtx,
+    templates: TemplatesDep,
+    format: PageFormat = None,
+) -> Response:
+    as_json = json_wanted(request, format)
+    pages = [
+        {
+            "name": name,
+            "href": str(request.app.url_path_for(name)),
+            "title": ctx.t(*titles),
+            "text": ctx.t(*texts),
+        }
+        for name, titles, texts in ANALYTICS_PAGES
+    ]
+    return _answer(request, templates, "analytics_index.html", {"pages": pages}, as_json)
+
+
+ANALYTICS_PAGES = [
+    (
+        "analytics_centrality",
+        ("Actores más centrales", "Most central actors"),
+        (
+            "Qué organizaciones y personas tienen más enlaces y cuáles unen partes de la red que sin ellas quedarían "
+            "lejos.",
+            "Which organisations and people have most links, and which join parts of the network that would "
+            "otherwise be far apart.",
+        ),
+    ),
+    (
+        "analytics_path",
+        ("¿Cómo se conectan A y B?", "How are A and B connected?"),
+        (
+            "Los caminos más cortos entre dos entidades, en lista y dibujados.",
+            "The shortest paths between two entities, listed and drawn.",
+        ),
+    ),
+    (
+        "analytics_components",
+        ("Componentes conexos", "Connected components"),
+        (
+            "Qué partes del grafo están unidas entre sí y cuáles quedan aisladas.",
+            "Which parts of the graph hang together and which stand apart.",
+        ),
+    ),
+]
+
+
+@router.get(
     "/analitica/centralidad",
     name="analytics_centrality",
     summary="The most central organisations and people, by degree and by betweenness",
@@ -44,11 +99,21 @@ def analytics_centrality(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
+    red: Literal["gobierno-abierto", "todo"] = Query(
+        "gobierno-abierto",
+        description="Network: `gobierno-abierto` (default: without the bodies measured by the Métrica 2017) or "
+        "`todo` (with them).",
+    ),
     format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
-    result = analytics.centrality(ctx.service)
+    try:
+        result = analytics.centrality(ctx.service, red)
+    except ValueError as exc:
+        raise AppError(400, str(exc)) from None
     context = {
+        "network": red,
+        "networks": list(analytics.NETWORKS),
         "by_degree": _ranked(ctx, result.by_degree),
         "by_betweenness": _ranked(ctx, result.by_betweenness),
         "nodes": result.nodes,

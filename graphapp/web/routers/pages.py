@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ...describe import DESCRIPTION_PREFIXES
+from ...graphviews.names import capitalised
 from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
 from ...service import Service
@@ -24,7 +25,7 @@ from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
-from ..links import local_href
+from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import PageFormat, RdfFormat, page_language
 from ..render import alternate_headers, html_page, render_page
@@ -58,7 +59,7 @@ def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
         # an IRI without a label: our own show their slug, others (web pages, Wikidata) their whole address
         own = term.startswith(base)
         text = service.index.label(term, lang) or (service.index.label_or_iri(term, lang) if own else term)
-        return {"kind": "iri", "iri": term, "href": local_href(term, base), "text": text}
+        return {"kind": "iri", "iri": term, "href": site_href(term, base, service.index.labels), "text": text}
     if isinstance(term, ox.BlankNode):
         return {"kind": "literal", "text": "_:" + term.value, "href": None, "lang": None, "datatype": ""}
     text = term.value
@@ -112,8 +113,10 @@ def search(
         {
             "iri": h.iri,
             "label": h.label,
-            "href": local_href(h.iri, service.store.base_iri),
-            "types": sorted(service.index.label_or_iri(t, lang) for t in service.index.types.get(h.iri, ())),
+            "href": site_href(h.iri, service.store.base_iri, service.index.labels),
+            "types": sorted(
+                capitalised(service.index.label_or_iri(t, lang)) for t in service.index.types.get(h.iri, ())
+            ),
         }
         for h in hits
     ]
@@ -136,7 +139,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         p, o = row["p"].value, row["o"]
         graphs.add(row["g"].value if "g" in row else "")
         if p == RDF_TYPE:
-            types.append(_value(service, o, lang))
+            types.append({**(kind := _value(service, o, lang)), "text": capitalised(kind["text"])})
             continue
         if p in SAME_AS:
             same_as.append(_value(service, o, lang))
@@ -154,7 +157,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
             {
                 "iri": p,
                 "label": index.label_or_iri(p, lang),
-                "href": local_href(p, base),
+                "href": site_href(p, base, index.labels),
                 "vals": _prefer_language(v, lang),
             }
             for p, v in by_prop.items()

@@ -7,6 +7,7 @@ The search index (:class:`graphapp.finder.PracticeIndex`) is built once per grap
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,7 +20,7 @@ from ...service import Service
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
-from ..links import local_href
+from ..links import site_href
 from ..openapi import page_or_json
 from ..params import ApiLang, PageFormat, page_language
 from ..render import html_page, json_page
@@ -115,20 +116,20 @@ def _card(service: Service, index: PracticeIndex, iri: str, lang: str) -> dict[s
 
     def compute() -> dict[str, Any] | None:
         card = practice_card(service.store, service.index, index, iri, lang)
-        return _with_hrefs(card, service.store.base_iri) if card is not None else None
+        return _with_hrefs(card, service.store.base_iri, service.index.labels) if card is not None else None
 
     return service.cached(f"finder-card:{lang}:{iri}", compute)
 
 
-def _with_hrefs(value: Any, base: str) -> Any:
+def _with_hrefs(value: Any, base: str, described: Container[str] = frozenset()) -> Any:
     """Add ``href`` (where the page links to) next to every ``iri`` in a card."""
     if isinstance(value, dict):
-        out = {k: _with_hrefs(v, base) for k, v in value.items()}
+        out = {k: _with_hrefs(v, base, described) for k, v in value.items()}
         if isinstance(value.get("iri"), str):
-            out["href"] = local_href(value["iri"], base)
+            out["href"] = site_href(value["iri"], base, described)
         return out
     if isinstance(value, list):
-        return [_with_hrefs(v, base) for v in value]
+        return [_with_hrefs(v, base, described) for v in value]
     return value
 
 
@@ -155,7 +156,7 @@ def _ref(service: Service, iri: str, lang: str) -> dict[str, Any]:
     return {
         "iri": iri,
         "label": service.index.label_or_iri(iri, lang),
-        "href": local_href(iri, service.store.base_iri),
+        "href": site_href(iri, service.store.base_iri, service.index.labels),
     }
 
 
@@ -205,7 +206,7 @@ def search_payload(
         problem_query = index.problem_query(service.store, problem_iri)
         if problem_query is None:
             raise AppError(404, f"No problem <{problem_iri}> in the graph.")
-    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit)
+    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit, lang=lang)
     results = []
     for hit in result.hits:
         card = _card(service, index, hit.iri, lang) or {"iri": hit.iri, "label": hit.iri}
@@ -258,7 +259,7 @@ def theme_tree(service: Service, index: PracticeIndex, lang: str) -> list[dict[s
         return {
             "iri": iri,
             "label": theme.label(lang),
-            "href": local_href(iri, service.store.base_iri),
+            "href": site_href(iri, service.store.base_iri, service.index.labels),
             "definition": theme.definition.get(lang, ""),
             "synonyms": theme.alt.get(lang, []),
             "practices": index.practice_count(iri),

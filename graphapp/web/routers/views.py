@@ -72,10 +72,12 @@ VIEWS = [
     ),
     (
         "view_municipalities",
-        "Municipios del Estado de México",
-        "Municipalities of the State of Mexico",
-        "Los 125 municipios coloreados por su índice de gobierno abierto en la Métrica 2017.",
-        "The 125 municipalities coloured by their open-government index in the 2017 Metric.",
+        "Métrica 2017: estados y municipios",
+        "2017 Metric: states and municipalities",
+        "Los 32 estados en un mapa con su promedio de gobierno abierto, y los municipios mexiquenses medidos, en "
+        "orden.",
+        "The 32 states on a map with their open-government average, and the measured State of Mexico "
+        "municipalities, in order.",
     ),
     (
         "view_neighbourhood",
@@ -115,8 +117,12 @@ def _render(
         raise AppError(400, str(exc)) from None
     if as_json:
         return json_page(request, view)
-    graph = {k: view[k] for k in ("nodes", "edges", "options")}
-    return html_page(request, template, {"view": view, "graph_data": graph, "graph_page": True})
+    context: dict[str, Any] = {"view": view, "graph_page": True}
+    if "nodes" in view:  # a drawing for graph.js; the municipalities view is plain SVG and HTML
+        context["graph_data"] = {
+            k: view[k] for k in ("nodes", "edges", "options", "min_label_px", "focus", "hidden_edges") if k in view
+        }
+    return html_page(request, template, context)
 
 
 def _entity_iri(ctx: Ctx, path: str) -> str:
@@ -306,7 +312,7 @@ def view_sdg(
 @router.get(
     "/vistas/municipios",
     name="view_municipalities",
-    summary="State of Mexico municipalities coloured by their 2017 open-government index",
+    summary="The 2017 open-government index: the 32 states on a map, the State of Mexico municipalities ranked",
     responses=VIEW_RESPONSES,
 )
 def view_municipalities(
