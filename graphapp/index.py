@@ -96,6 +96,8 @@ class GraphIndex:
             self.types[_value(row["s"])].add(_value(row["type"]))
         for row in extra_rows:
             iri_, text, kind = str(row["s"]), str(row["text"]), str(row["kind"])
+            if iri_.startswith("_:"):
+                continue  # a blank node has no page to find
             if kind == "description":
                 self.texts[iri_].append(fold(text))
             else:

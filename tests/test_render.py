@@ -24,6 +24,8 @@ PATHS = {
     "view_problem_tree": f"/vistas/arbol-de-problemas/{COMMITMENT}",
     "history_page": "/historial/stl/estado-de-mexico",
     "analytics_path": "/analitica/camino?desde=INFOEM&hasta=Toluca",
+    "sdg_page": "/ods/16",
+    "external_resource": "/recurso?iri=http%3A%2F%2Fpurl.org%2Fdc%2Fterms%2Fsubject",
     "practices_compare": "/practicas/comparar?p=practica/reubicacion-ladrilleras-durango&p=practica/igualdad-laboral-salarial-jalisco",
 }
 #: routes that are not pages to read (with the reason)

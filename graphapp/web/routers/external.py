@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ...describe import DESCRIPTION_PREFIXES
-from ...iris import PREFIXES
+from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import NotAcceptable, negotiate, serialize_triples
 from ...service import Service
 from ...store import iri as as_iri
@@ -24,6 +24,7 @@ from ..errors import AppError, error_responses, wants
 from ..links import SDG
 from ..openapi import HTML, RDF
 from ..params import RdfFormat, page_language
+from ..render import alternate_headers, html_page
 from .pages import GRAPH_FORMATS, SUFFIXES, _entity_view, _not_found, _template_for
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
@@ -45,10 +46,13 @@ def _page(
 ) -> Response:
     if not service.store.contains(iri):
         return _not_found(request, service, templates, iri, iri.rsplit("/", 1)[-1])
-    if format is None and wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+    if format == "html" or (
+        format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
+    ):
         view = _entity_view(request, service, iri)
         view.update(path=path, external=True)
-        return templates.TemplateResponse(request, _template_for(templates, view["type_iris"]), view)
+        # its JSON twin is its JSON-LD description (format=json), as for an entity
+        return html_page(request, _template_for(templates, view["type_iris"]), view)
     try:
         if asked is not None:
             negotiate("DESCRIBE", None, asked)
@@ -56,8 +60,9 @@ def _page(
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
     triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
-    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}}
-    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers={"Vary": "Accept"})
+    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
+    headers = alternate_headers(request, fmt.media_type, "text/html", "html")
+    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers=headers)
 
 
 @router.get(
