@@ -153,6 +153,26 @@
     });
   }
 
+  // What the editor's own markup lacks for assistive technology (axe-core, tests/test_browser_site.py): names for
+  // its fields, a tab list that holds tabs only, and a scrolling area that the keyboard can reach.
+  function accessible(root) {
+    const es = document.documentElement.lang !== "en";
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", es ? "Consulta SPARQL" : "SPARQL query");
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", es ? "Punto de acceso SPARQL" : "SPARQL endpoint");
+    });
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (d) {
+      d.setAttribute("tabindex", "0");
+    });
+    root.querySelectorAll(".tabsList > *").forEach(function (child) {
+      if (child.getAttribute("role") !== "tab" && !child.querySelector("[role=tab]")) {
+        child.parentNode.parentNode.insertBefore(child, child.parentNode.nextSibling); // the "new tab" button
+      }
+    });
+  }
+
   function mountYasgui() {
     const element = document.getElementById("yasgui");
     const prefixes = JSON.parse(element.dataset.prefixes || "{}");
@@ -173,6 +193,8 @@
       yasr: { prefixes: prefixes }
     });
     document.getElementById("plain-editor").hidden = true;
+    accessible(element);
+    new MutationObserver(function () { accessible(element); }).observe(element, { childList: true, subtree: true });
     editor.on("tabChange", updateLinks);
     editor.on("query", function () { status.textContent = ""; });
     const yasqe = editor.getTab().getYasqe();
