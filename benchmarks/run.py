@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -266,8 +266,18 @@ def _rss_tree_mb(root: int) -> float:
 class Server:
     """A server process in its own session (so it and its workers can be stopped together)."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], url: str, log: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        url: str,
+        log: Path,
+        ready: Callable[[httpx.Client], bool] | None = None,
+    ) -> None:
+        """``ready(client)`` says whether the server answers (default: a POSTed ``ASK {}`` gets a 200)."""
         self.name = name
+        self.ready = ready or (lambda client: post(client, url, "ASK {}", JSON_RESULTS).status_code == 200)
         self.argv = argv
         self.env = env
         self.url = url
@@ -293,10 +303,9 @@ class Server:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
                 with contextlib.suppress(httpx.HTTPError):
-                    r = post(client, self.url, "ASK {}", JSON_RESULTS)
-                    if r.status_code == 200:
+                    if self.ready(client):
                         return time.monotonic() - t0
-                time.sleep(0.5)
+                time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not answer within {timeout:g} s; see {self.log_path}")
 
     def rss_mb(self) -> float:
@@ -960,9 +969,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = workdir / "logs"
     logs.mkdir()
     runs: list[SizeRun] = []
-    command = ".venv/bin/python benchmarks/run.py" + (
-        "" if args.sizes == "shipped,1e5,1e6" else f" --sizes {args.sizes}"
-    )
+    command = "python benchmarks/run.py" + ("" if args.sizes == "shipped,1e5,1e6" else f" --sizes {args.sizes}")
     try:
         for key in keys:
             print(f"== {SIZES[key].label}", flush=True)
