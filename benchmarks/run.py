@@ -44,7 +44,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.report import keep_sections  # noqa: E402
+from benchmarks.report import keep_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
@@ -291,7 +291,7 @@ class Server:
         """Start and wait until an ASK is answered; returns the seconds that took."""
         t0 = time.monotonic()
         with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            self.proc = subprocess.Popen(
                 self.argv, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         self._sampling.set()
@@ -523,7 +523,7 @@ def measure_server(server: Server, queries: dict[str, str], limits: Limits, star
         )
         run.foreign_cpu = foreign.seconds()
         print(f"    {server.name}: other processes used {run.foreign_cpu[0]:.0f} CPU-s", flush=True)
-    except Exception as exc:  # noqa: BLE001 - recorded in the report, the next server still runs
+    except Exception as exc:
         run.problems.append(f"{type(exc).__name__}: {exc}")
         print(f"    {server.name}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
     finally:
@@ -563,7 +563,7 @@ def run_size(key: str, workdir: Path, queries: dict[str, str], logs: Path) -> Si
     else:
         out = workdir / f"synthetic-{key}"
         print(f"  generating {size.triples} triples into {out}", flush=True)
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "-m", "graphapp.cli", "generate", "--triples", str(size.triples), "--out", str(out)],
             check=True,
             cwd=ROOT,
@@ -979,7 +979,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     run.quads = quads_of(key, workdir)
             except KeyboardInterrupt:
                 raise
-            except Exception as exc:  # noqa: BLE001 - reported, the other sizes still run
+            except Exception as exc:
                 run = SizeRun(SIZES[key], error=f"{type(exc).__name__}: {exc}")
             runs.append(run)
             # write after every size, so an interrupted run still leaves its numbers

@@ -63,6 +63,7 @@ class AnswerCache:
             list(job.named_graphs),
             job.max_rows,
             job.max_bytes,
+            job.base_iri,
             version,
         ]
         return hashlib.sha256(json.dumps(request, ensure_ascii=False).encode()).hexdigest()

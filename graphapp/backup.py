@@ -94,7 +94,7 @@ class SparqlArchive:
     backend = "sparql"
 
     def __init__(self, settings: Settings) -> None:
-        from .remote_store import SparqlGraphStore  # noqa: PLC0415 - httpx loads only for this backend
+        from .remote_store import SparqlGraphStore
 
         self.settings = settings
         self.folder = Path(settings.store_dir)

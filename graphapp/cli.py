@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings
+from .config import PROJECT_ROOT, ConfigError, Settings
 from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
 from .staff import ROLES as STAFF_ROLES
 from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
@@ -197,11 +197,38 @@ def _progress(files: list[SourceFile]) -> Iterable[SourceFile]:
     return tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
 
 
+def require_sources(settings: Settings) -> None:
+    """Refuse to build or serve the graph from a missing or empty folder, naming it: a wrong ``GRAPHAPP_DATA_DIR``
+    would otherwise serve an empty graph without a word. From a non-editable install, the folders are not in the
+    package: say that the project's checkout is needed."""
+    folders = (
+        ("data", "GRAPHAPP_DATA_DIR", settings.data_dir),
+        ("ontology", "GRAPHAPP_ONTOLOGY_DIR", settings.ontology_dir),
+        ("shapes", "GRAPHAPP_SHAPES_DIR", settings.shapes_dir),
+    )
+    for name, variable, folder in folders:
+        problem = None
+        if not folder.is_dir():
+            problem = f"the {name} folder {folder} does not exist"
+        elif not any(folder.rglob("*.ttl")):
+            problem = f"the {name} folder {folder} holds no Turtle (.ttl) files"
+        if problem is None:
+            continue
+        hint = f"set {variable} to the project's {name}/ folder"
+        if folder.parent == PROJECT_ROOT and not (PROJECT_ROOT / "pyproject.toml").exists():
+            hint = (
+                "graphapp reads its data from a checkout of the project (data/, ontology/, shapes/), which a "
+                f"non-editable install does not contain: run it from a clone (pip install -e .) or {hint}"
+            )
+        raise ConfigError(f"{problem}: {hint}")
+
+
 @contextlib.contextmanager
 def _current_store(settings: Settings) -> Iterator[GraphStore]:
     """The current graph: the persistent store brought in line with the files (or the files, in memory)."""
     from .loading import StoreBusy, open_store
 
+    require_sources(settings)
     try:
         store, _ = open_store(settings, _progress)
     except StoreBusy as exc:
@@ -280,14 +307,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # build the store on the first start (with a progress bar), and say clearly if another service holds it
         with _current_store(settings):
             pass
+    require_sources(settings)
     app = create_app(settings)
     if args.get:
-        from fastapi.testclient import TestClient
+        from .web.oneshot import get
 
-        with TestClient(app) as client:
-            response = client.get(args.get)
+        response = get(app, args.get)
         sys.stdout.write(response.text)
-        return 0 if response.status_code < 400 else 1
+        return 0 if response.status < 400 else 1
     import uvicorn
 
     print(f"Gobierno Abierto KG: http://{settings.host}:{settings.port}/", file=sys.stderr)

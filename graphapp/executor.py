@@ -112,6 +112,7 @@ class WorkerPool:
         max_queued: int = 16,
         start_timeout: float = 120.0,
         what: str = "query",
+        min_ready: int | None = None,
     ) -> None:
         self._ctx = mp.get_context("spawn")
         self._snapshot = _Snapshot(str(dump_path), 0)
@@ -129,13 +130,18 @@ class WorkerPool:
         self.what = what
         self.killed = collections.Counter[str]()  # reason -> count, for operators and tests
         self._closed = False
+        min_ready = size if min_ready is None else min(min_ready, size)
         starting = [self._spawn() for _ in range(size)]
-        for worker in starting:
+        # the pool answers as soon as ``min_ready`` workers are ready (a fast start); the others join as they
+        # become ready, from a thread of their own
+        for worker in starting[:min_ready]:
             problem = worker.wait_ready(start_timeout)
             if problem is not None:
                 self.close()
                 raise RuntimeError(f"a {what} worker did not start: {problem}")
             self._idle.append(worker)
+        for worker in starting[min_ready:]:
+            threading.Thread(target=self._join_when_ready, args=(worker,), daemon=True).start()
 
     # -- workers
 
@@ -152,6 +158,23 @@ class WorkerPool:
             self._all.discard(worker)
         metrics.worker_restarted(self.what)
         threading.Thread(target=self._replace, daemon=True).start()
+
+    def _join_when_ready(self, worker: _Worker) -> None:
+        problem = worker.wait_ready(self.start_timeout)
+        if problem is not None:
+            log.error("a %s worker did not start: %s", self.what, problem)
+            with self._lock:
+                self._all.discard(worker)
+            worker.kill()
+            return
+        if self._closed:
+            return
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self._release, worker)
+                return
+        self._idle.append(worker)  # taken by the next request (waiting requests also look here)
 
     def _replace(self) -> None:
         if self._closed:
@@ -193,6 +216,9 @@ class WorkerPool:
         try:
             while not waiter.done() and (remaining := deadline - self._loop.time()) > 0:
                 await asyncio.wait({waiter}, timeout=min(POLL_SECONDS, remaining))
+                if not waiter.done() and self._idle:  # a worker that joined while the loop was not yet known
+                    waiter.set_result(self._idle.popleft())
+                    break
                 if not waiter.done() and gone is not None and await gone():
                     left = True  # a client that has gone gives up its place in the queue
                     break
@@ -251,7 +277,12 @@ class WorkerPool:
             raise _Stop("died") from None
         readable: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+
+        def _readable() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(fd, _readable)
         deadline = loop.time() + self.timeout
         try:
             while not readable.done():

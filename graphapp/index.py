@@ -45,7 +45,7 @@ class GraphIndex:
     @classmethod
     def build(cls, store: GraphStore) -> GraphIndex:
         index = cls()
-        index._add(store.select("all-labels"), store.select("all-types"))
+        index._add(store.select("all-labels", raw=True), store.select("all-types", raw=True))
         return index
 
     def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
@@ -59,13 +59,16 @@ class GraphIndex:
         for subject in sorted(subjects):
             if is_valid_iri(subject):
                 bound = {"s": as_iri(subject)}
-                index._add(store.select("all-labels", bound), store.select("all-types", bound))
+                index._add(store.select("all-labels", bound, raw=True), store.select("all-types", bound, raw=True))
         return index
 
     def _add(self, label_rows: list[dict[str, object]], type_rows: list[dict[str, object]]) -> None:
         best_kind: dict[tuple[str, str], int] = {}
+        # rows of the engine's terms (``raw=True``): their ``.value`` is all the index needs, and converting
+        # every literal to a Python value would cost most of the build (seconds at 10^6 triples)
         for row in label_rows:
-            iri_, label, lang, kind = str(row["s"]), str(row["label"]), str(row.get("lang") or ""), int(row["kind"])
+            iri_, label, kind = _value(row["s"]), _value(row["label"]), int(_value(row["kind"]))
+            lang = _value(row["lang"]) if "lang" in row else ""
             if kind == 4:
                 self.alt_labels[iri_].append(label)
                 continue
@@ -74,7 +77,7 @@ class GraphIndex:
                 best_kind[key] = kind
                 self.labels.setdefault(iri_, {})[lang] = label
         for row in type_rows:
-            self.types[str(row["s"])].add(str(row["type"]))
+            self.types[_value(row["s"])].add(_value(row["type"]))
 
     def label(self, iri: str, lang: str) -> str | None:
         """The label in ``lang``, else in the other language, else untagged; ``None`` if there is none."""
@@ -118,6 +121,11 @@ class GraphIndex:
             if by_key[key] not in seen:
                 seen.append(by_key[key])
         return [(iri, self.label_or_iri(iri, lang)) for iri in seen[:limit]]
+
+
+def _value(term: object) -> str:
+    """The lexical value of an engine term (an IRI's string, a literal's text)."""
+    return str(getattr(term, "value", term))
 
 
 def _short(iri: str) -> str:

@@ -88,7 +88,7 @@ def _open_remote(
     """The store on a SPARQL server, its source graphs in sync with the files. The manifest of what the server
     holds lives in the store folder, one per server; with an in-memory store folder every start reloads the
     files. Web workers that start together sync one at a time (a lock file), so the second finds nothing to do."""
-    from .remote_store import SparqlGraphStore  # noqa: PLC0415 - httpx loads only for this backend
+    from .remote_store import SparqlGraphStore
 
     store = SparqlGraphStore.from_settings(settings)
     store.files = files

@@ -32,14 +32,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _JsonHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is when a line is logged (a test runner swaps it), and marks the handler
     :func:`configure` installed, so that it is installed once."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 
@@ -64,7 +64,7 @@ def formatter() -> logging.Formatter:
         datefmt="%Y-%m-%dT%H:%M:%S%z",
         json_ensure_ascii=False,
     )
-    fmt.converter = time.gmtime  # type: ignore[method-assign]
+    fmt.converter = time.gmtime
     return fmt
 
 

@@ -75,7 +75,7 @@ def exposition() -> bytes:
     """The metrics in the Prometheus text format: summed over every web process in multiprocess mode."""
     if multiprocess_dir():
         registry = CollectorRegistry()
-        _multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        _multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
 

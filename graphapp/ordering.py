@@ -51,7 +51,7 @@ def sort_key(value: object) -> SortKey:
     """
     try:
         return _key(value)
-    except Exception:  # noqa: BLE001 — a value we cannot normalise still gets a place, after all others
+    except Exception:
         return (RANK_OTHER, type(value).__qualname__, repr(value))
 
 

@@ -105,7 +105,7 @@ class SparqlGraphStore(GraphStore):
         self._graphs: list[str] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> SparqlGraphStore:  # type: ignore[override]
+    def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> SparqlGraphStore:
         return cls(
             settings.base_iri,
             settings.sparql_query_url,
@@ -305,7 +305,9 @@ class SparqlGraphStore(GraphStore):
         params += [("named-graph-uri", g) for g in graphs] + [("default-graph-uri", self.base_iri + "graph/none")]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
         result = ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
-        return (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in result)  # type: ignore[index, arg-type]
+        if not isinstance(result, ox.QuerySolutions):
+            raise RemoteStoreError("expected solutions, got a boolean")
+        return (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in result)
 
     def dump_nquads(self, path: Path) -> None:
         with path.open("wb") as fh:
@@ -383,6 +385,7 @@ async def run_user_query(
     prefixes: dict[str, str],
     timeout: float,
     max_read_bytes: int,
+    base_iri: str | None = None,
 ) -> results.Written:
     """Evaluate a user's query (already scanned and parsed by the service) on the server, and write its answer
     in ``fmt`` with the service's row and byte caps. The server's answer is read up to ``max_read_bytes``:
@@ -394,6 +397,8 @@ async def run_user_query(
     else:
         default = store.graphs()
     named = list(named_graphs) if named_graphs else store.graphs()
+    if base_iri:
+        query = f"BASE <{base_iri}>\n{query}"  # relative IRIs resolve against the endpoint's address, as in a worker
     params = [("query", query), *store.dataset_params(default, named)]
     accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else JSON_RESULTS
     body = io.BytesIO()
@@ -439,7 +444,7 @@ def _write_answer(
 ) -> results.Written:
     if form in {"CONSTRUCT", "DESCRIBE"}:
         triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-        return results.write_triples(triples, fmt, prefixes, limits)  # type: ignore[arg-type]
+        return results.write_triples(triples, fmt, prefixes, limits)
     parsed = ox.parse_query_results(_bnodes(data), format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return results.Written(results.serialize_boolean(bool(parsed), fmt), None)

@@ -3,8 +3,6 @@
 All mapping tables live here (as in rdflib-endpoint's ``utils.py``), so the router only asks
 "which format for this Accept header and this query form?".
 
->>> negotiate("SELECT", "text/csv;q=0.5, application/sparql-results+json").media_type
-'application/sparql-results+json'
 >>> negotiate("CONSTRUCT", "*/*").media_type
 'text/turtle'
 """
@@ -19,6 +17,8 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from .negotiation import choose
 
 
 class NotAcceptable(ValueError):
@@ -37,16 +37,18 @@ class ResultFormat:
 
 
 SOLUTION_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat("json", "application/sparql-results+json", ("application/json",)),
+    ResultFormat("json", "application/sparql-results+json", ("application/json", "text/javascript")),
     ResultFormat("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
     ResultFormat("csv", "text/csv"),
     ResultFormat("tsv", "text/tab-separated-values"),
 )
 GRAPH_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat("ttl", "text/turtle", ("application/x-turtle",)),
+    ResultFormat(
+        "ttl", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3")
+    ),
     ResultFormat("nt", "application/n-triples", ("text/plain",)),
     ResultFormat("rdfxml", "application/rdf+xml", ("application/xml", "text/xml")),
-    ResultFormat("jsonld", "application/ld+json", ("application/json",)),
+    ResultFormat("jsonld", "application/ld+json", ("application/json", "application/x-json+ld")),
 )
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -56,23 +58,29 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
 }
-FORMAT_ALIASES = {
-    "json": "json",
-    "srj": "json",
-    "xml": "xml",
-    "srx": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
+#: short ``format=`` values, as researchers' tools send them (SPARQLWrapper: ``xml``, ``json``, ``n3``,
+#: ``turtle``, ``json-ld``, ``rdf+xml``; Virtuoso and Fuseki: ``csv``, ``tsv``, ``rdf``, ``ttl``...). The same word
+#: names a results format for SELECT/ASK and an RDF format for CONSTRUCT/DESCRIBE (``xml``: SPARQL XML results or
+#: RDF/XML). Full media types are understood too (:func:`format_from_param`).
+SOLUTION_ALIASES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"}
+GRAPH_ALIASES = {
     "turtle": "ttl",
     "ttl": "ttl",
+    "n3": "ttl",
     "nt": "nt",
     "ntriples": "nt",
     "n-triples": "nt",
     "rdfxml": "rdfxml",
+    "rdf+xml": "rdfxml",
     "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "owl": "rdfxml",
     "jsonld": "jsonld",
     "json-ld": "jsonld",
+    "json": "jsonld",
 }
+#: every short name understood for any query form (for messages)
+FORMAT_ALIASES = {**GRAPH_ALIASES, **SOLUTION_ALIASES}
 
 
 def format_by_key(key: str) -> ResultFormat:
@@ -91,78 +99,78 @@ def formats_for(form: str) -> tuple[ResultFormat, ...]:
     return GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else SOLUTION_FORMATS
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges with their q-values, best first; a missing header means ``*/*``.
+def format_from_param(form: str, values: str | Sequence[str] | None) -> ResultFormat | None:
+    """The format named by ``format=`` (or ``output=``) values for this query form, or ``None`` when no value
+    names one that applies. Each value may be a short name, a media type or a comma-separated list of media
+    types (SPARQLWrapper sends ``format=xml&format=application/rdf+xml``).
 
-    >>> parse_accept("text/html, application/json;q=0.9, */*;q=0.1")
-    [('text/html', 1.0), ('application/json', 0.9), ('*/*', 0.1)]
+    >>> format_from_param("CONSTRUCT", ["xml", "application/rdf+xml"]).key
+    'rdfxml'
+    >>> format_from_param("SELECT", "xml").key, format_from_param("SELECT", "text/csv").key
+    ('xml', 'csv')
+    >>> format_from_param("CONSTRUCT", "csv") is None, format_from_param("SELECT", "html") is None
+    (True, True)
     """
-    if not header or not header.strip():
-        return [("*/*", 1.0)]
-    ranges: list[tuple[str, float, int]] = []
-    for index, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q, index))
-    ranges.sort(key=lambda r: (-r[1], r[2]))
-    return [(m, q) for m, q, _ in ranges]
-
-
-def _matches(media_range: str, fmt: ResultFormat) -> int:
-    """Specificity of the match (3 exact, 2 alias, 1 type/*, 0 */*), or -1 for none."""
-    if media_range == fmt.media_type:
-        return 3
-    if media_range in fmt.aliases:
-        return 2
-    if media_range.endswith("/*") and fmt.media_type.startswith(media_range[:-1]):
-        return 1
-    if media_range == "*/*":
-        return 0
-    return -1
-
-
-def negotiate(form: str, accept: str | None, format_param: str | None = None) -> ResultFormat:
-    """Pick the result format: ``format=`` wins, then the Accept header by q-value and specificity."""
+    if values is None:
+        return None
     candidates = formats_for(form)
-    if format_param:
-        key = FORMAT_ALIASES.get(format_param.lower())
-        for fmt in candidates:
-            if key == fmt.key or format_param.lower() in (fmt.media_type, *fmt.aliases):
-                return fmt
+    names = GRAPH_ALIASES if candidates is GRAPH_FORMATS else SOLUTION_ALIASES
+    for value in [values] if isinstance(values, str) else values:
+        for item in value.split(","):
+            word = item.split(";")[0].strip().lower()
+            if not word:
+                continue
+            key = names.get(word)
+            for fmt in candidates:
+                if key == fmt.key or word in (fmt.media_type, *fmt.aliases):
+                    return fmt
+    return None
+
+
+def negotiate(form: str, accept: str | None, format_param: str | Sequence[str] | None = None) -> ResultFormat:
+    """Pick the result format of a query form.
+
+    ``format=`` (or ``output=``) wins when it names a format this query form has; a value it does not
+    recognise, or one that does not apply to the form (``csv`` for a CONSTRUCT), leaves the choice to an Accept
+    header that names a format we produce (tools send both, and only the header is standard); otherwise the
+    request is refused with the formats available. Then the Accept header decides by q-value, specificity and
+    our order (see :mod:`graphapp.negotiation`).
+
+    >>> negotiate("SELECT", "text/csv;q=0.5, application/sparql-results+json").media_type
+    'application/sparql-results+json'
+    >>> negotiate("CONSTRUCT", "*/*").media_type
+    'text/turtle'
+    >>> negotiate("CONSTRUCT", "application/rdf+xml", "srx").key
+    'rdfxml'
+    >>> negotiate("CONSTRUCT", "*/*", "csv")
+    Traceback (most recent call last):
+    ...
+    graphapp.results.NotAcceptable: format='csv' is not available for CONSTRUCT; use one of ttl, nt, rdfxml, jsonld
+    """
+    candidates = formats_for(form)
+    by_media = {f.media_type: f for f in candidates}
+    aliases = {f.media_type: f.aliases for f in candidates}
+    offers = [f.media_type for f in candidates]
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    values = [v for v in values if v.strip()]
+    if values:
+        named = format_from_param(form, values)
+        if named is not None:
+            return named
+        chosen = choose(accept, offers, aliases, min_specificity=1)
+        if chosen is not None:
+            return by_media[chosen]
+        shown = values[0] if len(values) == 1 else values
         raise NotAcceptable(
-            f"format={format_param!r} is not available for {form}; use one of " + ", ".join(f.key for f in candidates)
+            f"format={shown!r} is not available for {form}; use one of " + ", ".join(f.key for f in candidates)
         )
-    best: tuple[float, int, int] | None = None
-    chosen: ResultFormat | None = None
-    for media, q in parse_accept(accept):
-        if q <= 0:
-            continue
-        for order, fmt in enumerate(candidates):
-            spec = _matches(media, fmt)
-            if spec < 0:
-                continue
-            # an explicit q=0 for this exact type excludes it even when a wildcard matched
-            if any(q0 == 0 and _matches(m0, fmt) >= 2 for m0, q0 in parse_accept(accept)):
-                continue
-            score = (q, spec, -order)
-            if best is None or score > best:
-                best, chosen = score, fmt
+    chosen = choose(accept, offers, aliases)
     if chosen is None:
         raise NotAcceptable(
             "None of the requested media types can be produced for "
             f"{form}; available: " + ", ".join(f.media_type for f in candidates)
         )
-    return chosen
+    return by_media[chosen]
 
 
 # ---------------------------------------------------------------- serializers
@@ -326,11 +334,58 @@ def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
     raise NotAcceptable(fmt.media_type)
 
 
+def _compact_iri(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    for name, namespace in prefixes:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if local and not local.startswith("//"):
+                return f"{name}:{local}"
+    return iri
+
+
+def _compact_node(node: object, prefixes: list[tuple[str, str]]) -> object:
+    if isinstance(node, list):
+        return [_compact_node(n, prefixes) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, object] = {}
+    for key, value in node.items():
+        name = key if key.startswith("@") else _compact_iri(key, prefixes)
+        if key in ("@id", "@type") and isinstance(value, str) and not value.startswith("_:"):
+            out[name] = _compact_iri(value, prefixes)
+        elif key == "@value":
+            out[name] = value
+        else:
+            out[name] = _compact_node(value, prefixes)
+    return out
+
+
+def compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
+    """Compact expanded JSON-LD with ``prefixes`` as its ``@context``: property names, ``@id`` and ``@type``
+    values become compact IRIs (``ga:BestPractice``); values stay as they are. One node object per line.
+
+    >>> body = b'[{"@id": "https://e/a", "https://e/p": [{"@id": "https://e/b"}]}]'
+    >>> print(compact_jsonld(body, {"e": "https://e/"}).decode(), end="")
+    {"@context": {"e": "https://e/"}, "@graph": [
+    {"@id": "e:a", "e:p": [{"@id": "e:b"}]}
+    ]}
+    """
+    nodes = json.loads(expanded) if expanded.strip() else []
+    # the longest namespace first, so that the most specific prefix names an IRI
+    ordered = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+    head = json.dumps({"@context": prefixes}, ensure_ascii=False)[:-1] + ', "@graph": [\n'
+    lines = ",\n".join(json.dumps(_compact_node(n, ordered), ensure_ascii=False) for n in nodes)
+    return (head + lines + "\n]}\n").encode()
+
+
 def serialize_triples(triples: Iterable[ox.Triple], fmt: ResultFormat, prefixes: dict[str, str] | None = None) -> bytes:
-    """Write CONSTRUCT/DESCRIBE results in an RDF format."""
+    """Write CONSTRUCT/DESCRIBE results in an RDF format (JSON-LD compacted with ``prefixes`` as its context)."""
     use_prefixes = prefixes if fmt.key in {"ttl", "rdfxml"} else None
     out = ox.serialize(list(triples), format=RDF_FORMATS[fmt.key], prefixes=use_prefixes)
-    return out if isinstance(out, bytes) else b""
+    body = out if isinstance(out, bytes) else b""
+    if fmt.key == "jsonld" and prefixes:
+        return compact_jsonld(body, prefixes)
+    return body
 
 
 def write_triples(

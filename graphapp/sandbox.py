@@ -31,7 +31,7 @@ class SandboxError(RuntimeError):
 def deny_network() -> None:
     """Install the seccomp filter for this process and its future threads."""
     try:
-        import pyseccomp as seccomp  # noqa: PLC0415 - loads libseccomp through ctypes; only workers need it
+        import pyseccomp as seccomp
     except (ImportError, OSError) as exc:  # no libseccomp on this system
         raise SandboxError(f"cannot bar the query worker from the network: {exc}") from exc
     try:
@@ -41,7 +41,7 @@ def deny_network() -> None:
         for call in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
             rules.add_rule(seccomp.ERRNO(errno.ENOSYS), call)
         rules.load()
-    except Exception as exc:  # noqa: BLE001 - any failure means the filter is not in force
+    except Exception as exc:
         raise SandboxError(f"cannot bar the query worker from the network: {exc}") from exc
 
 

@@ -58,7 +58,11 @@ class Service:
         self.writer = make_writer(settings, self.store, self.history, self.write_policy, on_commit=self.publish)
         self.version = self.writer.version
         self.answers = AnswerCache.open(settings, self.workdir)
-        self.index = GraphIndex.build(self.store)
+        # the label index is built in the background: SPARQL answers at once, pages wait for it (at 10^6 triples
+        # the build takes seconds; see docs/benchmarks.md)
+        self._index: GraphIndex | None = None
+        self._index_ready = threading.Event()
+        threading.Thread(target=self._build_index, name="label-index", daemon=True).start()
         # derived data (graph projections, centralities, search indexes) computed once per graph version:
         # key -> (version, value); see cached()
         self._cache: dict[str, tuple[int, object]] = {}
@@ -69,11 +73,18 @@ class Service:
         snapshot = self._snapshot()
         limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}
         self.pool = WorkerPool(
-            snapshot, settings.workers, settings.query_timeout, max_queued=settings.max_queued_queries, **limits
+            snapshot,
+            settings.workers,
+            settings.query_timeout,
+            max_queued=settings.max_queued_queries,
+            min_ready=1,
+            **limits,
         )
         try:
             # updates are evaluated in their own sandboxed worker: killable at their time limit, no network
-            self.updater = WorkerPool(snapshot, 1, settings.update_timeout, max_queued=4, what="update", **limits)
+            self.updater = WorkerPool(
+                snapshot, 1, settings.update_timeout, max_queued=4, what="update", min_ready=0, **limits
+            )
         except BaseException:
             self.pool.close()
             raise
@@ -83,6 +94,27 @@ class Service:
             threading.Thread(target=self._follow_versions, name="version-follower", daemon=True).start()
 
     # ------------------------------------------------------------ versions
+
+    @property
+    def index(self) -> GraphIndex:
+        """The label index of the current version (waits for the first build)."""
+        self._index_ready.wait()
+        assert self._index is not None  # noqa: S101 - set before the event
+        return self._index
+
+    @index.setter
+    def index(self, value: GraphIndex) -> None:
+        self._index = value
+        self._index_ready.set()
+
+    def _build_index(self) -> None:
+        try:
+            index = GraphIndex.build(self.store)
+        except Exception:
+            log.exception("the label index could not be built")
+            index = GraphIndex()
+        if self._index is None:  # a write may have published a newer one meanwhile
+            self.index = index
 
     def _snapshot(self) -> Path:
         return self.store.reader_snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
@@ -94,7 +126,7 @@ class Service:
                 if latest != self.version:
                     with self.writer.locked():
                         pass  # the writer follows the history under its lock, and publishes the version
-            except Exception:  # noqa: BLE001 - a failed look is retried at the next tick
+            except Exception:
                 log.exception("could not follow the graph version")
 
     def publish(self, version: int, touched: set[str] | None = None) -> None:
@@ -154,7 +186,7 @@ class Service:
         return answer
 
     async def _remote_query(self, job: Job) -> Answer:
-        from .remote_store import RemoteQueryError, run_user_query  # noqa: PLC0415
+        from .remote_store import RemoteQueryError, run_user_query
 
         try:
             async with httpx.AsyncClient() as client:
@@ -170,6 +202,7 @@ class Service:
                     prefixes=job.prefixes,
                     timeout=self.settings.query_timeout,
                     max_read_bytes=4 * job.max_bytes,
+                    base_iri=job.base_iri,
                 )
         except RemoteQueryError as exc:
             if "time limit" in exc.message:

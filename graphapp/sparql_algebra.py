@@ -1,11 +1,12 @@
 """The second layer of the SPARQL guard: a real parse of the request with rdflib's SPARQL parser and algebra.
 
 The keyword scan of :mod:`graphapp.sparql_guard` decides quickly in the web process; this module parses the
-same text with a grammar (rdflib's, which accepts every positive W3C syntax test but one and is stricter than
-the engine's on the rest) and reads from the algebra what the scan guessed: the query form, ``SERVICE``,
-``LOAD``, the ``FROM`` graphs and, for updates, every graph written. When the two layers disagree the request
-is refused. Parsing runs inside a query worker (:mod:`graphapp.worker`): pyparsing can be slow or recurse
-deeply on large queries, and there the time and memory limits apply.
+same text with a grammar (rdflib's, which accepts every positive W3C syntax test once its negative-decimal slip
+is mended below, and is stricter than the engine's on the rest) and reads from the algebra what the scan
+guessed: the query form, ``SERVICE``, ``LOAD``, the ``FROM`` graphs and, for updates, every graph written.
+When the two layers disagree the request is refused. Parsing runs inside a query worker
+(:mod:`graphapp.worker`): pyparsing can be slow or recurse deeply on large queries, and there the time and
+memory limits apply.
 
 >>> parse_query("SELECT * FROM <https://g/a> WHERE { ?s ?p ?o }").from_graphs
 ('https://g/a',)
@@ -20,14 +21,27 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyparsing import ParseException
+from rdflib.plugins.sparql import parser as _sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef, Variable
+from rdflib.term import BNode, Literal, URIRef, Variable
 
 from .sparql_guard import LOAD_REFUSED, SERVICE_REFUSED, Inspection, RefusedQuery, unescape_iri
+
+
+def _negative_decimal(tokens: object) -> Literal:
+    literal = tokens[0]  # type: ignore[index]
+    return Literal("-" + str(literal), datatype=literal.datatype)
+
+
+# rdflib negates a negative decimal literal (``-1.0``) with ``-literal``, which its Literal does not support for
+# xsd:decimal ("Not a number": the one positive W3C syntax test its grammar refused); the same token, negated
+# in its lexical form.
+_sparql_parser.DECIMAL_NEGATIVE.set_parse_action(_negative_decimal)
 
 # rdflib's grammar recurses once per triple pattern: raise the limit (the worker runs this in a thread with a
 # large stack, see worker.WORKER_STACK_BYTES) so that queries of a few hundred patterns parse.
@@ -76,7 +90,7 @@ def _nodes(node: object) -> Iterator[CompValue]:
             stack.extend(n.values())
 
 
-def _field(node: CompValue, name: str) -> object:
+def _field(node: CompValue, name: str) -> Any:
     # CompValue.get answers the key itself for a missing key: ask the dict underneath
     return dict.get(node, name)
 
@@ -85,7 +99,7 @@ def _iri(term: object) -> str:
     return unescape_iri(str(term))
 
 
-def _parse(parse, translate, text: str):  # noqa: ANN001, ANN202 - rdflib's untyped functions
+def _parse(parse, translate, text: str):
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
@@ -94,7 +108,7 @@ def _parse(parse, translate, text: str):  # noqa: ANN001, ANN202 - rdflib's unty
         raise SyntaxError(f"error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     except RecursionError:
         raise RefusedQuery("The request is nested too deeply to be checked; split it into smaller ones.") from None
-    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions for semantic errors
+    except Exception as exc:
         raise SyntaxError(str(exc) or exc.__class__.__name__) from None
 
 
@@ -143,9 +157,27 @@ def _update_algebra(text: str) -> list[CompValue]:
     return list(getattr(update, "algebra", update))
 
 
+def _check_blank_node_scopes(algebra: list[CompValue]) -> None:
+    """SPARQL 1.1 Update (19.6): a blank node label of ``INSERT DATA`` is scoped to its operation, and may not
+    be used again by another operation of the same request; rdflib's grammar lets that through."""
+    seen: set[BNode] = set()
+    for op in algebra:
+        if op.name != "InsertData":
+            continue
+        triples = list(_field(op, "triples") or [])
+        for quads in (_field(op, "quads") or {}).values():
+            triples.extend(quads)
+        labels = {t for triple in triples for t in triple if isinstance(t, BNode)}
+        reused = labels & seen
+        if reused:
+            raise SyntaxError(f"blank node label _:{sorted(reused)[0]} is used by two INSERT DATA operations")
+        seen |= labels
+
+
 def parse_update(text: str) -> ParsedUpdate:
     """Every graph an update writes, read from its algebra. Raises ``SyntaxError`` if it does not parse."""
     algebra = _update_algebra(text)
+    _check_blank_node_scopes(algebra)
     operations: list[str] = []
     writes: set[str] = set()
     drops_all = variable = False

@@ -138,10 +138,20 @@ def _form(tokens: Iterable[_Tok]) -> str | None:
     return None
 
 
-def inspect_query(text: str, allowed_graphs: Iterable[str] = ()) -> Inspection:
+def inspect_query(text: str, allowed_graphs: Iterable[str] = (), *, dataset_given: bool = False) -> Inspection:
     """Classify a query and refuse what would make the server open a URL or a file.
 
-    ``allowed_graphs`` are the named graphs of the store: ``FROM``/``FROM NAMED`` may name those only.
+    ``allowed_graphs`` are the named graphs of the store: ``FROM``/``FROM NAMED`` may name those only, unless
+    the protocol's ``default-graph-uri``/``named-graph-uri`` give the dataset (``dataset_given``): they take
+    precedence (SPARQL 1.1 Protocol, 2.1.4), the query's ``FROM`` graphs are never read, and only the
+    protocol's graphs are checked (by the caller).
+
+    >>> inspect_query("SELECT * FROM NAMED")
+    Traceback (most recent call last):
+    ...
+    graphapp.sparql_guard.RefusedQuery: Syntax error: FROM NAMED must be followed by a graph IRI.
+    >>> inspect_query("SELECT * FROM <http://x/> { ?s ?p ?o }", dataset_given=True).from_graphs
+    ['http://x/']
     """
     tokens = _tokens(text)
     form = _form(tokens)
@@ -166,8 +176,8 @@ def inspect_query(text: str, allowed_graphs: Iterable[str] = ()) -> Inspection:
         target = tokens[at] if at < len(tokens) else None
         iri = _resolve(target, prefixes) if target is not None else None
         if iri is None:
-            raise RefusedQuery(f"FROM{' NAMED' if named else ''} must be followed by a graph IRI.")
-        if iri not in allowed:
+            raise RefusedQuery(f"Syntax error: FROM{' NAMED' if named else ''} must be followed by a graph IRI.")
+        if iri not in allowed and not dataset_given:
             raise RefusedQuery(
                 f"FROM{' NAMED' if named else ''} <{iri}> is not a graph of this dataset; "
                 "this endpoint never fetches graphs from URLs or files."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Literal, overload
 
 import pyoxigraph as ox
 import rdflib
@@ -20,6 +20,7 @@ from . import queries
 from .config import Settings
 from .iris import CANONICAL_BASE, PREFIXES, checked_iri, is_valid_iri
 from .ordering import sort_rows
+from .results import compact_jsonld
 from .sources import SourceFile, discover, parse_all
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -32,7 +33,12 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
 }
 QUAD_FORMATS = {"nq", "trig"}
 
-Row = dict[str, object]
+#: an RDF term as the engine gives it (a raw row's values)
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+#: a row of Python values (``str``, ``int``, ``Decimal``, ``date``, ``bool``...): which one a variable holds depends
+#: on the query, so the values are ``Any``; rows of RDF terms (``raw=True``) are :data:`RawRow`
+Row = dict[str, Any]
+RawRow = dict[str, Term]
 
 
 class EngineSortRefused(ValueError):
@@ -176,6 +182,19 @@ class GraphStore:
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
 
+    @overload
+    def select(
+        self,
+        name: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        raw: Literal[False] = False,
+        allow_sort: bool = False,
+    ) -> list[Row]: ...
+    @overload
+    def select(
+        self, name: str, bindings: Mapping[str, object] | None = None, *, raw: Literal[True], allow_sort: bool = False
+    ) -> list[RawRow]: ...
     def select(
         self,
         name: str,
@@ -183,7 +202,7 @@ class GraphStore:
         *,
         raw: bool = False,
         allow_sort: bool = False,
-    ) -> list[Row]:
+    ) -> list[Row] | list[RawRow]:
         """Run the named SELECT query ``queries/<name>.rq``; rows hold Python values, or the engine's RDF terms
         (``raw=True``: ``.value``, ``.language``, ``.datatype``) where a page needs to know what a value is.
 
@@ -194,9 +213,22 @@ class GraphStore:
         rows = self._select(query.text, bindings, raw=raw)
         return sort_rows(rows, query.order_by) if query.order_by else rows
 
+    @overload
+    def select_text(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        raw: Literal[False] = False,
+        allow_sort: bool = False,
+    ) -> list[Row]: ...
+    @overload
+    def select_text(
+        self, text: str, bindings: Mapping[str, object] | None = None, *, raw: Literal[True], allow_sort: bool = False
+    ) -> list[RawRow]: ...
     def select_text(
         self, text: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
-    ) -> list[Row]:
+    ) -> list[Row] | list[RawRow]:
         """Run a SELECT query given as text (the default graph is the union of all graphs); no ``ORDER BY``
         unless ``allow_sort`` (only for fixed, trusted data: a test)."""
         refuse_engine_sort(text, "select_text", allow_sort)
@@ -224,7 +256,7 @@ class GraphStore:
         the thread that made it, and the web serves from a pool of threads (a result freed by another thread's
         garbage collection is leaked with an error). Users' CONSTRUCT queries run in the query workers."""
         rows = self.select(name, bindings, raw=True, allow_sort=allow_sort)
-        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
+        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]  # s, p: not literals
 
     def contains(self, iri: str) -> bool:
         """True if the IRI is the subject or object of some statement (never for a string that cannot be an IRI)."""
@@ -245,7 +277,11 @@ class GraphStore:
             return
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        prefixes = None if fmt in {"nt", "jsonld"} else _prefixes(self.base_iri)
+        if fmt == "jsonld":  # compacted, with the project's prefixes as its @context
+            expanded = ox.serialize(ordered, format=EXPORT_FORMATS[fmt]) or b""
+            output.write(compact_jsonld(expanded, _prefixes(self.base_iri)))
+            return
+        prefixes = None if fmt == "nt" else _prefixes(self.base_iri)
         ox.serialize(ordered, output, EXPORT_FORMATS[fmt], prefixes=prefixes)
 
     def export_per_graph(self, folder: Path) -> list[Path]:

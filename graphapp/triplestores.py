@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -259,7 +260,7 @@ GRANT SPARQL_SELECT TO "graphapp";
     )
 
 
-LAUNCHERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
+LAUNCHERS: dict[str, Callable[..., RunningServer]] = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
 
 
 def available(kind: str) -> bool:

@@ -47,6 +47,7 @@ class Job:
     prefixes: dict[str, str] = field(default_factory=dict)
     scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
     confirm_only: bool = False  # parse and confirm only: a SPARQL server evaluates it (GRAPHAPP_STORE=sparql)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's address)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _load(path: str, *, writable: bool = False) -> ox.Store:
 
 
 def _confirm(query: str, scan: Inspection) -> None:
-    from .sparql_algebra import confirm_query  # noqa: PLC0415 - rdflib's parser loads only in workers
+    from .sparql_algebra import confirm_query
 
     confirm_query(query, scan)
 
@@ -109,6 +110,8 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
     result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
     fmt = results.format_by_key(job.format_key)
     limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
@@ -128,12 +131,14 @@ def _quads_of(store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> 
 
 
 def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    import rdflib  # noqa: PLC0415
+    import rdflib
 
-    from .sparql_guard import unescape_iri  # noqa: PLC0415
+    from .sparql_guard import unescape_iri
 
     if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(unescape_iri(str(term)))  # ValueError for a relative IRI: no base to resolve it
+        if ":" not in str(term):
+            raise RefusedQuery(f"Relative IRI <{term}>: updates write only absolute IRIs (no base IRI is applied).")
+        return ox.NamedNode(unescape_iri(str(term)))
     if isinstance(term, rdflib.BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, rdflib.Literal):
@@ -147,7 +152,7 @@ def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def _data_update(job: UpdateJob) -> Answer:
     """``INSERT DATA``/``DELETE DATA`` only: the change is read off the parse, with no copy of the store to open."""
-    from .sparql_algebra import DEFAULT, data_quads  # noqa: PLC0415
+    from .sparql_algebra import DEFAULT, data_quads
 
     add: dict[ox.Quad, None] = {}
     remove: dict[ox.Quad, None] = {}
@@ -169,7 +174,7 @@ def _nquads(quads: Iterable[ox.Quad]) -> str:
 
 
 def _apply_update(job: UpdateJob) -> Answer:
-    from .sparql_algebra import DEFAULT, parse_update  # noqa: PLC0415
+    from .sparql_algebra import DEFAULT, parse_update
 
     policy = job.policy
     parsed = parse_update(job.update)
@@ -186,7 +191,7 @@ def _apply_update(job: UpdateJob) -> Answer:
         store.update(job.update)
     except SyntaxError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the engine's errors (absent graph, existing graph...) are the user's
+    except Exception as exc:
         raise RefusedQuery(f"The update could not be applied: {exc}") from None
     after = _quads_of(store, graphs)
     added, removed = after - before, before - after
@@ -227,7 +232,7 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
         except MemoryError:
             conn.send(("memory", None))
             return  # the heap may be fragmented past use: let the pool start a fresh worker
-        except Exception as exc:  # noqa: BLE001 - reported to the client as a 400 without internals
+        except Exception as exc:
             conn.send(("error", str(exc) or "evaluation failed"))
 
 

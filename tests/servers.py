@@ -52,7 +52,7 @@ def wait(proc: subprocess.Popen[bytes], base: str, log: Path, timeout: float = 9
         if proc.poll() is not None:
             raise RuntimeError("server exited: " + log.read_text(errors="replace")[-2000:])
         try:
-            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()  # noqa: S310
+            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)
@@ -101,7 +101,7 @@ def chromium() -> Iterator[Any]:
 
 def urlopen(target: str | urllib.request.Request, headers: dict[str, str] | None = None, timeout: float = 60) -> Any:
     """Open a URL (or a prepared request) on a test server, with extra headers."""
-    request = target if isinstance(target, urllib.request.Request) else urllib.request.Request(target)  # noqa: S310
+    request = target if isinstance(target, urllib.request.Request) else urllib.request.Request(target)
     for name, value in (headers or {}).items():
         request.add_header(name, value)
-    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - loopback test servers
+    return urllib.request.urlopen(request, timeout=timeout)

@@ -314,7 +314,7 @@ def test_several_web_processes_share_the_store(server: RunningServer, store_dir:
 def _update_request(base: str, update: str) -> object:
     import urllib.request
 
-    return urllib.request.Request(  # noqa: S310 - loopback
+    return urllib.request.Request(
         base + "/sparql/update",
         data=update.encode(),
         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},

@@ -18,7 +18,7 @@ from . import servers as servers_
 if not Path(servers_.CHROMIUM).exists():
     pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Page, expect
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 TOKEN = "browser-forms-update-token"

@@ -22,7 +22,7 @@ from .test_views import IMG, MALICIOUS_TTL, SCRIPT
 if not Path(servers_.CHROMIUM).exists():
     pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page  # noqa: E402
+from playwright.sync_api import Browser, Page
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.compare
 
 from graphapp.cli import main
+from graphapp.iris import PREFIXES
 
 from .conftest import PRIVATE_NAMES
 
@@ -156,3 +159,60 @@ def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) ->
         assert page.status_code == 200 and 'href="/ontology#BestPractice"' in page.text
         ttl = client.get("/id/practica/reubicacion-ladrilleras-durango.ttl").text
         assert "https://datos.example.org/kg/id/practica/reubicacion-ladrilleras-durango" in ttl
+
+
+def test_jsonld_export_and_dump_are_compact_with_the_project_prefixes(capsys, tmp_path: Path, client) -> None:
+    """Compacted with the project's prefixes as @context (not one line of full IRIs), and the same graph as the
+    Turtle export."""
+    code, _, _ = run(capsys, "export", "--format", "jsonld", "--out", str(tmp_path / "d.jsonld"))
+    assert code == 0
+    code, _, _ = run(capsys, "export", "--format", "ttl", "--out", str(tmp_path / "d.ttl"))
+    assert code == 0
+    text = (tmp_path / "d.jsonld").read_text(encoding="utf-8")
+    dump = client.get("/dataset/dump.jsonld").text
+    for body in (text, dump):
+        doc = json.loads(body)
+        assert doc["@context"]["ga"] == PREFIXES["ga"] and doc["@context"]["rdfs"] == PREFIXES["rdfs"]
+        assert '"rdfs:label"' in body and "http://www.w3.org/2000/01/rdf-schema#label" not in body
+        assert body.count("\n") > 1000  # one node per line, not one 3.5 MB line
+    jsonld = rdflib.Graph().parse(data=text, format="json-ld")
+    turtle = rdflib.Graph().parse(tmp_path / "d.ttl", format="turtle")
+    assert len(jsonld) == len(turtle) and rdflib.compare.isomorphic(jsonld, turtle)
+
+
+def test_serve_get_needs_no_test_dependency() -> None:
+    """`graphapp serve --get` answers with the runtime dependencies only (no HTTP client library)."""
+    code = (
+        "import sys; sys.modules['httpx'] = None; sys.modules['httpx2'] = None\n"
+        "from graphapp.cli import main\n"
+        "sys.exit(main(['serve', '--get', '/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D']))\n"
+    )
+    env = {**os.environ, "GRAPHAPP_STORE_DIR": ":memory:", "GRAPHAPP_WORKERS": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout) == {"head": {}, "boolean": True}
+
+
+@pytest.mark.parametrize("command", [["serve", "--get", "/"], ["export", "--format", "nt"]])
+@pytest.mark.parametrize(("variable", "name"), [("GRAPHAPP_DATA_DIR", "data"), ("GRAPHAPP_SHAPES_DIR", "shapes")])
+def test_a_missing_or_empty_source_folder_refuses_to_start(
+    capsys, monkeypatch, tmp_path: Path, command: list[str], variable: str, name: str
+) -> None:
+    monkeypatch.setenv("GRAPHAPP_STORE_DIR", ":memory:")
+    for folder, why in ((tmp_path / "nope", "does not exist"), (tmp_path, "holds no Turtle")):
+        monkeypatch.setenv(variable, str(folder))
+        code, out, err = run(capsys, *command)
+        assert code == 2 and out == ""
+        assert f"the {name} folder {folder} {why}" in err and variable in err and "Traceback" not in err
+
+
+def test_an_install_without_the_checkout_says_so(capsys, monkeypatch, tmp_path: Path) -> None:
+    """A non-editable `pip install .` has no data/, ontology/ or shapes/ beside the package: the message says the
+    project's checkout is needed (a simulated site-packages: the package's parent holds no pyproject.toml)."""
+    import graphapp.cli as cli
+    from graphapp.config import Settings
+
+    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", ontology_dir=tmp_path / "ontology", shapes_dir=tmp_path / "shapes")
+    with pytest.raises(cli.ConfigError, match="checkout of the project"):
+        cli.require_sources(settings)

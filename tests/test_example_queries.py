@@ -6,7 +6,9 @@ public store and return something; the cheap facts each one is meant to show are
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -18,13 +20,23 @@ from graphapp.store import GraphStore, Row
 
 from .conftest import PRIVATE_NAMES
 
-EXAMPLES = sorted(p.stem for p in queries.QUERY_DIR.glob("example-*.rq"))
+# an example is a named query whose tags include ``example`` (as the query page decides)
+EXAMPLES = sorted(n for n in queries.names() if "example" in queries.load(n).tags)
 REQUIRED_META = ("summary", "title_es", "title_en", "description_es", "description_en", "tags")
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT"}
 
 
 def _form(name: str) -> str:
     return FORMS[prepareQuery(queries.load(name).text).algebra.name]
+
+
+@pytest.fixture(autouse=True)
+def _free_engine_results_here() -> Iterator[None]:
+    """pyoxigraph's CONSTRUCT result may only be freed on the thread that made it (this one); a result caught in a
+    reference cycle would otherwise be freed by whichever thread collects garbage next, such as a later test's
+    server thread, which fails there with "PyQueryTriples is unsendable". Collect here, after each test."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="module")

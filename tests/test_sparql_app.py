@@ -51,7 +51,7 @@ def test_get_json_results(client: TestClient) -> None:
         ("text/tab-separated-values", "text/tab-separated-values"),
         ("*/*", "application/sparql-results+json"),
         ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml"),
-        ("text/html;q=0.9, text/*;q=0.5", "text/csv"),
+        ("image/png;q=0.9, text/*;q=0.5", "text/csv"),
         ("application/json", "application/sparql-results+json"),
     ],
 )
@@ -143,7 +143,8 @@ def test_service_description_without_query(client: TestClient) -> None:
 def test_query_page_for_browsers(client: TestClient) -> None:
     r = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    assert '<textarea id="query"' in r.text
+    assert '<textarea id="query"' in r.text  # the plain form: the editor without JavaScript
+    assert "/static/vendor/yasgui/yasgui.min.js" in r.text  # the editor with it, from this server
     assert "PREFIX ga: &lt;https://w3id.org/gakg/ontology#&gt;" in r.text  # escaped inside the textarea
     assert "cdn" not in r.text.lower()
 
@@ -394,10 +395,40 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
 
 def test_query_page_offers_every_example_without_its_metadata(client: TestClient) -> None:
     page = client.get("/sparql", headers={"Accept": "text/html"}).text
-    examples = [n for n in queries.names() if n.startswith("example-")]
+    examples = [n for n in queries.names() if "example" in queries.load(n).tags]
     assert len(examples) >= 10
     for name in examples:
         assert f'<option value="{name}"' in page
         start = page.index(f'<template id="example-{name}"')
         body = page[page.index(">", start) + 1 : page.index("</template>", start)]
         assert "PREFIX" in body and "#+" not in body
+
+
+@pytest.mark.parametrize("name", [n for n in queries.names() if "example" in queries.load(n).tags])
+def test_every_download_format_of_every_example_answers(client: TestClient, name: str) -> None:
+    """The formats the query page offers for an example (those of its query form) all answer 200, in their type;
+    the others of the other forms are refused as not acceptable (they used to be offered)."""
+    from graphapp.results import SOLUTION_FORMATS, formats_for
+    from graphapp.web.routers.sparql import examples
+
+    example = next(e for e in examples() if e.name == name)
+    offered = formats_for(example.form)
+    for fmt in offered:
+        r = client.get("/sparql", params={"query": example.body, "format": fmt.key})
+        assert r.status_code == 200, (name, fmt.key, r.text[:200])
+        assert r.headers["content-type"].startswith(fmt.media_type)
+    other = "ttl" if offered is SOLUTION_FORMATS else "csv"
+    r = client.get("/sparql", params={"query": example.body, "format": other})
+    assert r.status_code == 406
+
+
+def test_plain_form_results_page_for_a_browser(client: TestClient) -> None:
+    """The query page's form without JavaScript: a browser's GET gets the results as a page."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    r = client.get(
+        "/sparql", params={"query": "SELECT ?x WHERE { BIND(<javascript:alert(1)> AS ?x) }"}, headers=browser
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'href="javascript:' not in r.text
+    r = client.get("/sparql", params={"query": PRACTICES}, headers=browser)
+    assert "Reubicación de las ladrilleras de Durango" in r.text and "<table" in r.text

@@ -3,7 +3,9 @@ SPARQLStore and plain HTTP; safety checked with a local listener; the time limit
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -40,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _get(url: str, timeout: float = 30) -> tuple[int, str, float]:
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, r.read().decode(), time.monotonic() - started
     except urllib.error.HTTPError as e:
         with e:
@@ -102,8 +104,8 @@ def test_rdflib_sparqlstore(server: str) -> None:
 def test_curl_style_csv_and_service_description(server: str) -> None:
     status, body, _ = _get(_query_url(server, "SELECT ?x WHERE { BIND(1 AS ?x) }", format="csv"))
     assert status == 200 and body.splitlines() == ["x", "1"]
-    req = urllib.request.Request(server, headers={"Accept": "text/turtle"})  # noqa: S310
-    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310
+    req = urllib.request.Request(server, headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(req, timeout=10) as r:
         g = rdflib.Graph().parse(data=r.read().decode(), format="turtle")
     assert (None, None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#SPARQL11Query")) in g
 
@@ -158,9 +160,9 @@ def test_no_query_or_update_makes_the_server_connect_out(server: str, listener: 
         headers = {"Content-Type": "application/sparql-update"}
         if auth:
             headers["Authorization"] = f"Bearer {auth}"
-        req = urllib.request.Request(server + "/update", data=f"LOAD <{target}>".encode(), headers=headers)  # noqa: S310
+        req = urllib.request.Request(server + "/update", data=f"LOAD <{target}>".encode(), headers=headers)
         with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(req, timeout=10)  # noqa: S310
+            urllib.request.urlopen(req, timeout=10)
         assert err.value.code in (400, 401)
         err.value.close()
     time.sleep(0.5)
@@ -169,11 +171,11 @@ def test_no_query_or_update_makes_the_server_connect_out(server: str, listener: 
 
 def test_update_without_token_changes_nothing(server: str) -> None:
     insert = 'INSERT DATA { <https://w3id.org/gakg/id/x/y> <http://www.w3.org/2000/01/rdf-schema#label> "x" }'
-    req = urllib.request.Request(  # noqa: S310
+    req = urllib.request.Request(
         server + "/update", data=insert.encode(), headers={"Content-Type": "application/sparql-update"}
     )
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(req, timeout=10)  # noqa: S310
+        urllib.request.urlopen(req, timeout=10)
     assert err.value.code == 401
     err.value.close()
     status, body, _ = _get(_query_url(server, "ASK { <https://w3id.org/gakg/id/x/y> ?p ?o }"))
@@ -219,3 +221,106 @@ def test_time_limit_stops_a_heavy_query_while_others_are_answered(server: str) -
     for _ in range(4):
         status, _, elapsed = _get(_query_url(server, "ASK { ?s ?p ?o }"))
         assert status == 200 and elapsed < 1.0
+
+
+# ---------------------------------------------------------------- the client matrix (README)
+
+MATRIX_QUERIES = {
+    "SELECT": "SELECT ?s WHERE { ?s a <https://w3id.org/gakg/ontology#BestPractice> }",
+    "ASK": "ASK { ?s a <https://w3id.org/gakg/ontology#LocalTechnicalSecretariat> }",
+    "CONSTRUCT": "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t ; a <https://w3id.org/gakg/ontology#Commitment> }",
+    "DESCRIBE": "DESCRIBE <https://w3id.org/gakg/id/stl/estado-de-mexico>",
+}
+SW_FORMATS = {  # SPARQLWrapper's return formats for each query form (None: its default, XML)
+    "SELECT": [None, "json", "xml", "csv", "tsv"],
+    "ASK": [None, "json", "xml", "csv", "tsv"],
+    "CONSTRUCT": [None, "xml", "turtle", "n3", "rdf+xml", "json-ld"],
+    "DESCRIBE": [None, "xml", "turtle", "n3", "rdf+xml", "json-ld"],
+}
+
+
+@pytest.mark.parametrize("form", list(MATRIX_QUERIES))
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_matrix(server: str, form: str, method: str) -> None:
+    """SPARQLWrapper, GET and POST, every query form, every return format it offers (its default first)."""
+    for fmt in SW_FORMATS[form]:
+        sw = SPARQLWrapper(server)
+        sw.setQuery(MATRIX_QUERIES[form])
+        if method == "POST":
+            sw.setMethod(POST)
+        if fmt is not None:
+            sw.setReturnFormat(fmt)
+        result = sw.query()
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            media = result.response.headers.get("content-type", "").split(";")[0]
+            rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld"}.get(media, "xml")
+            g = rdflib.Graph().parse(data=result.response.read().decode(), format=rdflib_format)
+            assert len(g) > 0, (form, fmt)
+        else:
+            body = result.response.read().decode()
+            expected = "true" if form == "ASK" else "reubicacion-ladrilleras-durango"
+            assert expected in body, (form, fmt, body[:200])
+
+
+def test_rdflib_sparqlstore_every_form(server: str) -> None:
+    g = rdflib.Graph(store=SPARQLStore(server))  # its default return format (XML)
+    assert len(list(g.query(MATRIX_QUERIES["SELECT"]))) == 3
+    assert g.query(MATRIX_QUERIES["ASK"]).askAnswer is True
+    assert len(g.query(MATRIX_QUERIES["CONSTRUCT"]).graph) > 0
+    assert len(g.query(MATRIX_QUERIES["DESCRIBE"]).graph) > 0
+
+
+CURL_ACCEPTS = {
+    "SELECT": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "*/*",
+    ],
+    "ASK": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "*/*",
+    ],
+    "CONSTRUCT": ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "*/*"],
+    "DESCRIBE": ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "*/*"],
+}
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl")
+@pytest.mark.parametrize("form", list(MATRIX_QUERIES))
+def test_curl_with_each_accept(server: str, form: str) -> None:
+    for accept in CURL_ACCEPTS[form]:
+        proc = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{content_type}",
+                "-H",
+                f"Accept: {accept}",
+                "--data-urlencode",
+                f"query={MATRIX_QUERIES[form]}",
+                server,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        status, _, content_type = proc.stdout.partition(" ")
+        assert status == "200", (form, accept, proc.stdout, proc.stderr)
+        expected = "application/sparql-results+json" if accept == "*/*" and form in ("SELECT", "ASK") else accept
+        expected = "text/turtle" if accept == "*/*" and form in ("CONSTRUCT", "DESCRIBE") else expected
+        assert content_type.startswith(expected), (form, accept, content_type)
+        head = subprocess.run(
+            ["curl", "-sS", "-I", "-o", "/dev/null", "-w", "%{http_code}", server.rsplit("/", 1)[0] + "/"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert head.stdout == "200"

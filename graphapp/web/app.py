@@ -13,12 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__, logs
 from ..config import Settings
 from ..service import Service
 from . import auth, errors, openapi
+from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
 from .limits import BodyLimitMiddleware
 from .requestlog import RequestLogMiddleware
@@ -70,7 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
     # The vendor mounts come first: "/static" would otherwise claim their paths.
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")
-    app.mount("/static/vendor/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(sparql.router)
@@ -87,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
     app.add_middleware(TrailingSlashRedirectMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD for every GET route
     app.add_middleware(LanguageCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     # outermost: the request id, the timing and the log line cover every other middleware

@@ -203,7 +203,7 @@ async def _login_required_handler(request: Request, exc: Exception) -> Response:
     """A browser asking for a page is sent to the sign-in page (and back); anyone else gets the 401."""
     assert isinstance(exc, AppError)  # noqa: S101 - registered for LoginRequired only
     is_page = request.method in {"GET", "HEAD"} and not request.url.path.startswith(JSON_ONLY_PATHS)
-    if is_page and wants(request, "text/html", "application/json", "text/plain") == "text/html":
+    if is_page and wants(request, "text/plain", "text/html", "application/json") == "text/html":
         here = str(current_url(request))
         target = f"{path_for(request, 'access_page')}?next={quote(here, safe='')}"
         return RedirectResponse(target, status_code=303)

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..results import parse_accept
+from .render import json_wanted, preferred
 from .security import security_headers
 
 log = logging.getLogger(__name__)
@@ -28,28 +28,16 @@ class AppError(Exception):
 
 
 def wants(request: Request, *media_types: str) -> str | None:
-    """The first of ``media_types`` the Accept header prefers over the others (ties: order given)."""
-    best: tuple[float, int] | None = None
-    chosen = None
-    for media, q in parse_accept(request.headers.get("accept")):
-        for i, mt in enumerate(media_types):
-            if q > 0 and (media == mt or media == mt.split("/")[0] + "/*") and (best is None or (q, -i) > best):
-                best, chosen = (q, -i), mt
-    return chosen
+    """The one of ``media_types`` the Accept header prefers (ties: the order given; the first for ``*/*``).
+    The service's one negotiation (:func:`graphapp.negotiation.choose`), kept under this name for callers."""
+    return preferred(request, *media_types)
 
 
 #: paths whose errors are always JSON, whatever the Accept header says: the API for programs
 JSON_ONLY_PATHS = ("/api/",)
 
 
-def json_wanted(request: Request, format: str | None) -> bool:  # noqa: A002
-    """Whether a page answers with its JSON twin: ``format=json``, or no ``format`` and an Accept header that
-    prefers JSON to HTML. One decision for every page."""
-    if format:
-        if format not in ("json", "html"):
-            raise AppError(400, f"Unknown format {format!r}: use format=json or format=html.")
-        return format == "json"
-    return wants(request, "text/html", "application/json") == "application/json"
+__all__ = ["AppError", "json_wanted", "render_error", "wants"]
 
 
 def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -62,7 +50,8 @@ def render_error(request: Request, status: int, message: str, headers: dict[str,
     if request.url.path.startswith(JSON_ONLY_PATHS):
         kind: str | None = "application/json"
     else:
-        kind = wants(request, "text/html", "application/json", "text/plain")
+        # plain text for */* or no Accept (curl), HTML or JSON for those who name them
+        kind = wants(request, "text/plain", "text/html", "application/json")
     if kind == "text/html":
         templates = request.app.state.templates
         return templates.TemplateResponse(

@@ -75,6 +75,7 @@ def _lines(text: str) -> list[str]:
 def widget(f: Field, options: int) -> str:
     """How a field is asked for, given how many existing entities it may refer to.
 
+    >>> from graphapp.writes.entities.kinds import PRACTICE
     >>> widget(PRACTICE.field("solution"), 0), widget(PRACTICE.field("status"), 5)
     ('text', 'select')
     >>> widget(PRACTICE.field("place"), 315), widget(PRACTICE.field("contributes_to"), 186)
@@ -344,6 +345,7 @@ def friendly(kind: Kind, problem: Problem, lang: str) -> str:
     """A problem's message for a form: a missing field says so, and a field named by its JSON name is named by
     its label.
 
+    >>> from graphapp.writes.entities.kinds import PRACTICE
     >>> friendly(PRACTICE, Problem("solution", {"es": "x", "en": "x"}, code="missing"), "es")
     'Este campo es obligatorio.'
     >>> p = Problem("inactive_since", {"es": "Valor no válido para «inactive_since»: se espera un año.",

@@ -99,7 +99,7 @@ SPARQL_GET: dict[str, Any] = {
     "responses": {
         200: {
             **_RESULTS_200,
-            "description": _RESULTS_200["description"] + " Without `query`: the query page for a browser "
+            "description": str(_RESULTS_200["description"]) + " Without `query`: the query page for a browser "
             "(`text/html`), the Service Description (RDF) for any other client.",
             "content": {**HTML, **SPARQL_RESULTS},
         },

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import BeforeValidator
 
-from ..results import FORMAT_ALIASES, GRAPH_FORMATS
+from ..results import GRAPH_ALIASES, GRAPH_FORMATS
 
 
 def empty_is_none(value: object) -> object:
@@ -30,13 +30,14 @@ PageFormat = Annotated[
 ]
 
 #: names ``format=`` accepts for an RDF description (case-insensitive; media types are accepted too)
-RDF_FORMAT_NAMES = [name for name, key in FORMAT_ALIASES.items() if key in {f.key for f in GRAPH_FORMATS}] + [""]
+RDF_FORMAT_NAMES = [*GRAPH_ALIASES, *(f.media_type for f in GRAPH_FORMATS), "html", ""]
 RdfFormat = Annotated[
     str | None,
     BeforeValidator(empty_is_none),
     Query(
         description="RDF serialization: `ttl` (Turtle), `nt` (N-Triples), `rdfxml` (RDF/XML) or `jsonld` "
-        "(JSON-LD), or their media type; absent or empty: by `Accept`. Another value is a 406.",
+        "(JSON-LD; also `json`), or their media type; `html` for the page; absent or empty: by `Accept`. "
+        "Another value is a 406.",
         json_schema_extra={"enum": RDF_FORMAT_NAMES},
     ),
 ]

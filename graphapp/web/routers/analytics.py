@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from ... import analytics
@@ -16,6 +16,7 @@ from ..deps import TemplatesDep
 from ..errors import AppError, error_responses, json_wanted
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
+from ..render import html_page, json_page
 from .views import ViewCtx
 
 router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
@@ -25,8 +26,8 @@ def _answer(
     request: Request, templates: Jinja2Templates, template: str, context: dict[str, Any], as_json: bool
 ) -> Response:
     if as_json:
-        return JSONResponse(context, headers={"Vary": "Accept"})
-    return templates.TemplateResponse(request, template, {**context, "graph_page": True}, headers={"Vary": "Accept"})
+        return json_page(request, context)
+    return html_page(request, template, {**context, "graph_page": True})
 
 
 def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,7 +44,7 @@ def analytics_centrality(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     result = analytics.centrality(ctx.service)
@@ -78,7 +79,7 @@ def analytics_path(
     templates: TemplatesDep,
     desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
     hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     context: dict[str, Any] = {"desde": desde or "", "hasta": hasta or "", "result": None}
@@ -93,7 +94,7 @@ def analytics_path(
         raise AppError(404, str(exc.args[0])) from None
     result = analytics.paths(ctx, source, target)
     if as_json:
-        return JSONResponse(result, headers={"Vary": "Accept"})
+        return json_page(request, result)
     context["result"] = result
     context["graph_data"] = {k: result[k] for k in ("nodes", "edges", "options")}
     return _answer(request, templates, "analytics_path.html", context, as_json)
@@ -109,7 +110,7 @@ def analytics_components(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
     result = analytics.components(ctx.service)

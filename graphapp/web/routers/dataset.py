@@ -24,6 +24,7 @@ from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
 from ..openapi import HTML, RDF, body
 from ..params import RdfFormat, page_language
+from ..render import alternate_headers, html_page
 
 router = APIRouter(tags=["Dataset"])
 
@@ -49,14 +50,14 @@ def dataset(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
-    format: RdfFormat = None,  # noqa: A002 - the protocol's name
+    format: RdfFormat = None,
 ) -> Response:
     """The dataset's VoID and DCAT record (licence, sources, size, example resource, endpoint, dumps)."""
     # absolute URLs from the configured public address, never from the request's Host header
     site_url = service.settings.site_url
     triples = dataset_description(site_url, service.store, service.store.base_iri + EXAMPLE_RESOURCE)
-    if format is None and wants(request, "text/html", "text/turtle") == "text/html":
-        return templates.TemplateResponse(
+    if format == "html" or (format is None and wants(request, "text/turtle", "text/html") == "text/html"):
+        return html_page(  # its JSON twin: the description in JSON-LD (format=json)
             request,
             "dataset.html",
             {"triples": len(service.store), "graphs": service.store.select("graph-sizes"), "dumps": DUMPS},
@@ -66,7 +67,8 @@ def dataset(
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
     body = serialize_triples(triples, fmt, DESCRIPTION_PREFIXES)
-    return Response(body, media_type=fmt.content_type, headers={"Access-Control-Allow-Origin": "*"})
+    headers = {"Access-Control-Allow-Origin": "*", **alternate_headers(request, fmt.media_type, "text/html", "html")}
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 @router.get(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...iris import is_valid_iri
@@ -35,6 +35,7 @@ from ..i18n import get_lang
 from ..links import local_href
 from ..openapi import HTML
 from ..params import PageFormat, page_language
+from ..render import html_page, json_page
 from ..urls import path_for
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
@@ -207,9 +208,7 @@ def history_view(
 def _page(request: Request, templates: Any, view: dict[str, Any], status: int = 200) -> HTMLResponse:
     editor = _editor(request)
     context = {**view, "editor": editor, "action": _address(request, view["path"])}
-    return templates.TemplateResponse(
-        request, "history.html", context, status_code=status, headers={"Cache-Control": "no-store"}
-    )
+    return html_page(request, "history.html", context, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def _address(request: Request, path: str) -> str:
@@ -231,7 +230,7 @@ def history_page(
     service: ServiceDep,
     templates: TemplatesDep,
     path: EntityPath,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
     deshecho: Undone = None,
 ) -> Response:
     """Every change of the entity, newest first: when, who, how, from which source, what it added and removed.
@@ -251,9 +250,7 @@ def history_page(
             }
     view = history_view(request, service, iri, path, message)
     if json_wanted(request, format):
-        return JSONResponse(
-            {k: view[k] for k in ("iri", "label", "href", "source_files", "changes")}, headers={"Vary": "Accept"}
-        )
+        return json_page(request, {k: view[k] for k in ("iri", "label", "href", "source_files", "changes")})
     return _page(request, templates, view)
 
 

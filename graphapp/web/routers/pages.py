@@ -21,12 +21,13 @@ from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triple
 from ...service import Service
 from ...store import iri as as_iri
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, json_wanted, wants
+from ..errors import AppError, error_responses, wants
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import PageFormat, RdfFormat, page_language
+from ..render import alternate_headers, html_page, render_page
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
@@ -87,11 +88,10 @@ def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, 
     summary="Home page (HTML) / headline figures (JSON)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
+def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
     counts = service.store.select("home-counts")[0]
-    if json_wanted(request, format):
-        return JSONResponse({"counts": counts, "triples": len(service.store)})
-    return templates.TemplateResponse(request, "home.html", {"counts": counts, "triples": len(service.store)})
+    data = {"counts": counts, "triples": len(service.store)}
+    return render_page(request, "home.html", data, data, format=format)
 
 
 @router.get(
@@ -102,7 +102,7 @@ def home(request: Request, service: ServiceDep, templates: TemplatesDep, format:
 )
 def search(
     request: Request, service: ServiceDep, templates: TemplatesDep, q: str = "", format: PageFormat = None
-) -> Response:  # noqa: A002
+) -> Response:
     """Entities whose Spanish or English labels contain every word of ``q``."""
     lang = get_lang(request)
     hits = service.index.search(q, lang, limit=50) if q.strip() else []
@@ -115,9 +115,7 @@ def search(
         }
         for h in hits
     ]
-    if json_wanted(request, format):
-        return JSONResponse({"query": q, "results": rows})
-    return templates.TemplateResponse(request, "search.html", {"q": q, "results": rows})
+    return render_page(request, "search.html", {"q": q, "results": rows}, {"query": q, "results": rows}, format=format)
 
 
 # ---------------------------------------------------------------- entities
@@ -222,7 +220,7 @@ def _not_found(request: Request, service: Service, templates: Jinja2Templates, i
         {"href": local_href(i, service.store.base_iri), "label": label}
         for i, label in service.index.close_matches(path, lang)
     ]
-    if wants(request, "text/html", "application/json", "text/turtle") != "text/html":
+    if wants(request, "application/json", "text/html", "text/turtle") != "text/html":
         return JSONResponse({"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}, status_code=404)
     return templates.TemplateResponse(request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404)
 
@@ -254,7 +252,7 @@ def entity(
             examples=["practica/reubicacion-ladrilleras-durango", "municipio/15106.ttl"],
         ),
     ],
-    format: RdfFormat = None,  # noqa: A002
+    format: RdfFormat = None,
 ) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
@@ -265,9 +263,12 @@ def entity(
     iri = service.store.base_iri + "id/" + path
     if not service.store.contains(iri):
         return _not_found(request, service, templates, iri, path)
-    if format is None and wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+    if format == "html" or (
+        format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
+    ):
         view = _entity_view(request, service, iri)
-        return templates.TemplateResponse(request, _template_for(templates, view["type_iris"]), view)
+        # its JSON twin is its JSON-LD description (format=json)
+        return html_page(request, _template_for(templates, view["type_iris"]), view)
     try:
         if asked is not None:
             negotiate("DESCRIBE", None, asked)  # a suffix chooses the format, but format= must still be one
@@ -276,20 +277,22 @@ def entity(
         raise AppError(406, str(exc)) from None
     triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
     prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}}
-    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers={"Vary": "Accept"})
+    headers = alternate_headers(request, fmt.media_type, "text/html", "html")
+    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers=headers)
 
 
 @router.get(
     "/graph/{path:path}",
     name="graph_record",
     summary="A named graph: what it holds and its source",
-    responses={**page_or_json(), **_UNKNOWN_ENTITY},
+    responses={**page_or_json(), **_UNKNOWN_ENTITY, **error_responses(400)},
 )
 def graph_record(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The graph's path under `/graph/`", examples=["presentacion/stl"])],
+    format: PageFormat = None,
 ) -> Response:
     iri = service.store.base_iri + "graph/" + path
     if iri not in service.store.graphs():
@@ -297,11 +300,8 @@ def graph_record(
     view = _entity_view(request, service, iri)
     size = next((int(r["triples"]) for r in service.store.select("graph-sizes") if r["graph"] == iri), 0)
     view["graph_size"] = size
-    if wants(request, "text/html", "application/json") == "application/json":
-        return JSONResponse(
-            {"iri": iri, "label": view["label"], "triples": size, "sources": [s["iri"] for s in view["sources"]]}
-        )
-    return templates.TemplateResponse(request, "entity.html", view)
+    data = {"iri": iri, "label": view["label"], "triples": size, "sources": [s["iri"] for s in view["sources"]]}
+    return render_page(request, "entity.html", view, data, format=format)
 
 
 @router.get(
@@ -310,7 +310,7 @@ def graph_record(
     summary="The ontology: classes and properties with labels and definitions",
     responses={**page_or_json(), **error_responses(400)},
 )
-def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:  # noqa: A002
+def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
     lang = get_lang(request)
     rows = service.store.select("ontology-terms", raw=True)
     own = GA
@@ -334,6 +334,5 @@ def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, for
     for t in items:
         t["anchor"] = t["iri"].rsplit("#", 1)[-1]
         t["definition_text"] = t["definition"].get(lang) or next(iter(t["definition"].values()), "")
-    if json_wanted(request, format):
-        return JSONResponse({"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]})
-    return templates.TemplateResponse(request, "ontology.html", {"terms": items})
+    data = {"terms": [{k: v for k, v in t.items() if k != "definition"} for t in items]}
+    return render_page(request, "ontology.html", {"terms": items}, data, format=format)

@@ -22,6 +22,7 @@ from ..i18n import get_lang
 from ..links import local_href
 from ..openapi import page_or_json
 from ..params import ApiLang, PageFormat, page_language
+from ..render import html_page, json_page
 
 router = APIRouter(tags=["Practice finder"])
 
@@ -292,7 +293,7 @@ def practices_page(
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
@@ -304,7 +305,7 @@ def practices_page(
     payload = search_payload(service, q, theme, problem, lang) if asked else None
     if as_json:
         body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang)}
-        return JSONResponse(body, headers={"Vary": "Accept"})
+        return json_page(request, body)
     problems = [
         {**_ref(service, str(row["problem"]), lang), "practices": int(row["practices"])}
         for row in service.store.select("finder-problems")
@@ -319,7 +320,7 @@ def practices_page(
         "all_themes": sorted(((t, th.label(lang)) for t, th in index.themes.items()), key=lambda x: x[1]),
         "threshold": THRESHOLD,
     }
-    return templates.TemplateResponse(request, "practices.html", context, headers={"Vary": "Accept"})
+    return html_page(request, "practices.html", context)
 
 
 @router.get(
@@ -339,7 +340,7 @@ def practices_compare(
     service: ServiceDep,
     templates: TemplatesDep,
     p: Practices = None,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     """Place, problem, solution, benefits, who sits at the table, mechanism, status and sources, side by side, with
     the themes, SDGs and sectors the practices share."""
@@ -360,8 +361,8 @@ def practices_compare(
     }
     body = {"practices": cards, "shared": shared}
     if as_json:
-        return JSONResponse(body, headers={"Vary": "Accept"})
-    return templates.TemplateResponse(request, "practices_compare.html", body, headers={"Vary": "Accept"})
+        return json_page(request, body)
+    return html_page(request, "practices_compare.html", body)
 
 
 # ---------------------------------------------------------------- the API

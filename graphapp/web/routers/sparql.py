@@ -7,6 +7,8 @@ query page and any other client the Service Description.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -17,15 +19,16 @@ from ... import metrics, queries
 from ...describe import DESCRIPTION_PREFIXES, service_description
 from ...executor import Job, QueryError
 from ...iris import PREFIXES
-from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...results import GRAPH_FORMATS, NotAcceptable, formats_for, negotiate, serialize_triples
 from ...service import Service
-from ...sparql_guard import RefusedQuery, inspect_query, inspect_update
+from ...sparql_guard import QUERY_FORMS, RefusedQuery, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
 from ..auth import Editor
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, wants
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
+from ..render import alternate_headers, html_page
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -98,16 +101,23 @@ async def _run_query(
     query: str,
     default_graphs: list[str],
     named_graphs: list[str],
-    format_param: str | None,
+    format_param: list[str],
 ) -> Response:
     _check_size(service, query)
     known = set(service.store.graphs())
+    # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri take precedence over FROM / FROM NAMED, so the
+    # graphs checked are those that will be used
     for g in (*default_graphs, *named_graphs):
         if g not in known:
             raise AppError(400, f"<{g}> is not a graph of this dataset; this endpoint never fetches graphs from URLs.")
+    dataset_given = bool(default_graphs or named_graphs)
     try:
-        inspection = inspect_query(query, known)
-        fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
+        inspection = inspect_query(query, known, dataset_given=dataset_given)
+        as_html = _html_wanted(request, inspection.form, format_param)
+        if as_html:  # a browser without JavaScript (the query page's plain form): the results as a page
+            fmt = negotiate(inspection.form, None, "json" if inspection.form in ("SELECT", "ASK") else "ttl")
+        else:
+            fmt = negotiate(inspection.form, request.headers.get("accept"), format_param)
     except RefusedQuery as exc:
         raise AppError(400, str(exc)) from None
     except NotAcceptable as exc:
@@ -117,13 +127,13 @@ async def _run_query(
         query=query,
         form=inspection.form,
         format_key=fmt.key,
-        # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri override the query's FROM / FROM NAMED
-        default_graphs=tuple(default_graphs or ([] if named_graphs else inspection.from_graphs)),
-        named_graphs=tuple(named_graphs or ([] if default_graphs else inspection.from_named_graphs)),
+        default_graphs=tuple(default_graphs if dataset_given else inspection.from_graphs),
+        named_graphs=tuple(named_graphs if dataset_given else inspection.from_named_graphs),
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
         prefixes={k: v for k, v in PREFIXES.items() if k != "sh"},
         scan=inspection,
+        base_iri=_endpoint(request, service),
     )
     client = request.client.host if request.client else "unknown"
     try:
@@ -137,27 +147,112 @@ async def _run_query(
         headers["X-Result-Truncated"] = f"results cut at {settings.max_rows} rows"
     elif answer.truncated == "bytes":
         headers["X-Result-Truncated"] = f"results cut at {settings.max_response_bytes} bytes"
+    if as_html:
+        return _results_page(request, query, inspection.form, answer.body, headers)
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
+def _html_wanted(request: Request, form: str, format_param: list[str]) -> bool:
+    """``format=html``, or no ``format`` and an Accept header that prefers HTML to every result format (a browser
+    following the plain form)."""
+    if format_param:
+        return any(v.strip().lower() in ("html", "text/html") for v in format_param)
+    offers = [f.media_type for f in formats_for(form)]
+    return wants(request, *offers, "text/html") == "text/html"
+
+
+def _results_page(request: Request, query: str, form: str, body: bytes, headers: dict[str, str]) -> Response:
+    """The results as an HTML page: a table of SELECT bindings, the ASK answer, or the Turtle of a graph."""
+    context: dict[str, object] = {"query": query, "form": form}
+    if form in ("SELECT", "ASK"):
+        data = json.loads(body)
+        context["boolean"] = data.get("boolean")
+        context["variables"] = data.get("head", {}).get("vars", [])
+        context["rows"] = data.get("results", {}).get("bindings", [])
+    else:
+        context["text"] = body.decode("utf-8", errors="replace")
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, "sparql_results.html", context, headers=headers)
+
+
+def _endpoint(request: Request, service: Service) -> str:
+    """The endpoint's absolute address (from the configured public URL, never the Host header): the base IRI
+    of every query, so relative IRIs (``<a>``) resolve."""
+    return service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
+
+
+def _format_values(*sources: dict[str, list[str]]) -> list[str]:
+    """The ``format=`` and ``output=`` values of the request (URL and form body alike): SPARQLWrapper sends
+    both, Virtuoso reads ``format``, Fuseki ``output``."""
+    return [v for source in sources for name in ("format", "output") for v in source.get(name, [])]
+
+
+#: how the query page names each result format
+FORMAT_LABELS = {
+    "json": "JSON",
+    "xml": "XML",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "ttl": "Turtle",
+    "nt": "N-Triples",
+    "rdfxml": "RDF/XML",
+    "jsonld": "JSON-LD",
+}
+DEFAULT_QUERY = """SELECT ?practica ?nombre WHERE {
+  ?practica a ga:BestPractice ; rdfs:label ?nombre .
+  FILTER (LANG(?nombre) = "es")
+}
+ORDER BY ?nombre"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query of the query page: a named query whose tags include ``example``."""
+
+    name: str
+    meta: dict[str, str]
+    body: str
+    form: str
+
+
+def examples() -> list[Example]:
+    """The example queries (tag ``example``), each with its query form (which decides its download formats)."""
+    found = []
+    for name in queries.names():
+        q = queries.load(name)
+        if "example" in q.tags:
+            found.append(Example(name, q.meta, q.body, inspect_query(q.body).form))
+    return found
+
+
 def _query_page(request: Request, service: Service, templates: Jinja2Templates) -> Response:
-    examples = [queries.load(n) for n in queries.names() if queries.load(n).meta.get("tags") == "example"]
-    prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"})
-    return templates.TemplateResponse(
+    shown = {k: v for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}}
+    prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in shown.items())
+    formats = {
+        form: [{"key": f.key, "label": FORMAT_LABELS[f.key], "media": f.media_type} for f in formats_for(form)]
+        for form in QUERY_FORMS
+    }
+    return html_page(  # its JSON twin: the Service Description in JSON-LD (format=json)
         request,
         "sparql.html",
-        {"examples": examples, "prefixes": prefixes, "settings": service.settings},
+        {
+            "examples": examples(),
+            "default_query": prefixes + "\n\n" + DEFAULT_QUERY,
+            "prefix_map": shown,
+            "formats": formats,
+            "settings": service.settings,
+        },
     )
 
 
-def _service_description(request: Request, service: Service, format_param: str | None) -> Response:
+def _service_description(request: Request, service: Service, format_param: list[str]) -> Response:
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
     except NotAcceptable as exc:
         raise AppError(406, str(exc)) from None
-    endpoint = service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
-    body = serialize_triples(service_description(endpoint, service.store), fmt, DESCRIPTION_PREFIXES)
-    return Response(body, media_type=fmt.content_type, headers=CORS)
+    body = serialize_triples(service_description(_endpoint(request, service), service.store), fmt, DESCRIPTION_PREFIXES)
+    headers = {**CORS, **alternate_headers(request, fmt.media_type, "text/html", "html")}
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 @router.get(
@@ -171,16 +266,19 @@ async def sparql_get(request: Request, service: ServiceDep, templates: Templates
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
-        if wants(request, "text/html", *(f.media_type for f in GRAPH_FORMATS)) == "text/html":
+        if params.get("format") == "html" or (
+            "format" not in params
+            and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
+        ):
             return _query_page(request, service, templates)
-        return _service_description(request, service, params.get("format"))
+        return _service_description(request, service, _format_values({"format": params.getlist("format")}))
     return await _run_query(
         request,
         service,
         query,
         params.getlist("default-graph-uri"),
         params.getlist("named-graph-uri"),
-        params.get("format"),
+        _format_values({k: params.getlist(k) for k in ("format", "output")}),
     )
 
 
@@ -195,7 +293,8 @@ async def sparql_post(request: Request, service: ServiceDep) -> Response:
         raise AppError(400, "Send the query either in the URL or in the body, not both.")
     default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
     named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
-    return await _run_query(request, service, query, default_graphs, named_graphs, params.get("format"))
+    formats = _format_values({k: params.getlist(k) for k in ("format", "output")}, form)
+    return await _run_query(request, service, query, default_graphs, named_graphs, formats)
 
 
 @router.options("/sparql", include_in_schema=False)

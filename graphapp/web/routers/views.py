@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from ... import graphviews
@@ -23,6 +23,7 @@ from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
+from ..render import html_page, json_page
 from ..urls import path_for
 
 router = APIRouter(tags=["Graph views"], dependencies=[Depends(page_language)])
@@ -102,7 +103,7 @@ def _render(
     templates: Jinja2Templates,
     template: str,
     build: Callable[[Ctx], dict[str, Any]],
-    format: str | None,  # noqa: A002
+    format: str | None,
 ) -> Response:
     """Build a view for the reader's language and answer in JSON or HTML; input errors become 400/404."""
     as_json = json_wanted(request, format)
@@ -113,11 +114,9 @@ def _render(
     except ValueError as exc:
         raise AppError(400, str(exc)) from None
     if as_json:
-        return JSONResponse(view, headers={"Vary": "Accept"})
+        return json_page(request, view)
     graph = {k: view[k] for k in ("nodes", "edges", "options")}
-    return templates.TemplateResponse(
-        request, template, {"view": view, "graph_data": graph, "graph_page": True}, headers={"Vary": "Accept"}
-    )
+    return html_page(request, template, {"view": view, "graph_data": graph, "graph_page": True})
 
 
 def _entity_iri(ctx: Ctx, path: str) -> str:
@@ -139,7 +138,7 @@ def views_index(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     lang = get_lang(request)
     commitments = sorted(
@@ -171,7 +170,7 @@ def views_index(
             }
         )
     if json_wanted(request, format):
-        return JSONResponse({"views": items}, headers={"Vary": "Accept"})
+        return json_page(request, {"views": items})
     # a small neighbourhood drawn from the view's JSON twin, as the entity pages do
     preview = base + STL_EXAMPLE
     context = {
@@ -182,7 +181,7 @@ def views_index(
         else None,
         "preview_label": service.index.label_or_iri(preview, lang),
     }
-    return templates.TemplateResponse(request, "views_index.html", context, headers={"Vary": "Accept"})
+    return html_page(request, "views_index.html", context)
 
 
 @router.get(
@@ -200,7 +199,7 @@ def view_overview(
     ] = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (best-connected first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     classes = [c for c in classes or [] if c.strip()]  # an empty class= (a form left blank) selects nothing
     return _render(
@@ -227,7 +226,7 @@ def view_neighbourhood(
     depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     iri = _entity_iri(ctx, path)
     return _render(
@@ -251,7 +250,7 @@ def view_problem_tree(
     ctx: ViewCtx,
     templates: TemplatesDep,
     path: Annotated[str, PathParam(description="The commitment's path under `/id/`", examples=[COMMITMENT_EXAMPLE])],
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     iri = _entity_iri(ctx, path)
     return _render(
@@ -269,7 +268,7 @@ def view_stl(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_stl.html", graphviews.stl, format)
 
@@ -284,7 +283,7 @@ def view_timeline(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_timeline.html", graphviews.timeline, format)
 
@@ -299,7 +298,7 @@ def view_sdg(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_sdg.html", graphviews.sdg, format)
 
@@ -314,6 +313,6 @@ def view_municipalities(
     request: Request,
     ctx: ViewCtx,
     templates: TemplatesDep,
-    format: PageFormat = None,  # noqa: A002
+    format: PageFormat = None,
 ) -> Response:
     return _render(request, ctx, templates, "views_municipalities.html", graphviews.municipalities, format)

@@ -22,8 +22,8 @@ from .columns import layout
 def open_writer(settings: Settings, progress: Any = None) -> Iterator[tuple[Context, Writer]]:
     """The store on disk and the service's :class:`Writer` (:func:`graphapp.service.make_writer`): the
     contributions graph writable, the project's source graphs and the restricted graph not."""
-    from ...loading import StoreBusy, open_store  # noqa: PLC0415
-    from ...service import contributions_graph, make_writer, open_history  # noqa: PLC0415
+    from ...loading import StoreBusy, open_store
+    from ...service import contributions_graph, make_writer, open_history
 
     try:
         store, _ = open_store(settings, progress)
@@ -85,7 +85,7 @@ def command(
         raise ConfigError(f"--source must be an http(s) IRI: {source!r}")
     if settings.in_memory and not dry_run:
         raise ConfigError("GRAPHAPP_STORE_DIR is ':memory:': there is no store to import into (use --dry-run)")
-    from tqdm import tqdm  # noqa: PLC0415
+    from tqdm import tqdm
 
     def bar(rows: Iterable[Any]) -> Iterable[Any]:
         rows = list(rows)

@@ -1,0 +1,127 @@
+"""The query editor (YASGUI), the plain query form and the API page in a real browser (Debian's Chromium through
+Playwright) against a real uvicorn server: everything loads from the server itself under the site's
+Content-Security-Policy, with no console error."""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import servers as servers_
+
+if not Path(servers_.CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("browser-sparql")
+    proc, base = servers_.start(tmp / "server.log")
+    try:
+        servers_.wait(proc, base, tmp / "server.log")
+        yield base
+    finally:
+        servers_.stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with servers_.chromium() as b:
+        yield b
+
+
+class Watch:
+    """A page that records console errors (CSP violations included) and every URL it requests."""
+
+    def __init__(self, browser: Browser, *, javascript: bool = True) -> None:
+        self.context = browser.new_context(java_script_enabled=javascript)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def assert_clean(self, base: str) -> None:
+        assert not self.errors, self.errors
+        outside = [u for u in self.requests if not u.startswith((base + "/", "data:", "blob:"))]
+        assert not outside, outside
+
+
+@pytest.fixture()
+def watch(browser: Browser) -> Iterator[Watch]:
+    w = Watch(browser)
+    try:
+        yield w
+    finally:
+        w.context.close()
+
+
+def test_api_page_lists_the_operations(server: str, watch: Watch) -> None:
+    watch.page.goto(server + "/docs")
+    watch.page.wait_for_selector(".opblock", timeout=30_000)
+    operations = watch.page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/sparql" in [o.strip().replace("\u200b", "") for o in operations]
+    assert watch.page.locator(".opblock").count() >= 10
+    assert "Unable to render" not in watch.page.content()
+    watch.assert_clean(server)
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status, response.headers.get("content-type", "")
+
+
+def _yasgui(watch: Watch, server: str) -> Page:
+    page = watch.page
+    page.goto(server + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+    return page
+
+
+def test_yasgui_runs_an_example_and_shows_its_table(server: str, watch: Watch) -> None:
+    page = _yasgui(watch, server)
+    assert page.locator("#plain-editor").is_hidden()  # the plain form's editor steps aside
+    page.select_option("#examples", "example-best-practices")
+    assert "ga:BestPractice" in page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr td", timeout=30_000)
+    cells = " ".join(page.locator(".yasr table tbody td").all_inner_texts())
+    assert "Reubicación de las ladrilleras de Durango" in cells
+    watch.assert_clean(server)
+
+
+def test_download_links_offer_exactly_the_formats_of_each_example(server: str, watch: Watch) -> None:
+    from graphapp.results import formats_for
+    from graphapp.web.routers.sparql import examples
+
+    page = _yasgui(watch, server)
+    for example in examples():
+        page.select_option("#examples", example.name)
+        links = page.eval_on_selector_all(
+            "#download-links a.download", "els => els.map(a => [a.dataset.format, a.dataset.media, a.href])"
+        )
+        assert [key for key, _, _ in links] == [f.key for f in formats_for(example.form)], example.name
+        for key, media, href in links:
+            status, content_type = _get(href)
+            assert status == 200 and content_type.startswith(media), (example.name, key, content_type)
+    watch.assert_clean(server)
+
+
+def test_without_javascript_the_plain_form_runs_the_query(server: str, browser: Browser) -> None:
+    w = Watch(browser, javascript=False)
+    try:
+        w.page.goto(server + "/sparql")
+        assert w.page.locator("#query").is_visible()
+        w.page.fill("#query", "SELECT ?x WHERE { BIND(42 AS ?x) }")
+        with w.page.expect_navigation():
+            w.page.click("#run")
+        assert "42" in w.page.content()
+        assert "/sparql?query=" in w.page.url
+    finally:
+        w.context.close()
