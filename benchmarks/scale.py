@@ -317,7 +317,7 @@ def prepare_data(size: Size, work: Path, reuse: Path | None) -> tuple[Path, floa
         shutil.copytree(cached, data / "synthetic")
         return data, None, f"reused from {cached.name}"
     t0 = time.monotonic()
-    subprocess.run(  # noqa: S603 - our own CLI
+    subprocess.run(
         [sys.executable, "-m", "graphapp.cli", "generate", "--triples", str(size.triples), "--out", data / "synthetic"],
         check=True,
         cwd=ROOT,
@@ -355,7 +355,7 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
     try:
         if backend == "embedded":
             t0 = time.monotonic()
-            subprocess.run(  # noqa: S603 - our own CLI
+            subprocess.run(
                 [sys.executable, "-m", "graphapp.cli", "load"],
                 env=env,
                 cwd=ROOT,
@@ -399,7 +399,7 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
                 cached["cache"] = {k: after[k] - before[k] for k in after}
                 cached["memory_after"] = tree_memory(server.proc.pid if server.proc else None)
             print(f"    {cached['name']}: cache {cached['cache']}", flush=True)
-    except Exception as exc:  # noqa: BLE001 - reported; the other backends still run
+    except Exception as exc:
         target["problems"].append(f"{type(exc).__name__}: {str(exc)[:300]}")
         print(f"    {name}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
     finally:
@@ -431,7 +431,7 @@ def measure_rdflib(ctx: Context) -> dict[str, Any]:
                 result = drive(base, workload("examples", "/", ctx.mix), clients, ctx.limits)
                 target.setdefault("phases", {})[f"examples/{clients}"] = result
                 print(f"    rdflib-endpoint examples/{clients}: {fmt_phase(result)}", flush=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         target["problems"].append(f"{type(exc).__name__}: {str(exc)[:300]}")
     return target
 
