@@ -94,6 +94,7 @@ class Size:
     triples: int | None  # synthetic triples added to the shipped data
     limits: Limits  # one load phase
     clients: tuple[int, ...] = CLIENT_COUNTS
+    alone_timeout: float = 60.0  # an example query alone (the bare app has no time limit: it is restarted after)
     rdflib: bool = True  # rdflib-endpoint holds 10^7 triples in Python objects: skipped there
 
 
@@ -101,7 +102,7 @@ SIZES = {
     "shipped": Size("shipped", "shipped data", None, Limits(400, 5, 60)),
     "1e5": Size("1e5", "shipped + 10^5 synthetic triples", 100_000, Limits(400, 5, 60)),
     "1e6": Size("1e6", "shipped + 10^6 synthetic triples", 1_000_000, Limits(400, 6, 90)),
-    "1e7": Size("1e7", "shipped + 10^7 synthetic triples", 10_000_000, Limits(100, 8, 120), (1,), rdflib=False),
+    "1e7": Size("1e7", "shipped + 10^7 synthetic triples", 10_000_000, Limits(100, 8, 120), (1,), 20.0, rdflib=False),
 }
 QUICK = Limits(40, 2, 60)
 
@@ -381,7 +382,7 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
         with running(server, 600, target, "start"):
             target["memory_rest"] = tree_memory(server.proc.pid if server.proc else None)
             print(f"    {name}: answering after {target['start']:.2f} s, {fmt_mem(target['memory_rest'])}", flush=True)
-            target["first_run"] = first_runs(base, "/sparql", ctx.limits.request_timeout)
+            target["first_run"] = first_runs(base, "/sparql", ctx.size.alone_timeout)
             measure_workloads(target, base, ctx, WORKLOADS)
             target["memory_after"] = tree_memory(server.proc.pid if server.proc else None)
         if triplestore is not None:
@@ -474,7 +475,7 @@ def run_size(size: Size, args: argparse.Namespace, work: Path) -> dict[str, Any]
                 ctx.bare_base + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}
             )
             result["quads"] = int(r.json()["results"]["bindings"][0]["n"]["value"])
-        target["first_run"] = first_runs(ctx.bare_base, "/sparql", ctx.limits.request_timeout)
+        target["first_run"] = first_runs(ctx.bare_base, "/sparql", ctx.size.alone_timeout)
         if any(seconds is None for seconds, _size in target["first_run"].values()):
             # the bare app has no time limit: a query its client gave up on still runs; start afresh
             bare.stop()
@@ -535,11 +536,17 @@ def met(ok: bool | None) -> str:
     return "–" if ok is None else "**met**" if ok else "**not met**"
 
 
+def settled(t: dict[str, Any]) -> dict[str, Any] | None:
+    """The service's memory once settled: after the workloads (the label index is built in the background after
+    the first answer, so the figure right after start is too low), else right after start."""
+    return t.get("memory_after") or t.get("memory_rest")
+
+
 def whole_memory(t: dict[str, Any]) -> float | None:
-    """PSS of the service at rest, plus its triple store server's."""
-    if not t.get("memory_rest"):
+    """PSS of the service (settled), plus its triple store server's."""
+    if not settled(t):
         return None
-    return t["memory_rest"]["pss"] + (t.get("server_memory") or {}).get("pss", 0.0)
+    return settled(t)["pss"] + (t.get("server_memory") or {}).get("pss", 0.0)
 
 
 def render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
@@ -635,14 +642,14 @@ def render_aims(by_size: dict[str, dict[str, Any]]) -> list[str]:
         return [*out, ""]
     cells, ok = [], []
     for t in services(run):
-        if t.get("memory_rest"):
+        if settled(t):
             whole = whole_memory(t) or 0.0
             server = t.get("server_memory")
-            split = f" (service {t['memory_rest']['pss']:.0f} + server {server['pss']:.0f})" if server else ""
+            split = f" (service {settled(t)['pss']:.0f} + server {server['pss']:.0f})" if server else ""
             cells.append(f"{t['name']}: {whole:.0f} MB{split}")
             ok.append(whole < 1024)
-    out.append(f"| whole service under 1 GB at 10^6 (PSS at rest) | {'; '.join(cells)} | {verdict(ok)} |")
-    emb = target_of(run, "graphapp embedded").get("memory_rest")
+    out.append(f"| whole service under 1 GB at 10^6 (PSS after the workloads) | {'; '.join(cells)} | {verdict(ok)} |")
+    emb = settled(target_of(run, "graphapp embedded"))
     if emb:
         procs = sorted(emb["processes"], key=lambda p: -p["pss"])
         pss = ", ".join(f"{p['pss']} MB" for p in procs)
