@@ -221,11 +221,13 @@ def answer_size(response: httpx.Response) -> str:
     return f"{response.content.count(NEWLINE)} lines"
 
 
-def first_runs(base: str, path: str, timeout: float) -> dict[str, list[Any]]:
-    """Each example query once, alone: seconds (None if it failed) and answer size."""
+def first_runs(base: str, path: str, timeout: float, only: list[str] | None = None) -> dict[str, list[Any]]:
+    """Each example query (or those named in ``only``) once, alone: seconds (None if it failed), answer size."""
     out: dict[str, list[Any]] = {}
     with httpx.Client(base_url=base, trust_env=False, timeout=timeout) as client:
         for file in EXAMPLES:
+            if only is not None and file.stem not in only:
+                continue
             method, p, params, _body, headers = sparql_request(path, file.read_text(encoding="utf-8"))
             t0 = time.monotonic()
             try:
@@ -304,6 +306,8 @@ class Context:
             "GRAPHAPP_UPDATE_TOKEN": TOKEN,
             # 8 benchmark clients come from one address; the per-client cap (default 4) would refuse half of them
             "GRAPHAPP_MAX_QUERIES_PER_CLIENT": "64",
+            # the write workload is one token; the per-writer rate (default 60/minute) would answer 429
+            "GRAPHAPP_WRITE_RATE": "100000/hour",
         }
 
 
@@ -394,6 +398,11 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
             server, base = service(name + " cache", env, ctx.logs, cache=True)
             with running(server, 600, cached, "start"):
                 cached["memory_rest"] = tree_memory(server.proc.pid if server.proc else None)
+                # a public endpoint is asked the same queries again and again: one pass over the mix first, so
+                # the phases measure the steady state (the first pass is the cold cost, timed apart)
+                t0 = time.monotonic()
+                first_runs(base, "/sparql", ctx.size.alone_timeout, [n for n, _ in ctx.mix])
+                cached["warm_up"] = time.monotonic() - t0
                 before = cache_counts(base)
                 measure_workloads(cached, base, ctx, ("examples",))
                 after = cache_counts(base)
@@ -499,6 +508,19 @@ def run_size(size: Size, args: argparse.Namespace, work: Path) -> dict[str, Any]
 # ---------------------------------------------------------------- report
 
 
+def limits_text(size: Size, limits: Limits | None = None) -> str:
+    limits = limits or size.limits
+    return (
+        f"{limits.max_requests} requests or {limits.max_seconds:g} s per phase, "
+        f"{' and '.join(str(c) for c in size.clients)} client{'s' if size.clients != (1,) else ''}"
+    )
+
+
+def label(t: dict[str, Any]) -> str:
+    """A server's name in the report, with the run that measured it when the report merges several."""
+    return t["name"] + (f" (run {t['run']})" if t.get("run", 1) > 1 else "")
+
+
 def fmt_phase(p: dict[str, Any] | None) -> str:
     if not p:
         return "–"
@@ -549,17 +571,21 @@ def whole_memory(t: dict[str, Any]) -> float | None:
     return settled(t)["pss"] + (t.get("server_memory") or {}).get("pss", 0.0)
 
 
-def render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+def render(results: list[dict[str, Any]], metas: list[dict[str, Any]]) -> str:
     by_size = {r["size"]: r for r in results}
+    runs = "; ".join(
+        f"run {i}: `{m['command']}`, {m['started'][:16].replace('T', ' ')} UTC, {m['seconds'] / 60:.1f} min"
+        for i, m in enumerate(metas, 1)
+    )
     lines = [
         "## Scale and backends: graphapp on each store, beside the bare engine and rdflib-endpoint",
         "",
-        f"Measured {meta['started'][:16].replace('T', ' ')} UTC, {meta['seconds'] / 60:.1f} min, by "
-        f"`{meta['command']}` (from the project root, in the project's virtual environment, with "
-        "`pip install rdflib-endpoint psutil`). Sizes run: "
+        f"Measured by {runs} (from the project root, in the project's virtual environment with "
+        "`pip install -e '.[test,bench]'`). Sizes: "
         + ", ".join(r["label"] for r in results)
-        + ". One run on a shared 2-core machine (other helpers' processes compete for the cores; load average "
-        "before each size is given): read the ratios between neighbours, not the last digit.",
+        + ". On a shared 2-core machine (other helpers' processes compete for the cores; the load average "
+        "before each size is given): read the ratios between neighbours, not the last digit."
+        + (" A server measured in a later run says so (`run N`)." if len(metas) > 1 else ""),
         "",
         *machine_info(),
         "",
@@ -582,7 +608,7 @@ def render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "update worker) at rest after start, the triple store server added for the SPARQL backends; RSS sums "
         "count the pages shared between the web process and its workers once per process.",
         "- Workloads (threads in the benchmark process, one keep-alive client each, until "
-        + (f"{meta['limits']}" if "limits" in meta else "a request or time cap")
+        + "; ".join(f"{r['label']}: {limits_text(SIZES[r['size']])}" for r in results)
         + "): **examples**: the example queries `graphapp/queries/example-*.rq` in turn through `GET /sparql` "
         f"(those the bare app answered alone within {MIX_MAX_SECONDS:g} s at that size; the others are listed); "
         f"**entity**: `GET {ENTITY_PAGE}` (HTML); **view**: `GET {GRAPH_VIEW}?format=json`; **finder**: "
@@ -634,7 +660,7 @@ def render_aims(by_size: dict[str, dict[str, Any]]) -> list[str]:
     out = ["### Aims of issue 10", "", "| aim | measured | |", "|---|---|---|"]
     for key, limit in (("1e6", 2.0), ("1e7", 5.0)):
         aim = f"first answer under {limit:g} s at 10^{key[-1]} (already-loaded store)"
-        starts = [(t["name"], t.get("start")) for t in services(by_size.get(key))]
+        starts = [(label(t), t.get("start")) for t in services(by_size.get(key))]
         text = "; ".join(f"{n}: {secs(s)}" for n, s in starts) or "not run"
         out.append(f"| {aim} | {text} | {verdict([s is not None and s < limit for _, s in starts])} |")
     run = by_size.get("1e6")
@@ -646,7 +672,7 @@ def render_aims(by_size: dict[str, dict[str, Any]]) -> list[str]:
             whole = whole_memory(t) or 0.0
             server = t.get("server_memory")
             split = f" (service {settled(t)['pss']:.0f} + server {server['pss']:.0f})" if server else ""
-            cells.append(f"{t['name']}: {whole:.0f} MB{split}")
+            cells.append(f"{label(t)}: {whole:.0f} MB{split}")
             ok.append(whole < 1024)
     out.append(f"| whole service under 1 GB at 10^6 (PSS after the workloads) | {'; '.join(cells)} | {verdict(ok)} |")
     emb = settled(target_of(run, "graphapp embedded"))
@@ -659,7 +685,7 @@ def render_aims(by_size: dict[str, dict[str, Any]]) -> list[str]:
             f"| memory not multiplied by the query workers (10^6, embedded) | each process's PSS: {pss} "
             f"(RSS: {rss} MB) | {met(flat)} |"
         )
-    ratios = [(t["name"], throughput_ratio(t, 8)) for t in services(run)]
+    ratios = [(label(t), throughput_ratio(t, 8)) for t in services(run)]
     out.append(
         "| throughput within 1.5× of the bare app (example mix, 8 clients, cache off, 10^6) | "
         + "; ".join(f"{n}: {fmt_ratio(r)} of bare" for n, r in ratios)
@@ -668,7 +694,7 @@ def render_aims(by_size: dict[str, dict[str, Any]]) -> list[str]:
     cached = services(run, cached=True)
     if cached:
         cells = [
-            f"{t['name']}: {fmt_ratio(throughput_ratio(t, 8))} of bare, hit rate "
+            f"{label(t)}: {fmt_ratio(throughput_ratio(t, 8))} of bare, hit rate "
             + (f"{hit_rate(t):.0%}" if hit_rate(t) is not None else "–")
             for t in cached
         ]
@@ -701,7 +727,7 @@ def render_load_start(results: list[dict[str, Any]]) -> list[str]:
             load = secs(t.get("load")) if t.get("backend") else "(loads at start)"
             server = t.get("server_memory")
             out.append(
-                f"| | {t['name']} | {load} | {secs(t.get('start'))} | "
+                f"| | {label(t)} | {load} | {secs(t.get('start'))} | "
                 + " | ".join(
                     [
                         f"{m['pss']:.0f} MB ({m['rss']:.0f} MB)" if m else "–",
@@ -713,7 +739,7 @@ def render_load_start(results: list[dict[str, Any]]) -> list[str]:
                 + " |"
             )
     server_starts = [
-        f"{t['name']} at {run['label']}: {secs(t['server_start'])}"
+        f"{label(t)} at {run['label']}: {secs(t['server_start'])}"
         for run in results
         for t in run["targets"]
         if t.get("server_start") is not None
@@ -743,7 +769,7 @@ def render_throughput(results: list[dict[str, Any]]) -> list[str]:
             bare = target_of(run, "bare app").get("phases", {}).get("examples/1")
             r1 = ratio(((t.get("phases") or {}).get("examples/1") or {}).get("rps"), bare["rps"] if bare else None)
             out.append(
-                f"| {run['label']} | {t['name']} | {fmt_ratio(r1)} | {fmt_ratio(throughput_ratio(t, 8))} | "
+                f"| {run['label']} | {label(t)} | {fmt_ratio(r1)} | {fmt_ratio(throughput_ratio(t, 8))} | "
                 f"{cell(t.get('bare_pair'))} |"
             )
     out += [
@@ -778,7 +804,7 @@ def render_workloads(results: list[dict[str, Any]]) -> list[str]:
         for t in run["targets"]:
             phases = t.get("phases") or {}
             out.append(
-                f"| {t['name']} | " + " | ".join(cell(phases.get(f"{w}/{c}")) for w in WORKLOADS for c in counts) + " |"
+                f"| {label(t)} | " + " | ".join(cell(phases.get(f"{w}/{c}")) for w in WORKLOADS for c in counts) + " |"
             )
         out.append("")
     return out
@@ -811,22 +837,40 @@ def render_growth(results: list[dict[str, Any]]) -> list[str]:
         for w in WORKLOADS:
             p, q = (t.get("phases") or {}).get(f"{w}/{c}"), (a.get("phases") or {}).get(f"{w}/{c}")
             thr.append(fmt_ratio(ratio(p["rps"] if p else None, q["rps"] if q else None)))
-        out.append(f"| {t['name']} | {g('load')} | {g('start')} | {mem} | " + " | ".join(thr) + " |")
+        out.append(f"| {label(t)} | {g('load')} | {g('start')} | {mem} | " + " | ".join(thr) + " |")
     out += ["", "Below 1× a throughput fell as the graph grew; above 1× load, start and memory grew.", ""]
     return out
 
 
 def render_problems(results: list[dict[str, Any]]) -> list[str]:
-    found = [f"{run['label']}, {t['name']}: {p}" for run in results for t in run["targets"] for p in t["problems"]]
+    found = [f"{run['label']}, {label(t)}: {p}" for run in results for t in run["targets"] for p in t["problems"]]
     for run in results:
         for t in run["targets"]:
             for n, (s, size) in (t.get("first_run") or {}).items():
                 if s is None:
-                    found.append(f"{run['label']}, {t['name']}, `{n}` alone: {size}")
+                    found.append(f"{run['label']}, {label(t)}, `{n}` alone: {size}")
     return ["Errors and failures:", "", *([f"- {p}" for p in found] or ["- none."]), ""]
 
 
 # ---------------------------------------------------------------- main
+
+
+def merge(results: list[dict[str, Any]], later: list[dict[str, Any]], run: int) -> list[dict[str, Any]]:
+    """Measurements of several runs: a size measured again keeps its servers, those measured again replaced by the
+    later run's (each server remembers the run, numbered from 1, that measured it)."""
+    by_size = {r["size"]: r for r in results}
+    for size in later:
+        for t in size["targets"]:
+            t["run"] = run
+        old = by_size.get(size["size"])
+        if old is None:
+            by_size[size["size"]] = size
+            continue
+        names = {t["name"] for t in size["targets"] if t["name"] != "bare app"}
+        old["targets"] = [t for t in old["targets"] if t["name"] not in names] + [
+            t for t in size["targets"] if t["name"] in names
+        ]
+    return list(by_size.values())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -863,13 +907,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.from_json:
-        results, meta = [], {}
+        results, metas = [], []
         for path in args.from_json.split(","):
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
-            meta = meta or raw["meta"]
-            results = [r for r in results if r["size"] not in {x["size"] for x in raw["results"]}] + raw["results"]
+            metas.append(raw["meta"])
+            results = merge(results, raw["results"], len(metas))
         results.sort(key=lambda r: list(SIZES).index(r["size"]))
-        replace_section(args.out, SECTION, render(results, meta))
+        replace_section(args.out, SECTION, render(results, metas))
         print(f"wrote {args.out}")
         return 0
     started = dt.datetime.now(dt.UTC)
@@ -895,11 +939,11 @@ def main(argv: list[str] | None = None) -> int:
                 "started": started.isoformat(),
                 "seconds": time.monotonic() - t0,
                 "command": command,
-                "limits": f"{limits.max_requests} requests or {limits.max_seconds:g} s per phase",
+                "limits": limits_text(SIZES[key], limits),
             }
             if args.json:
                 args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1), encoding="utf-8")
-            replace_section(args.out, SECTION, render(results, meta))
+            replace_section(args.out, SECTION, render(results, [meta]))
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
