@@ -26,6 +26,7 @@ from pathlib import Path
 
 import diskcache
 
+from . import metrics
 from .config import Settings
 from .worker import Answer, Job
 
@@ -71,6 +72,7 @@ class AnswerCache:
         if self._cache is None:
             return None
         found = self._cache.get(key)
+        metrics.answer_cache_lookup(found is not None)
         if found is None:
             self.misses += 1
             return None

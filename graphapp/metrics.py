@@ -51,6 +51,11 @@ WRITES_REJECTED = Counter(
     "nothing to change (not_found), anything else (invalid).",
     ["reason"],
 )
+ANSWER_CACHE_LOOKUPS = Counter(
+    "graphapp_answer_cache_lookups",
+    "Users' queries looked up in the answer cache of this process: found (result=hit) or not (miss).",
+    ["result"],
+)
 WORKER_RESTARTS = Counter(
     "graphapp_worker_restarts",
     "Query or update workers replaced after a stop (time or memory limit, client gone, engine fault).",
@@ -95,6 +100,10 @@ def query_stopped(pool: str, reason: str) -> None:
 
 def worker_restarted(pool: str) -> None:
     WORKER_RESTARTS.labels(pool).inc()
+
+
+def answer_cache_lookup(hit: bool) -> None:
+    ANSWER_CACHE_LOOKUPS.labels("hit" if hit else "miss").inc()
 
 
 def result_truncated(limit: str | None) -> None:

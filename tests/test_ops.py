@@ -202,6 +202,16 @@ def test_a_truncated_answer_is_counted(client: TestClient) -> None:
     assert metric(client, "graphapp_results_truncated_total", limit="rows") == before + 1
 
 
+def test_answer_cache_hits_and_misses_are_counted(client: TestClient) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c } # cache metric test"
+    hits = metric(client, "graphapp_answer_cache_lookups_total", result="hit")
+    misses = metric(client, "graphapp_answer_cache_lookups_total", result="miss")
+    assert client.get("/sparql", params={"query": query}).status_code == 200
+    assert client.get("/sparql", params={"query": query}).status_code == 200
+    assert metric(client, "graphapp_answer_cache_lookups_total", result="miss") == misses + 1
+    assert metric(client, "graphapp_answer_cache_lookups_total", result="hit") == hits + 1
+
+
 def test_a_query_stopped_at_the_time_limit_is_counted(client: TestClient) -> None:
     stopped = metric(client, "graphapp_queries_stopped_total", pool="query", reason="time")
     restarts = metric(client, "graphapp_worker_restarts_total", pool="query")
