@@ -37,6 +37,7 @@ from .store import (
     EXPORT_FORMATS,
     QUAD_FORMATS,
     GraphStore,
+    RemoteStoreError,
     Row,
     _data_update,
     _prefixes,
@@ -51,10 +52,6 @@ JSON_RESULTS = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
 N_TRIPLES = "application/n-triples"
 CHUNK = 5_000  # quads per INSERT DATA request when loading files
-
-
-class RemoteStoreError(RuntimeError):
-    """The SPARQL server refused or failed a request of the service (not a user's mistake)."""
 
 
 _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)

@@ -41,6 +41,11 @@ Row = dict[str, Any]
 RawRow = dict[str, Term]
 
 
+class RemoteStoreError(RuntimeError):
+    """The SPARQL server behind the store (GRAPHAPP_STORE=sparql, :mod:`graphapp.remote_store`) refused or failed a
+    request of the service (not a user's mistake); pages answer 503."""
+
+
 class EngineSortRefused(ValueError):
     """A query that would sort in the engine, run in this process without ``allow_sort``."""
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from graphapp.config import Settings
+from graphapp.store import RemoteStoreError
 from graphapp.web.app import create_app
 
 TOKEN = "ops-test-update-token"
@@ -78,6 +79,25 @@ def test_ready_asks_the_store(client: TestClient) -> None:
     body = r.json()
     assert body["status"] == "ready"
     assert isinstance(body["version"], int) and body["ms"] >= 0
+
+
+def test_a_page_whose_store_query_fails_is_503_not_500() -> None:
+    """A SPARQL server that times out on a page's own query (seen at 10^6 on /vistas/general) is not a fault of the
+    page: 503 with a reason and Retry-After, logged as a warning."""
+    with TestClient(create_app(_settings(workers=1))) as c:
+        store = c.app.state.service.store  # type: ignore[attr-defined]
+
+        def timed_out(*args: object, **kwargs: object) -> object:
+            raise RemoteStoreError("the SPARQL server answered 500: Virtuoso S1T00 Error SR171: Transaction timed out")
+
+        store.select = timed_out
+        r = c.get("/dataset", headers={"Accept": "application/json"})
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "30"
+        assert "triple store did not answer" in r.json()["message"]
+        assert "Virtuoso" not in r.text  # the server's words go to the log, not to the reader
+        del store.select
+        assert c.get("/dataset", headers={"Accept": "application/json"}).status_code == 200
 
 
 def test_ready_is_503_with_a_reason_when_the_store_fails_or_is_gone() -> None:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, logs
 from ..config import Settings
 from ..service import Service
+from ..store import RemoteStoreError
 from . import auth, errors, openapi
 from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(errors.AppError, errors.app_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
+    app.add_exception_handler(RemoteStoreError, errors.store_unavailable_handler)
     app.add_exception_handler(Exception, errors.unexpected_error_handler)
     auth.install(app)  # csrf_token() in templates; a browser without a session goes to /acceso
     openapi.install(app)

@@ -81,6 +81,18 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     return render_error(request, 400, f"Invalid request: {problems}")
 
 
+async def store_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The SPARQL server behind the service (GRAPHAPP_STORE=sparql) refused or did not answer one of the pages'
+    own queries: not the reader's mistake and not a fault of the page, so 503 with the reason, not 500."""
+    log.warning("the triple store failed on %s %s: %s", request.method, request.url.path, exc)
+    return render_error(
+        request,
+        503,
+        "The triple store did not answer this page's query in time (or refused it); try again later.",
+        {"Retry-After": "30"},
+    )
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     log.exception(
         "unhandled error on %s %s",
