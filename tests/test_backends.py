@@ -29,6 +29,7 @@ from . import servers
 
 TOKEN = "backend-test-token"
 ID = "https://w3id.org/gakg/id/"
+GRAPHS = "https://w3id.org/gakg/graph/"
 JSON = {"Accept": "application/sparql-results+json"}
 SERVER_TIMEOUT = 30  # the servers' own time limit (s); the service's (2 s) stops its requests first
 
@@ -249,6 +250,42 @@ def test_writes_outlive_the_service(server: RunningServer, store_dir: Path, remo
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
     with TestClient(create_app(_settings(env))) as again:
         assert _label_of(again, iri) == ["Sigue aquí"]
+
+
+def test_the_graphs_are_listed_by_the_registry_on_the_server(server: RunningServer, remote: TestClient) -> None:
+    """The service finds its graphs in the registry graph (one small query), which every write keeps up to date;
+    a server written before the registry existed is scanned once and registered. The registry itself is never
+    part of the dataset."""
+    from graphapp.remote_store import SparqlGraphStore
+
+    settings = _settings(server.env())
+    assert _insert_graph(remote, GRAPHS + "contribuciones/registrada") == 204
+    store, again = SparqlGraphStore.from_settings(settings), SparqlGraphStore.from_settings(settings)
+    try:
+        listed = store.graphs()
+        assert GRAPHS + "contribuciones/registrada" in listed
+        assert store.registry not in listed and store._registered() >= set(listed)
+        store.update(f"DROP SILENT GRAPH <{store.registry}>")  # as on a server filled by an older version
+        assert again.graphs() == listed
+        assert again._registered() >= set(listed)  # registered by that scan
+    finally:
+        store.close()
+        again.close()
+    r = remote.get(
+        "/sparql", params={"query": f"SELECT * WHERE {{ GRAPH <{store.registry}> {{ ?s ?p ?o }} }}"}, headers=JSON
+    )
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+
+
+def _insert_graph(c: TestClient, graph: str) -> int:
+    update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{ID}nota/en-grafo> <http://www.w3.org/2000/01/rdf-schema#label> "En su grafo"@es }} }}'
+    r = c.post(
+        "/sparql/update",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code == 204, r.text
+    return r.status_code
 
 
 def test_backup_and_restore_round_trip_on_the_server(

@@ -4,6 +4,7 @@ Content-Security-Policy, with no console error."""
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,8 +74,11 @@ def test_api_page_lists_the_operations(server: str, watch: Watch) -> None:
 
 
 def _get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.status, response.headers.get("content-type", "")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.headers.get("content-type", "")
+    except urllib.error.HTTPError as e:  # say which link and why, not just the status
+        raise AssertionError(f"{url}: {e.code} {e.read()[:500]!r}") from None
 
 
 def _yasgui(watch: Watch, server: str) -> Page:
