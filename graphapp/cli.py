@@ -12,12 +12,16 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import PROJECT_ROOT, ConfigError, Settings
 from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
 from .staff import ROLES as STAFF_ROLES
 from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
 
 #: ``graphapp import --kind``: the kinds of entity a CSV file may hold (graphapp.writes.entities)
 KIND_PLURALS = (
@@ -48,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check data against the SHACL shapes (exit 1 on violations)")
     v.add_argument("paths", nargs="*", type=Path, help="Turtle files or folders (default: all shipped data)")
-    v.add_argument("--with-data", action="store_true", help="validate PATHs together with the shipped data")
+    v.add_argument(
+        "--with-data",
+        action="store_true",
+        help="validate PATHs in the context of the shipped data: their entities and those that point at them",
+    )
     v.add_argument("--lang", choices=["es", "en"], default="es", help="language of the messages")
     v.add_argument(
         "--show-restricted",
@@ -168,9 +176,12 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from .validation import load_shapes, publication_shapes, validate
 
     ontology_files = [f for f in discover(settings) if f.path.parent == settings.ontology_dir]
+    focus: list[URIRef] | None = None
+    given: list[SourceFile] = []
     if args.paths:
         data_files = _files_for(args.paths, settings)
         if args.with_data:
+            given = data_files
             data_files = [
                 f for f in discover(settings, include_restricted=True) if f not in ontology_files
             ] + data_files
@@ -180,7 +191,12 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         SourceFile(p, graph_iri_for(p, settings.shapes_dir, "shapes/"))
         for p in sorted(settings.shapes_dir.glob("*.ttl"))
     )
-    report = validate(rdflib_graph(data_files), shapes, rdflib_graph(ontology_files))
+    data = rdflib_graph(data_files)
+    if args.paths and args.with_data:
+        # as the write path does: the files' entities and the nodes that point at them, not the whole graph
+        # (the shipped data are checked by `graphapp validate` alone)
+        focus = _focus_of(rdflib_graph(given), data)
+    report = validate(data, shapes, rdflib_graph(ontology_files), focus)
     # personal data (data/restricted/, however it was named) never reaches the operator's screen unless asked for
     restricted = [f for f in data_files if _is_restricted(f, settings)]
     if restricted:
@@ -190,6 +206,15 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         report = report.publishable(publication_shapes(settings), nodes)
     print(report.format(args.lang, show_restricted=args.show_restricted))
     return 1 if report.violations else 0
+
+
+def _focus_of(given: Graph, data: Graph) -> list[URIRef]:
+    """The entities described in ``given`` and the entities of ``data`` that point at them."""
+    import rdflib
+
+    entities = {s for s in given.subjects() if isinstance(s, rdflib.URIRef)}
+    pointing = {s for e in entities for s in data.subjects(None, e) if isinstance(s, rdflib.URIRef)}
+    return sorted(entities | pointing)
 
 
 def _progress(files: list[SourceFile]) -> Iterable[SourceFile]:

@@ -13,6 +13,7 @@ import rdflib
 import rdflib.compare
 
 from graphapp.cli import main
+from graphapp.config import PROJECT_ROOT
 from graphapp.iris import PREFIXES
 
 from .conftest import PRIVATE_NAMES
@@ -67,6 +68,26 @@ def test_validate_with_data_resolves_links_to_shipped_entities(capsys, tmp_path:
     assert alone == 1 and "BestPractice-place" in out_alone
     code, out, _ = run(capsys, "validate", str(new), "--with-data")
     assert code == 0, out
+
+
+def test_validate_with_data_checks_the_files_entities_and_those_pointing_at_them(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate FILE --with-data` checks what the file would change, as the write path does: the file's entities
+    and the entities that point at them, not a fault elsewhere in the data (that is `validate` alone)."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    ga = "https://w3id.org/gakg/ontology#"
+    (data / "ajena.ttl").write_text(f"<https://w3id.org/gakg/id/practica/ajena> a <{ga}BestPractice> .\n")
+    monkeypatch.setenv("GRAPHAPP_DATA_DIR", str(data))
+    new = tmp_path / "nueva.ttl"
+    new.write_text(f"<https://w3id.org/gakg/id/practica/propia> a <{ga}BestPractice> .\n")
+    code, out, _ = run(capsys, "validate", str(new), "--with-data")
+    assert code == 1 and "practica/propia" in out and "practica/ajena" not in out
+    code, out, _ = run(capsys, "validate", str(data / "ajena.ttl"))  # the fault is real
+    assert code == 1 and "practica/ajena" in out
 
 
 def test_turtle_syntax_error_names_file_and_line_exits_2(capsys, tmp_path: Path) -> None:
