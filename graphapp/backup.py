@@ -33,6 +33,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from . import __version__
+from .answers import FOLDER as ANSWERS_FOLDER
 from .config import Settings
 from .loading import DATABASE
 from .loading import MANIFEST as SOURCES_MANIFEST
@@ -343,6 +344,9 @@ def restore(settings: Settings, folder: Path, force: bool = False) -> Summary:
         )
     loaded = archive.replace(folder, int(manifest["store"]["quads"]))
     _restore_history(folder / HISTORY, history)
+    # what was derived from the graph that was replaced: the restored one may reach the same version number
+    for derived in (ANSWERS_FOLDER, "index"):
+        shutil.rmtree(Path(settings.store_dir) / derived, ignore_errors=True)
     staff = staff_path(settings)
     if STAFF in manifest["files"] and staff is not None:
         staff.parent.mkdir(parents=True, exist_ok=True)

@@ -98,11 +98,18 @@ def _open_remote(
         return store, SyncReport(tuple(f.graph for f in files), (), total)
     folder = Path(settings.store_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256(settings.sparql_query_url.encode()).hexdigest()[:12]
     with _file_lock(folder / "sync.lock"):
-        report = sync(store, folder / f"sources-{key}.json", files, settings.base_iri, progress)
+        report = sync(store, manifest_path(settings), files, settings.base_iri, progress)
     store.forget_cached_graphs()
     return store, report
+
+
+def manifest_path(settings: Settings) -> Path:
+    """The manifest of what the store holds of the source files: one per SPARQL server, or the embedded store's."""
+    folder = Path(settings.store_dir)
+    if settings.remote:
+        return folder / f"sources-{hashlib.sha256(settings.sparql_query_url.encode()).hexdigest()[:12]}.json"
+    return folder / MANIFEST
 
 
 @contextlib.contextmanager

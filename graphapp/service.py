@@ -11,6 +11,7 @@ N-Quads dump for an in-memory store), so no worker keeps a copy of the data of i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import shutil
@@ -19,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +29,7 @@ from .answers import AnswerCache
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
 from .index import GraphIndex
-from .loading import SyncReport, open_store
+from .loading import SyncReport, manifest_path, open_store
 from .sparql_algebra import WritePolicy
 from .sparql_guard import is_data_update
 from .store import GraphStore
@@ -36,6 +37,9 @@ from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize
 from .writes.history import History
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 HISTORY_FILE = "history.sqlite"
@@ -68,6 +72,9 @@ class Service:
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._update_lock = asyncio.Lock()
+        # one HTTP client for users' queries to a SPARQL server, kept open (its connections too) on the event loop
+        # that made it: a client per query cost a new connection each time
+        self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self.clients = ClientLimiter(settings.max_queries_per_client)
         snapshot = self._snapshot()
         limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}
@@ -107,13 +114,47 @@ class Service:
         self._index_ready.set()
 
     def _build_index(self) -> None:
-        try:
-            index = GraphIndex.build(self.store)
-        except Exception:
-            log.exception("the label index could not be built")
-            index = GraphIndex()
+        path = self._saved_index_path()
+        index = GraphIndex.read(path) if path is not None else None
+        if index is None:
+            try:
+                index = GraphIndex.build(self.store)
+            except Exception:
+                log.exception("the label index could not be built")
+                index = GraphIndex()
+            else:
+                if path is not None:
+                    self._save_index(index, path)
         if self._index is None:  # a write may have published a newer one meanwhile
             self.index = index
+
+    def _saved_index_path(self) -> Path | None:
+        """Where the label index of this start's graph is saved, so that the next start with the same graph reads
+        it instead of building it (seconds at 10^6 triples): keyed by the source files the store holds (its
+        manifest), the last change of the history and the base IRI. ``None`` for a store in memory."""
+        if self.settings.in_memory:
+            return None
+        manifest = manifest_path(self.settings)
+        last = self.history.latest(1)
+        key = hashlib.sha256()
+        for part in (
+            self.settings.base_iri,
+            self.settings.sparql_query_url if self.settings.remote else "",
+            manifest.read_text(encoding="utf-8") if manifest.exists() else "",
+            f"{self.version}:{last[0].at if last else ''}",
+        ):
+            key.update(part.encode() + b"\0")
+        return Path(self.settings.store_dir) / "index" / f"labels-{key.hexdigest()[:20]}.pickle"
+
+    @staticmethod
+    def _save_index(index: GraphIndex, path: Path) -> None:
+        try:
+            index.save(path)
+            for old in path.parent.glob("labels-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            log.warning("the label index could not be saved in %s", path.parent, exc_info=True)
 
     def _snapshot(self) -> Path:
         return self.store.reader_snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
@@ -189,22 +230,25 @@ class Service:
 
         from .remote_store import RemoteQueryError, run_user_query
 
+        loop = asyncio.get_running_loop()
+        if self._remote_http is None or self._remote_http[0] is not loop:
+            self._remote_http = (loop, httpx.AsyncClient())
+        client = self._remote_http[1]
         try:
-            async with httpx.AsyncClient() as client:
-                written = await run_user_query(
-                    self.store,  # type: ignore[arg-type]
-                    client,
-                    query=job.query,
-                    form=job.form,
-                    fmt=results.format_by_key(job.format_key),
-                    default_graphs=job.default_graphs,
-                    named_graphs=job.named_graphs,
-                    limits=results.Limits(rows=job.max_rows, bytes=job.max_bytes),
-                    prefixes=job.prefixes,
-                    timeout=self.settings.query_timeout,
-                    max_read_bytes=4 * job.max_bytes,
-                    base_iri=job.base_iri,
-                )
+            written = await run_user_query(
+                self.store,  # type: ignore[arg-type]
+                client,
+                query=job.query,
+                form=job.form,
+                fmt=results.format_by_key(job.format_key),
+                default_graphs=job.default_graphs,
+                named_graphs=job.named_graphs,
+                limits=results.Limits(rows=job.max_rows, bytes=job.max_bytes),
+                prefixes=job.prefixes,
+                timeout=self.settings.query_timeout,
+                max_read_bytes=4 * job.max_bytes,
+                base_iri=job.base_iri,
+            )
         except RemoteQueryError as exc:
             if "time limit" in exc.message:
                 self.pool.killed["time"] += 1
@@ -257,6 +301,13 @@ class Service:
         raise QueryError(
             503, "The graph kept changing while the update was evaluated; try again.", {"Retry-After": "1"}
         )
+
+    async def aclose(self) -> None:
+        """Close what lives on the event loop (the SPARQL server's client), then everything else."""
+        if self._remote_http is not None:
+            client, self._remote_http = self._remote_http[1], None
+            await client.aclose()
+        self.close()
 
     def close(self) -> None:
         self._stop_following.set()

@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield {"settings": settings, "service": service}
         finally:
-            service.close()
+            await service.aclose()
 
     app = FastAPI(
         title="Gobierno Abierto KG",

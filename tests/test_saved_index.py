@@ -1,0 +1,91 @@
+"""The label index is saved in the store folder and read at the next start with the same graph, instead of being
+built again (seconds at 10^6 triples); a graph that changed meanwhile gets a new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graphapp.config import Settings
+from graphapp.index import GraphIndex
+from graphapp.web.app import create_app
+
+TOKEN = "saved-index-token"
+PRACTICE = "/id/practica/reubicacion-ladrilleras-durango"
+
+
+def _app(store: Path) -> TestClient:
+    return TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": str(store)}, workers=1, update_token=TOKEN)))
+
+
+def _title(c: TestClient) -> str:
+    r = c.get(PRACTICE, headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    return r.text.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
+def test_a_restart_with_the_same_graph_reads_the_saved_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    with _app(store) as c:
+        title = _title(c)
+    assert "Reubicación de las ladrilleras" in title
+    saved = list((store / "index").glob("labels-*.pickle"))
+    assert len(saved) == 1
+
+    builds: list[int] = []
+    real_build = GraphIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting_build(cls: type[GraphIndex], store_: object) -> GraphIndex:
+        builds.append(1)
+        return real_build(cls, store_)
+
+    monkeypatch.setattr(GraphIndex, "build", classmethod(counting_build))
+    with _app(store) as c:
+        assert _title(c) == title  # labels as before, from the saved index
+    assert builds == []
+
+    # a write: the next start has another graph, so it builds (and saves) a new index, and drops the old one
+    with _app(store) as c:
+        update = 'INSERT DATA { <https://w3id.org/gakg/id/nota/indice> <http://www.w3.org/2000/01/rdf-schema#label> "Nota del índice"@es }'
+        r = c.post(
+            "/sparql/update",
+            content=update,
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
+        assert r.status_code == 204, r.text
+    builds.clear()
+    with _app(store) as c:
+        assert "Nota del índice" in c.get("/id/nota/indice", headers={"Accept": "text/html"}).text
+    assert builds == [1]
+    assert [p.name for p in (store / "index").glob("labels-*.pickle")] != [p.name for p in saved]
+
+
+def test_a_damaged_saved_index_is_built_again(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with _app(store) as c:
+        _title(c)  # the page waits for the index, which is saved before it is used
+    (saved,) = (store / "index").glob("labels-*.pickle")
+    saved.write_bytes(b"not an index")
+    with _app(store) as c:
+        assert "Reubicación de las ladrilleras" in _title(c)
+    assert GraphIndex.read(saved) is not None  # saved again, whole
+
+
+def test_a_restore_drops_what_was_derived_from_the_replaced_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `graphapp restore` the saved index and the answer cache are gone: the restored graph may reach the
+    same version number as the replaced one, and must not be shown through the other's index or answers."""
+    from graphapp import cli
+
+    store = tmp_path / "store"
+    monkeypatch.setenv("GRAPHAPP_STORE_DIR", str(store))
+    with _app(store) as c:
+        _title(c)
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert any((store / "index").iterdir()) and (store / "answers").is_dir()
+    assert cli.main(["backup", str(tmp_path / "respaldo")]) == 0
+    assert cli.main(["restore", "--force", str(tmp_path / "respaldo")]) == 0
+    assert not (store / "index").exists() and not (store / "answers").exists()
