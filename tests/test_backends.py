@@ -17,6 +17,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -194,11 +195,7 @@ def test_the_guard_holds(remote: TestClient, query: str) -> None:
 def test_updates_are_refused_on_the_query_endpoint_and_load_is_refused(remote: TestClient) -> None:
     r = remote.post("/sparql", data={"update": "INSERT DATA { <http://e/s> <http://e/p> 1 }"})
     assert r.status_code >= 400
-    r = remote.post(
-        "/sparql/update",
-        content="LOAD <http://127.0.0.1:9/x.ttl>",
-        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-    )
+    r = _update(remote, "LOAD <http://127.0.0.1:9/x.ttl>")
     assert r.status_code == 400, r.text
 
 
@@ -218,13 +215,17 @@ def _label_of(c: TestClient, iri: str) -> list[str]:
 
 
 def _insert_label(c: TestClient, iri: str, label: str) -> int:
-    update = f'INSERT DATA {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@es }}'
-    r = c.post(
+    return _update(
+        c, f'INSERT DATA {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@es }}'
+    ).status_code
+
+
+def _update(c: TestClient, update: str) -> Any:
+    return c.post(
         "/sparql/update",
         content=update,
         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
     )
-    return r.status_code
 
 
 def test_a_write_lands_is_validated_and_recorded(remote: TestClient) -> None:
@@ -235,11 +236,7 @@ def test_a_write_lands_is_validated_and_recorded(remote: TestClient) -> None:
     assert history.status_code == 200 and "Nota en el servidor" in history.text
     # a practice without its required fields breaks the shapes: nothing changes
     bad = f"INSERT DATA {{ <{ID}practica/sin-nada> a <https://w3id.org/gakg/ontology#BestPractice> }}"
-    r = remote.post(
-        "/sparql/update",
-        content=bad,
-        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-    )
+    r = _update(remote, bad)
     assert r.status_code == 400, r.text
     assert remote.get("/id/practica/sin-nada").status_code == 404
 
@@ -278,12 +275,8 @@ def test_the_graphs_are_listed_by_the_registry_on_the_server(server: RunningServ
 
 
 def _insert_graph(c: TestClient, graph: str) -> int:
-    update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{ID}nota/en-grafo> <http://www.w3.org/2000/01/rdf-schema#label> "En su grafo"@es }} }}'
-    r = c.post(
-        "/sparql/update",
-        content=update,
-        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-    )
+    label = '<http://www.w3.org/2000/01/rdf-schema#label> "En su grafo"@es'
+    r = _update(c, f"INSERT DATA {{ GRAPH <{graph}> {{ <{ID}nota/en-grafo> {label} }} }}")
     assert r.status_code == 204, r.text
     return r.status_code
 
