@@ -37,7 +37,8 @@ class EntityGraph:
 
 
 def build_entity_graph(store: GraphStore) -> EntityGraph:
-    """Project the store onto networkx (named queries ``view-entity-nodes`` and ``view-entity-edges``).
+    """Project the store onto networkx (named queries ``view-entity-nodes``, ``view-entity-edges`` and
+    ``view-meta-nodes``, whose vocabulary terms and reified statements are left out).
 
     A node's primary class, which colours it, is its rarest class: an ayuntamiento is drawn as an
     ayuntamiento, not as one of 916 obligated subjects."""
@@ -48,9 +49,10 @@ def build_entity_graph(store: GraphStore) -> EntityGraph:
         classes[intern(str(row["s"]))].add(intern(str(row["type"])))
     graph = nx.Graph()
     graph.add_nodes_from(classes)
+    meta = {str(row["n"]) for row in store.select("view-meta-nodes")}
     for row in store.select("view-entity-edges"):
         s, p, o = intern(str(row["s"])), intern(str(row["p"])), intern(str(row["o"]))
-        if s == o:
+        if s == o or s in meta or o in meta:
             continue
         if graph.has_edge(s, o):
             graph[s][o]["triples"].append((s, p, o))
