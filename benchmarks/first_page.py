@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.loaded_store import loaded_store  # noqa: E402
+
 PAGE = "/id/practica/reubicacion-ladrilleras-durango"
 
 
@@ -74,37 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--triples", type=int, default=1_000_000)
     p.add_argument("--starts", type=int, default=3)
     args = p.parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="first-page-"))
-    try:
-        data = tmp / "data"
-        shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("restricted"))
-        env = {
-            **os.environ,
-            "GRAPHAPP_DATA_DIR": str(data),
-            "GRAPHAPP_STORE_DIR": str(tmp / "store"),
-            "GRAPHAPP_RESTRICTED_DIR": "",
-        }
-        if args.triples:
-            subprocess.run(
-                [sys.executable, "-m", "graphapp.cli", "generate", "--triples", str(args.triples)]
-                + ["--out", str(data / "synthetic")],
-                env=dict(os.environ),  # generated beside the project's data/, which it never writes into
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        t0 = time.monotonic()
-        subprocess.run([sys.executable, "-m", "graphapp.cli", "load"], env=env, check=True, stderr=subprocess.DEVNULL)
-        load = time.monotonic() - t0
+    with loaded_store(args.triples, "first-page-") as (settings, load):
+        env = {**os.environ, **settings}
+        store = Path(settings["GRAPHAPP_STORE_DIR"])
         print(f"`graphapp load` of {args.triples:,} generated triples and the shipped data: {load:.1f} s\n")
         print("| start | label index | first SPARQL answer | first entity page |")
         print("|---|---|---:|---:|")
         for n in range(args.starts):
-            saved = any((tmp / "store" / "index").glob("labels-*.pickle"))
-            answer, page, _ = _start(env, tmp / f"serve-{n}.log")
+            saved = any((store / "index").glob("labels-*.pickle"))
+            answer, page, _ = _start(env, store.parent / f"serve-{n}.log")
             how = "read from the store folder" if saved else "built (and saved)"
             print(f"| {n + 1} | {how} | {_secs(answer)} | {_secs(page)} |")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -12,15 +12,15 @@ other processes and are not counted: what is measured is what the web process it
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.loaded_store import loaded_store  # noqa: E402
+
 REQUESTS = [
     ("entity page (label index)", "/id/practica/reubicacion-ladrilleras-durango", "text/html"),
     ("home", "/", "text/html"),
@@ -42,24 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--triples", type=int, default=1_000_000)
     args = p.parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="web-memory-"))
-    try:
-        data = tmp / "data"
-        shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("restricted"))
-        env = {"GRAPHAPP_DATA_DIR": str(data), "GRAPHAPP_STORE_DIR": str(tmp / "store"), "GRAPHAPP_RESTRICTED_DIR": ""}
-        if args.triples:
-            subprocess.run(
-                [sys.executable, "-m", "graphapp.cli", "generate", "--triples", str(args.triples)]
-                + ["--out", str(data / "synthetic")],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        subprocess.run(
-            [sys.executable, "-m", "graphapp.cli", "load"],
-            env={**os.environ, **env},
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
+    with loaded_store(args.triples, "web-memory-") as (env, _):
         me = psutil.Process()
 
         def rss() -> str:
@@ -76,8 +59,6 @@ def main(argv: list[str] | None = None) -> int:
                 status = client.get(path, headers={"Accept": accept}).status_code
                 took = time.perf_counter() - t0
                 print(f"| {what}{'' if status == 200 else f' (HTTP {status})'} | {took:.1f} | {rss()} |")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
