@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from . import graphviews
 from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
 from .iris import InvalidIri, is_valid_iri
+
+if TYPE_CHECKING:  # imported where used (see graphviews.projection)
+    import networkx as nx
 
 TOP = 20
 MEASURED_CLASS = "https://w3id.org/gakg/ontology#ObligatedSubject"
@@ -63,6 +64,8 @@ def actors(service: ServiceLike) -> set[str]:
 
 def compute_centrality(graph: nx.Graph, who: set[str]) -> Centrality:
     """Degree and betweenness centrality over the whole graph, ranked among the actors ``who``."""
+    import networkx as nx
+
     degree = nx.degree_centrality(graph) if len(graph) > 1 else dict.fromkeys(graph, 0.0)
     sample = None if len(graph) <= EXACT_BETWEENNESS_UP_TO else BETWEENNESS_SAMPLE
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=SEED if sample else None)
@@ -107,6 +110,8 @@ def centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Centrality:
 
 def compute_components(graph: nx.Graph) -> Components:
     """Connected components by size; for each listed one, its five best-connected members."""
+    import networkx as nx
+
     parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     listed = [
         {"size": len(c), "top": sorted(c, key=lambda n: (-graph.degree(n), n))[:5]} for c in parts[:COMPONENTS_LISTED]
@@ -147,6 +152,8 @@ def resolve(ctx: Ctx, value: str | None, name: str) -> str:
 
 def paths(ctx: Ctx, source: str, target: str) -> dict[str, Any]:
     """Up to ``MAX_PATHS`` shortest paths between two entities, listed step by step and drawn left to right."""
+    import networkx as nx
+
     graph = graphviews.entity_graph(ctx.service).graph
     found: list[list[str]] = []
     if source == target:

@@ -28,6 +28,7 @@ from . import results
 from .answers import AnswerCache
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
+from .heap import release_free_memory
 from .index import GraphIndex
 from .loading import SyncReport, manifest_path, open_store
 from .sparql_algebra import WritePolicy
@@ -127,6 +128,7 @@ class Service:
                     self._save_index(index, path)
         if self._index is None:  # a write may have published a newer one meanwhile
             self.index = index
+        release_free_memory()
 
     def _saved_index_path(self) -> Path | None:
         """Where the label index of this start's graph is saved, so that the next start with the same graph reads
@@ -178,6 +180,7 @@ class Service:
         previous = self.pool.snapshot_path
         self.store.forget_cached_graphs()
         self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
+        release_free_memory()
         self.version = version
         snapshot = self._snapshot()
         self.pool.publish(snapshot)
@@ -205,6 +208,7 @@ class Service:
             value = compute()
             with self._cache_lock:
                 self._cache[key] = (version, value)
+            release_free_memory()  # the rows it was built from are freed: give their pages back
             return value
 
     # ------------------------------------------------------------ users' queries

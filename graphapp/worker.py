@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import results
+from .heap import release_free_memory
 from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
 from .sparql_guard import Inspection, RefusedQuery
 
@@ -220,6 +221,7 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
             return
         job, current = message
         is_update = isinstance(job, UpdateJob)
+        answer: Answer | None = None
         try:
             if current.version != version and not is_update:
                 store, version = _load(current.path), current.version
@@ -234,6 +236,10 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
             return  # the heap may be fragmented past use: let the pool start a fresh worker
         except Exception as exc:
             conn.send(("error", str(exc) or "evaluation failed"))
+        # what the evaluation allocated (joins, the answer's rows) goes back to the system, not kept for reuse:
+        # a worker that answered one large query no longer holds its peak (see graphapp.heap)
+        message = job = answer = None
+        release_free_memory()
 
 
 def _worker_main(conn: Connection, snapshot: _Snapshot, memory_bytes: int, stderr_path: str) -> None:

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyvis.network import Network
-
 from ..web.links import site_href
 from .names import capitalised, compact, short_label
 from .projection import ServiceLike, entity_graph
@@ -80,6 +78,8 @@ class Canvas:
 
     def __init__(self, ctx: Ctx, *, hierarchical: bool = False, physics: bool = True) -> None:
         self.ctx = ctx
+        from pyvis.network import Network  # imported on first use: 0.2 s of every start otherwise
+
         self.net = Network(directed=True, layout=True if hierarchical else None)
         self.hierarchical = hierarchical
         self.physics = physics and not hierarchical

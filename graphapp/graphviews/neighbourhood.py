@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from .drawing import DEFAULT_LIMIT, GROUP_OVER, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .projection import entity_graph
 
@@ -14,6 +12,8 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
     """Everything within ``depth`` links of an entity; the nearest and best-connected are drawn first.
 
     Raises ``LookupError`` for an IRI the graph does not mention."""
+    import networkx as nx
+
     if not ctx.service.store.contains(iri):
         raise LookupError(ctx.t(f"No hay ninguna entidad <{iri}>.", f"No entity <{iri}>."))
     eg = entity_graph(ctx.service)

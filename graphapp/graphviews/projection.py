@@ -9,12 +9,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from sys import intern
-from typing import Protocol, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..index import GraphIndex
 from ..store import GraphStore
+
+if TYPE_CHECKING:  # networkx is imported by the first view that needs it: 0.1 s of every start otherwise
+    import networkx as nx
 
 T = TypeVar("T")
 
@@ -47,6 +48,8 @@ def build_entity_graph(store: GraphStore) -> EntityGraph:
     # at 10^6 triples was copies)
     for row in store.select("view-entity-nodes"):
         classes[intern(str(row["s"]))].add(intern(str(row["type"])))
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(classes)
     meta = {str(row["n"]) for row in store.select("view-meta-nodes")}
