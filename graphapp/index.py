@@ -41,14 +41,14 @@ class SearchHit:
     score: float
 
 
-INDEX_FORMAT = 1  # bump when the fields of GraphIndex change: saved indexes of another format are rebuilt
+INDEX_FORMAT = 2  # bump when the fields of GraphIndex change: saved indexes of another format are rebuilt
 
 
 @dataclass
 class GraphIndex:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     alt_labels: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    types: dict[str, frozenset[str]] = field(default_factory=dict)
     codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # "objetivo 16", "meta 16.10"
     texts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # folded descriptions
 
@@ -82,7 +82,7 @@ class GraphIndex:
         return cls(
             labels=fields["labels"],
             alt_labels=defaultdict(list, fields["alt_labels"]),
-            types=defaultdict(set, fields["types"]),
+            types=fields["types"],
             codes=defaultdict(list, fields["codes"]),
             texts=defaultdict(list, fields["texts"]),
         )
@@ -93,7 +93,7 @@ class GraphIndex:
         index = GraphIndex(
             labels={k: v for k, v in self.labels.items() if k not in subjects},
             alt_labels=defaultdict(list, {k: v for k, v in self.alt_labels.items() if k not in subjects}),
-            types=defaultdict(set, {k: v for k, v in self.types.items() if k not in subjects}),
+            types={k: v for k, v in self.types.items() if k not in subjects},
             codes=defaultdict(list, {k: v for k, v in self.codes.items() if k not in subjects}),
             texts=defaultdict(list, {k: v for k, v in self.texts.items() if k not in subjects}),
         )
@@ -128,8 +128,14 @@ class GraphIndex:
             if key not in best_kind or kind < best_kind[key]:
                 best_kind[key] = kind
                 self.labels.setdefault(iri_, {})[lang] = label
+        added: dict[str, set[str]] = defaultdict(set)
         for row in type_rows:
-            self.types[intern(_value(row["s"]))].add(intern(_value(row["type"])))
+            added[intern(_value(row["s"]))].add(intern(_value(row["type"])))
+        # most entities share their set of classes with thousands of others: one frozenset for each distinct set
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for iri_, found in added.items():
+            key = self.types.get(iri_, frozenset()) | found
+            self.types[iri_] = shared.setdefault(key, key)
         for row in extra_rows:
             iri_, text, kind = intern(str(row["s"])), str(row["text"]), str(row["kind"])
             if iri_.startswith("_:"):

@@ -140,24 +140,35 @@ class SparqlGraphStore(GraphStore):
             ("named-graph-uri", g) for g in named or [self.base_iri + "graph/none"]
         ]
 
-    def _solutions(self, text: str, dataset: bool = True) -> ox.QuerySolutions | ox.QueryBoolean:
+    def _solutions(self, text: str, dataset: bool = True) -> tuple[list[str], list[ox.QuerySolution]] | bool:
+        """The server's answer, read whole: the variables and solutions of a SELECT, or an ASK's boolean. An
+        answer that cannot be read (the Oxigraph server cuts its streamed JSON at its time limit, status 200 already
+        sent) is a :class:`RemoteStoreError`, as a refusal is."""
         params = [("query", text), *(self.dataset_params() if dataset else [])]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
-        return ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
+        try:
+            result = ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            return [v.value for v in result.variables], list(result)
+        except SyntaxError as exc:
+            raise RemoteStoreError(f"the SPARQL server's answer is cut or malformed (its time limit?): {exc}") from None
 
     def _rows(self, text: str, dataset: bool = True) -> Iterator[list[object]]:
         result = self._solutions(text, dataset)
-        if isinstance(result, ox.QueryBoolean):
+        if isinstance(result, bool):
             raise RemoteStoreError("expected solutions, got a boolean")
-        variables = [v.value for v in result.variables]
-        for sol in result:
+        variables, solutions = result
+        for sol in solutions:
             yield [sol[v] for v in variables]
 
-    def _ask(self, text: str) -> bool:
+    def _ask(self, text: str, dataset: bool = False) -> bool:
         """An ASK whose pattern names its graphs (or reads the union): no dataset is sent, since Virtuoso 7.2
         answers true to ``ASK { GRAPH <g> {…} }`` when ``<g>`` is not among the ``named-graph-uri``."""
-        result = self._solutions(text, dataset=False)
-        return bool(result)
+        result = self._solutions(text, dataset)
+        if not isinstance(result, bool):
+            raise RemoteStoreError("expected a boolean, got solutions")
+        return result
 
     def update(self, text: str) -> None:
         self._post(self._http, self.update_url, [("update", text)], None)
@@ -182,11 +193,11 @@ class SparqlGraphStore(GraphStore):
 
     def _select(self, text: str, bindings: Mapping[str, object] | None, *, raw: bool) -> list[Row]:
         result = self._solutions(bind_values(text, bindings))
-        if isinstance(result, ox.QueryBoolean):
+        if isinstance(result, bool):
             raise RemoteStoreError("expected solutions, got a boolean")
-        variables = [v.value for v in result.variables]
+        variables, solutions = result
         convert = (lambda t: t) if raw else _to_python
-        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in result]
+        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in solutions]
 
     def select(
         self, name: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
@@ -271,7 +282,7 @@ class SparqlGraphStore(GraphStore):
         g = quad.graph_name
         pattern = f"{quad.subject} {quad.predicate} {quad.object}"
         if isinstance(g, ox.DefaultGraph):
-            return bool(self._solutions(f"ASK {{ {pattern} }}"))
+            return self._ask(f"ASK {{ {pattern} }}", dataset=True)
         return self._ask(f"ASK {{ GRAPH {g} {{ {pattern} }} }}")
 
     def subjects_pointing_at(self, nodes: Iterable[str]) -> set[str]:
@@ -296,7 +307,7 @@ class SparqlGraphStore(GraphStore):
         if not is_valid_iri(iri):
             return False
         text = f"ASK {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }} }}"
-        return bool(self._solutions(text, dataset=True))
+        return self._ask(text, dataset=True)
 
     def close(self) -> None:
         self._http.close()
@@ -356,7 +367,7 @@ class SparqlGraphStore(GraphStore):
 
     def ping(self) -> bool:
         """A real ASK against the server (readiness)."""
-        return isinstance(self._solutions("ASK { }", dataset=False), ox.QueryBoolean)
+        return isinstance(self._solutions("ASK { }", dataset=False), bool)
 
 
 def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
@@ -468,7 +479,12 @@ async def run_user_query(
                 503, f"The query was stopped at the time limit of {timeout:g} s. Add LIMIT or narrow it."
             )
         raise RemoteQueryError(502, "The triple store failed on the query: " + _short(text))
-    return _write_answer(data, form, fmt, limits, prefixes)
+    try:
+        return _write_answer(data, form, fmt, limits, prefixes)
+    except SyntaxError:  # the Oxigraph server cuts its streamed answer at its time limit, after status 200
+        raise RemoteQueryError(
+            503, "The triple store's answer was cut off (at its time limit?). Add LIMIT or narrow the query."
+        ) from None
 
 
 def _write_answer(

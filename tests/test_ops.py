@@ -282,3 +282,13 @@ def test_several_processes_are_summed_in_multiprocess_mode(tmp_path: Path) -> No
         for s in family.samples
     }
     assert samples[("graphapp_writes_accepted_total", (("method", "api"),))] == 3.0
+
+
+def test_the_app_starts_without_importing_the_drawing_libraries() -> None:
+    """pyvis (0.2 s, it imports IPython) and networkx (0.1 s) are imported by the first view that needs them, not
+    by every start: the first answer after a start waits for the app's imports (docs/benchmarks.md)."""
+    probe = (
+        "import sys, graphapp.web.app; print(sorted(m for m in ('pyvis', 'networkx', 'IPython') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -46,15 +46,16 @@ def build_entity_graph(store: GraphStore) -> EntityGraph:
     classes: dict[str, set[str]] = defaultdict(set)
     # IRIs interned: one string per IRI however many edges and triples name it (most of the projection's memory
     # at 10^6 triples was copies)
-    for row in store.select("view-entity-nodes"):
-        classes[intern(str(row["s"]))].add(intern(str(row["type"])))
+    # raw rows (the engine's terms, read as strings): no rdflib term is made for each of millions of IRIs
+    for row in store.select("view-entity-nodes", raw=True):
+        classes[intern(row["s"].value)].add(intern(row["type"].value))
     import networkx as nx
 
     graph = nx.Graph()
     graph.add_nodes_from(classes)
-    meta = {str(row["n"]) for row in store.select("view-meta-nodes")}
-    for row in store.select("view-entity-edges"):
-        s, p, o = intern(str(row["s"])), intern(str(row["p"])), intern(str(row["o"]))
+    meta = {row["n"].value for row in store.select("view-meta-nodes", raw=True)}
+    for row in store.select("view-entity-edges", raw=True):
+        s, p, o = intern(row["s"].value), intern(row["p"].value), intern(row["o"].value)
         if s == o or s in meta or o in meta:
             continue
         if graph.has_edge(s, o):
