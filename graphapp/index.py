@@ -8,13 +8,10 @@ accent- and case-insensitive entity search of the home page.
 from __future__ import annotations
 
 import difflib
-import os
-import pickle  # our own files in the store folder, written by GraphIndex.save
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from sys import intern
 
 from .iris import is_valid_iri
@@ -41,9 +38,6 @@ class SearchHit:
     score: float
 
 
-INDEX_FORMAT = 2  # bump when the fields of GraphIndex change: saved indexes of another format are rebuilt
-
-
 @dataclass
 class GraphIndex:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -59,33 +53,6 @@ class GraphIndex:
             store.select("all-labels", raw=True), store.select("all-types", raw=True), store.select("search-extra")
         )
         return index
-
-    def save(self, path: Path) -> None:
-        """Write the index to ``path`` (atomically: a reader never sees half a file)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        fields = {name: dict(value) for name, value in vars(self).items()}
-        with partial.open("wb") as fh:
-            pickle.dump((INDEX_FORMAT, fields), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
-
-    @classmethod
-    def read(cls, path: Path) -> GraphIndex | None:
-        """The index saved at ``path``, or ``None`` when there is none or it is of another format."""
-        try:
-            with path.open("rb") as fh:
-                fmt, fields = pickle.load(fh)  # noqa: S301 - written by save() in the service's own store folder
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            return None
-        if fmt != INDEX_FORMAT:
-            return None
-        return cls(
-            labels=fields["labels"],
-            alt_labels=defaultdict(list, fields["alt_labels"]),
-            types=fields["types"],
-            codes=defaultdict(list, fields["codes"]),
-            texts=defaultdict(list, fields["texts"]),
-        )
 
     def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
         """A new index: this one with the labels and types of ``subjects`` read again (after a write that

@@ -20,11 +20,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from . import results
+from . import derived, results
 from .answers import AnswerCache
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
@@ -115,25 +115,20 @@ class Service:
         self._index_ready.set()
 
     def _build_index(self) -> None:
-        path = self._saved_index_path()
-        index = GraphIndex.read(path) if path is not None else None
-        if index is None:
-            try:
-                index = GraphIndex.build(self.store)
-            except Exception:
-                log.exception("the label index could not be built")
-                index = GraphIndex()
-            else:
-                if path is not None:
-                    self._save_index(index, path)
+        try:
+            index = self._derive("labels", GraphIndex.build, apart=True)
+        except Exception:
+            log.exception("the label index could not be built")
+            index = GraphIndex()
         if self._index is None:  # a write may have published a newer one meanwhile
             self.index = index
         release_free_memory()
 
-    def _saved_index_path(self) -> Path | None:
-        """Where the label index of this start's graph is saved, so that the next start with the same graph reads
-        it instead of building it (seconds at 10^6 triples): keyed by the source files the store holds (its
-        manifest), the last change of the history and the base IRI. ``None`` for a store in memory."""
+    def _derived_path(self, name: str) -> Path | None:
+        """Where the index ``name`` of this start's graph is saved, so that the next start with the same graph
+        reads it instead of building it (seconds at 10^6 triples): keyed by the source files the store holds (its
+        manifest), the version and last change of the history, and the base IRI. ``None`` for a store in
+        memory."""
         if self.settings.in_memory:
             return None
         manifest = manifest_path(self.settings)
@@ -146,17 +141,35 @@ class Service:
             f"{self.version}:{last[0].at if last else ''}",
         ):
             key.update(part.encode() + b"\0")
-        return Path(self.settings.store_dir) / "index" / f"labels-{key.hexdigest()[:20]}.pickle"
+        return Path(self.settings.store_dir) / "index" / f"{name}-{key.hexdigest()[:20]}.pickle"
 
-    @staticmethod
-    def _save_index(index: GraphIndex, path: Path) -> None:
-        try:
-            index.save(path)
-            for old in path.parent.glob("labels-*.pickle"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            log.warning("the label index could not be saved in %s", path.parent, exc_info=True)
+    def _derive(self, name: str, builder: derived.Builder, *, apart: bool = False) -> Any:
+        """The index ``name`` of the current graph: read from the store folder when this graph's copy is saved
+        there; else built (``apart``: in a process of its own on a large embedded store, see
+        :mod:`graphapp.derived`) and saved, the copies of older graphs removed."""
+        path = self._derived_path(name)
+        if path is None:
+            return builder(self.store)
+        value = derived.saved(path)
+        if value is not None:
+            return value
+        if apart and self.store.path is not None and len(self.store) >= derived.APART_FROM_QUADS:
+            value = derived.build_apart(builder, self.store.path, self.store.base_iri, path)
+        if value is None:
+            value = builder(self.store)
+            try:
+                derived.save(value, path)
+            except OSError:
+                log.warning("the index %s could not be saved in %s", name, path.parent, exc_info=True)
+        for old in path.parent.glob(f"{name}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return value
+
+    def derived_index(self, name: str, builder: Callable[[GraphStore], T]) -> T:
+        """An index derived from the whole graph, built once per graph version with ``builder`` (a module-level
+        function or classmethod, which a builder process imports by name) and saved in the store folder."""
+        return self.cached(name, lambda: self._derive(name, builder))  # type: ignore[no-any-return]
 
     def _snapshot(self) -> Path:
         return self.store.reader_snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")

@@ -28,7 +28,7 @@ CUT = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         if REGISTRY in form["query"][0]:
             body = json.dumps(

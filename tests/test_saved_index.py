@@ -1,5 +1,6 @@
-"""The label index is saved in the store folder and read at the next start with the same graph, instead of being
-built again (seconds at 10^6 triples); a graph that changed meanwhile gets a new one."""
+"""The label index (and the finder's index and the views' projection) are saved in the store folder and read at the
+next start with the same graph, instead of being built again (seconds at 10^6 triples); a graph that changed
+meanwhile gets new ones."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from graphapp import derived
 from graphapp.config import Settings
 from graphapp.index import GraphIndex
 from graphapp.web.app import create_app
@@ -70,7 +72,7 @@ def test_a_damaged_saved_index_is_built_again(tmp_path: Path) -> None:
     saved.write_bytes(b"not an index")
     with _app(store) as c:
         assert "Reubicación de las ladrilleras" in _title(c)
-    assert GraphIndex.read(saved) is not None  # saved again, whole
+    assert isinstance(derived.saved(saved), GraphIndex)  # saved again, whole
 
 
 def test_a_restore_drops_what_was_derived_from_the_replaced_graph(
@@ -89,3 +91,41 @@ def test_a_restore_drops_what_was_derived_from_the_replaced_graph(
     assert cli.main(["backup", str(tmp_path / "respaldo")]) == 0
     assert cli.main(["restore", "--force", str(tmp_path / "respaldo")]) == 0
     assert not (store / "index").exists() and not (store / "answers").exists()
+
+
+def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``derived.APART_FROM_QUADS`` (lowered here to the shipped data) the label index is built by a process
+    of its own and read back from the store folder: the web process does not keep the fragments of the rows it was
+    built from. The finder's index and the views' projection are saved too, and read by the next start."""
+    built: dict[str, bool] = {}
+    real = derived.build_apart
+
+    def recording(builder: derived.Builder, store_path: Path, base_iri: str, path: Path) -> object:
+        value = real(builder, store_path, base_iri, path)
+        built[path.name.rsplit("-", 1)[0]] = value is not None
+        return value
+
+    monkeypatch.setattr(derived, "APART_FROM_QUADS", 0)
+    monkeypatch.setattr(derived, "build_apart", recording)
+    store = tmp_path / "store"
+    with _app(store) as c:
+        assert "Reubicación de las ladrilleras" in _title(c)
+        found = c.get("/api/practices/search", params={"q": "ladrilleras contaminan el aire"}).json()
+        assert found["results"][0]["iri"].endswith("/practica/reubicacion-ladrilleras-durango")
+        overview = c.get("/vistas/general", params={"format": "json"}).json()
+        assert overview["total"] > 100
+    assert built == {"labels": True}  # the finder's index and the projection are built in the web process
+    assert {p.name.rsplit("-", 1)[0] for p in (store / "index").glob("*.pickle")} == {
+        "labels",
+        "finder",
+        "entity-graph",
+    }
+
+    built.clear()  # the next start with the same graph reads all three
+    with _app(store) as c:
+        assert "Reubicación de las ladrilleras" in _title(c)
+        assert c.get("/api/practices/search", params={"q": "ladrilleras"}).status_code == 200
+        assert c.get("/vistas/general", params={"format": "json"}).status_code == 200
+    assert built == {}

@@ -25,6 +25,7 @@ class ServiceLike(Protocol):
     index: GraphIndex
 
     def cached(self, key: str, compute: Callable[[], T]) -> T: ...
+    def derived_index(self, name: str, builder: Callable[[GraphStore], T]) -> T: ...
 
 
 @dataclass
@@ -69,4 +70,4 @@ def build_entity_graph(store: GraphStore) -> EntityGraph:
 
 def entity_graph(service: ServiceLike) -> EntityGraph:
     """The projection of the current graph version, computed once per version."""
-    return service.cached("graphviews.entity_graph", lambda: build_entity_graph(service.store))
+    return service.derived_index("entity-graph", build_entity_graph)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from ..store import GraphStore
 from .drawing import OTHER_COLOUR, PALETTE, Canvas, Ctx, role_legend
 
 SDG_STEP, SDG_IDLE_STEP, SDG_CONTRIBUTOR_STEP = 150, 95, 260  # horizontal spacing of the layout
@@ -21,28 +23,47 @@ SDG_ROLES = [
 ]
 
 
-def sdg(ctx: Ctx) -> dict[str, Any]:
-    """The 17 goals, the targets of the goals something contributes to, and the contributors."""
-    store = ctx.service.store
+@dataclass(frozen=True)
+class SdgData:
+    goals: dict[str, dict[str, Any]]  # goal -> {"targets": [target, ...]}
+    goal_of: dict[str, str]  # target -> goal
+    code: dict[str, str]  # goal or target -> UN code
+    contributions: dict[str, list[str]]  # goal or target -> entities contributing to it
+    via: dict[tuple[str, str], list[str]]  # (entity, goal or target) -> themes it is reached through
+
+
+def _sdg_data(store: GraphStore) -> SdgData:
+    """The goals with their targets and codes, and who contributes to each goal or target (through which themes):
+    read once per graph version (``view-sdg``, ``view-sdg-contributions``, raw rows)."""
     goals: dict[str, dict[str, Any]] = {}
     goal_of: dict[str, str] = {}
     code: dict[str, str] = {}
-    for row in store.select("view-sdg"):
-        goal = str(row["goal"])
+    for row in store.select("view-sdg", raw=True):
+        goal = row["goal"].value
         goals.setdefault(goal, {"targets": []})
-        code[goal] = str(row["goal_code"])
-        if "target" in row and row["target"] not in goals[goal]["targets"]:
-            goals[goal]["targets"].append(str(row["target"]))
-            goal_of[str(row["target"])] = goal
-            code[str(row["target"])] = str(row["target_code"])
-    contributions: dict[str, list[str]] = defaultdict(list)
+        code[goal] = row["goal_code"].value
+        if "target" in row and row["target"].value not in goal_of:
+            target = row["target"].value
+            goals[goal]["targets"].append(target)
+            goal_of[target] = goal
+            code[target] = row["target_code"].value
+    # an entity once per goal or target, in the order found (a dict as an ordered set: thousands per target at 10^6)
+    found: dict[str, dict[str, None]] = defaultdict(dict)
     via: dict[tuple[str, str], list[str]] = defaultdict(list)  # (entity, sdg) -> themes it is reached through
-    for row in store.select("view-sdg-contributions"):
-        entity, target = str(row["entity"]), str(row["sdg"])
-        if entity not in contributions[target]:
-            contributions[target].append(entity)
+    for row in store.select("view-sdg-contributions", raw=True):
+        entity, target = row["entity"].value, row["sdg"].value
+        found[target][entity] = None
         if "via" in row:
-            via[(entity, target)].append(str(row["via"]))
+            via[(entity, target)].append(row["via"].value)
+    contributions = {target: list(entities) for target, entities in found.items()}
+    return SdgData(goals, goal_of, code, contributions, dict(via))
+
+
+def sdg(ctx: Ctx) -> dict[str, Any]:
+    """The 17 goals, the targets of the goals something contributes to, and the contributors."""
+    service = ctx.service
+    data = service.cached("graphviews.sdg", lambda: _sdg_data(service.store))
+    goals, goal_of, code, contributions, via = data.goals, data.goal_of, data.code, data.contributions, data.via
     active = {goal_of.get(s, s) for s in contributions}
 
     def order(c: str) -> tuple[int, ...]:

@@ -108,7 +108,7 @@ class SearchResponse(BaseModel):
 
 def finder_index(service: Service) -> PracticeIndex:
     """The search index of the current graph version (built on first use after each change)."""
-    return service.cached("finder-index", lambda: PracticeIndex.build(service.store))
+    return service.derived_index("finder", PracticeIndex.build)
 
 
 def _card(service: Service, index: PracticeIndex, iri: str, lang: str) -> dict[str, Any] | None:

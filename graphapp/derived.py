@@ -1,0 +1,77 @@
+"""Indexes derived from the graph, saved in the store folder and, on a large store, built in a process of their own.
+
+Three indexes are built from the whole graph, once per graph version: the label index (:mod:`graphapp.index`),
+the finder's index (:mod:`graphapp.finder.index`) and the graph views' projection
+(:mod:`graphapp.graphviews.projection`). Each is saved in ``GRAPHAPP_STORE_DIR/index/<name>-<key>.pickle``, the key
+naming the graph (see ``Service._derived_path``), so that the next start with the same graph reads it instead of
+building it again (seconds at 10^6 triples, minutes at 10^7).
+
+The label index, on an embedded store of ``APART_FROM_QUADS`` quads or more, is built by a short-lived process
+that opens the store read-only, builds it and saves it; the web process only reads the saved copy. Built in the
+web process, the index's objects are allocated among those of the hundreds of thousands of rows it is built
+from, and once the rows are freed the heap stays fragmented: at 10^6 triples the web process grew by 214 MB
+building it, by 90 MB reading its saved copy (``python benchmarks/web_memory.py --triples 1000000``; see
+``docs/benchmarks.md``). The finder's index and the projection gained nothing that way (reading their copies back
+takes 3-4 s at 10^6 and holds as much), so they are built in the web process and only saved. Small stores (the
+shipped data, the tests) build everything in the web process: a new process would cost more than the build.
+
+The files are pickles written by the service itself in its own store folder (never read from anywhere else).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store import GraphStore
+
+log = logging.getLogger(__name__)
+
+FORMAT = 2  # bump when a saved index's classes change: files of another format are built again
+APART_FROM_QUADS = 200_000
+Builder = Callable[["GraphStore"], Any]  # a module-level function or classmethod: the child imports it by name
+
+
+def save(value: object, path: Path) -> None:
+    """Write ``value`` to ``path`` atomically: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with partial.open("wb") as fh:
+        pickle.dump((FORMAT, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+
+
+def saved(path: Path) -> Any | None:
+    """The value saved at ``path``, or ``None`` when there is none, it is damaged or of another format."""
+    try:
+        with path.open("rb") as fh:
+            fmt, value = pickle.load(fh)  # noqa: S301 - written by save() in the service's own store folder
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return value if fmt == FORMAT else None
+
+
+def build_apart(builder: Builder, store_path: Path, base_iri: str, path: Path) -> Any | None:
+    """Build with ``builder`` in a new process on the store at ``store_path`` (opened read-only), save the result
+    at ``path`` and read it back; ``None`` if the process failed (the caller builds in this process)."""
+    process = mp.get_context("spawn").Process(
+        target=_build_and_save, args=(builder, str(store_path), base_iri, str(path)), name=f"build-{path.stem}"
+    )
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        log.warning("building %s in its own process failed (exit code %s)", path.name, process.exitcode)
+        return None
+    return saved(path)
+
+
+def _build_and_save(builder: Builder, store_path: str, base_iri: str, path: str) -> None:
+    from .store import GraphStore
+
+    save(builder(GraphStore.read_only(Path(store_path), base_iri)), Path(path))
