@@ -60,7 +60,10 @@ class Settings:
     )
     max_rows: int = field(default=10_000, metadata={"help": "Most result rows (or triples) a query returns."})
     max_query_bytes: int = field(default=100_000, metadata={"help": "Largest SPARQL query or update accepted."})
-    workers: int = field(default=3, metadata={"help": "Query worker processes (each holds a copy of the data)."})
+    workers: int = field(
+        default=3,
+        metadata={"help": "Query worker processes (they read snapshots of the on-disk store; :memory: copies it)."},
+    )
     worker_memory_mb: int = field(
         default=2048,
         metadata={"help": "Memory (MB of data segment) one query worker may use; a query past it is stopped."},
