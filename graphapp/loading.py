@@ -142,6 +142,7 @@ def sync(
     if removed:
         store.replace_graphs([rebase_iri(g, base_iri) for g in removed], [])
     if changed or removed or not same_layout:
+        store.optimize()  # compacted once the files are in: reads of a freshly loaded store are slower
         _write(manifest, {"format": FORMAT_VERSION, "base_iri": base_iri, "graphs": current})
     return SyncReport(tuple(f.graph for f in changed), tuple(removed), total)
 
