@@ -146,13 +146,10 @@ class SparqlGraphStore(GraphStore):
         sent) is a :class:`RemoteStoreError`, as a refusal is."""
         params = [("query", text), *(self.dataset_params() if dataset else [])]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
-        try:
-            result = ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
-            if isinstance(result, ox.QueryBoolean):
-                return bool(result)
-            return [v.value for v in result.variables], list(result)
-        except SyntaxError as exc:
-            raise RemoteStoreError(f"the SPARQL server's answer is cut or malformed (its time limit?): {exc}") from None
+        answer = _read_results(r.content)
+        if answer is None:
+            raise RemoteStoreError("the SPARQL server's answer is cut or malformed (stopped at its time limit?)")
+        return answer
 
     def _rows(self, text: str, dataset: bool = True) -> Iterator[list[object]]:
         result = self._solutions(text, dataset)
@@ -487,17 +484,41 @@ async def run_user_query(
         ) from None
 
 
+def _read_results(data: bytes) -> tuple[list[str], list[ox.QuerySolution]] | bool | None:
+    """A SPARQL JSON answer read whole: the variables and solutions of a SELECT, or an ASK's boolean; ``None``
+    when it is cut or malformed (the Oxigraph server cuts its streamed answer at its time limit, after status 200).
+
+    The engine's ``QuerySolutions`` may only be freed on the thread that made it (pyo3 refuses, and leaks it,
+    otherwise): it is dropped here before returning, and no traceback that the garbage collector might free on
+    another thread keeps it alive."""
+    try:
+        parsed = ox.parse_query_results(_bnodes(data), format=ox.QueryResultsFormat.JSON)
+    except SyntaxError:
+        return None
+    try:
+        if isinstance(parsed, ox.QueryBoolean):
+            return bool(parsed)
+        return [v.value for v in parsed.variables], list(parsed)
+    except SyntaxError:
+        return None
+    finally:
+        del parsed
+
+
 def _write_answer(
     data: bytes, form: str, fmt: results.ResultFormat, limits: results.Limits, prefixes: dict[str, str]
 ) -> results.Written:
+    """Raises ``SyntaxError`` for an answer that is cut or malformed."""
     if form in {"CONSTRUCT", "DESCRIBE"}:
         triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
         return results.write_triples(triples, fmt, prefixes, limits)
-    parsed = ox.parse_query_results(_bnodes(data), format=ox.QueryResultsFormat.JSON)
-    if isinstance(parsed, ox.QueryBoolean):
-        return results.Written(results.serialize_boolean(bool(parsed), fmt), None)
-    variables = [v.value for v in parsed.variables]
-    rows = ([solution[v] for v in variables] for solution in parsed)
+    answer = _read_results(data)
+    if answer is None:
+        raise SyntaxError("the answer is cut or malformed")
+    if isinstance(answer, bool):
+        return results.Written(results.serialize_boolean(answer, fmt), None)
+    variables, solutions = answer
+    rows = ([solution[v] for v in variables] for solution in solutions)
     return results.write_solutions(variables, rows, fmt, limits)
 
 
