@@ -6,7 +6,8 @@ the finder's index (:mod:`graphapp.finder.index`) and the graph views' projectio
 naming the graph (see ``Service._derived_path``), so that the next start with the same graph reads it instead of
 building it again (seconds at 10^6 triples, minutes at 10^7).
 
-The label index, on an embedded store of ``APART_FROM_QUADS`` quads or more, is built by a short-lived process
+The label index, on an embedded store loaded from ``APART_FROM_BYTES`` of source files or more (the size of the
+files, not a count of the store, which takes seconds at 10^7), is built by a short-lived process
 that opens the store read-only, builds it and saves it; the web process only reads the saved copy. Built in the
 web process, the index's objects are allocated among those of the hundreds of thousands of rows it is built
 from, and once the rows are freed the heap stays fragmented: at 10^6 triples the web process grew by 214 MB
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when a saved index's classes change: files of another format are built again
-APART_FROM_QUADS = 200_000
+APART_FROM_BYTES = 16 * 2**20  # of source files: about 250,000 triples of the shipped and generated Turtle
+BUILDER_NICENESS = 10
 Builder = Callable[["GraphStore"], Any]  # a module-level function or classmethod: the child imports it by name
 
 
@@ -74,4 +76,6 @@ def build_apart(builder: Builder, store_path: Path, base_iri: str, path: Path) -
 def _build_and_save(builder: Builder, store_path: str, base_iri: str, path: str) -> None:
     from .store import GraphStore
 
+    # second to the service's own processes: at start the first answers come before the index (pages wait for it)
+    os.nice(BUILDER_NICENESS)
     save(builder(GraphStore.read_only(Path(store_path), base_iri)), Path(path))

@@ -153,7 +153,7 @@ class Service:
         value = derived.saved(path)
         if value is not None:
             return value
-        if apart and self.store.path is not None and len(self.store) >= derived.APART_FROM_QUADS:
+        if apart and self.store.path is not None and _source_bytes(self.store) >= derived.APART_FROM_BYTES:
             value = derived.build_apart(builder, self.store.path, self.store.base_iri, path)
         if value is None:
             value = builder(self.store)
@@ -337,6 +337,11 @@ class Service:
 
 
 # ---------------------------------------------------------------- the write path, for the service and the CLI
+
+
+def _source_bytes(store: GraphStore) -> int:
+    """The size of the files the store was loaded from: how large it is, without counting it."""
+    return sum(f.path.stat().st_size for f in store.files if f.path.exists())
 
 
 def contributions_graph(settings: Settings) -> str:

@@ -96,9 +96,10 @@ def test_a_restore_drops_what_was_derived_from_the_replaced_graph(
 def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above ``derived.APART_FROM_QUADS`` (lowered here to the shipped data) the label index is built by a process
-    of its own and read back from the store folder: the web process does not keep the fragments of the rows it was
-    built from. The finder's index and the views' projection are saved too, and read by the next start."""
+    """From ``derived.APART_FROM_BYTES`` of source files (lowered here to the shipped data) the label index is built
+    by a process of its own and read back from the store folder: the web process does not keep the fragments of
+    the rows it was built from. The finder's index and the views' projection are saved too, and read by the next
+    start."""
     built: dict[str, bool] = {}
     real = derived.build_apart
 
@@ -107,7 +108,7 @@ def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved
         built[path.name.rsplit("-", 1)[0]] = value is not None
         return value
 
-    monkeypatch.setattr(derived, "APART_FROM_QUADS", 0)
+    monkeypatch.setattr(derived, "APART_FROM_BYTES", 0)
     monkeypatch.setattr(derived, "build_apart", recording)
     store = tmp_path / "store"
     with _app(store) as c:
