@@ -454,3 +454,18 @@ def test_plain_form_results_page_for_a_browser(client: TestClient) -> None:
     assert 'href="javascript:' not in r.text
     r = client.get("/sparql", params={"query": PRACTICES}, headers=browser)
     assert "Reubicación de las ladrilleras de Durango" in r.text and "<table" in r.text
+
+
+def test_a_plain_insert_lands_in_the_staff_contributions_graph(client: TestClient) -> None:
+    """An ``INSERT DATA`` without a GRAPH clause goes into the contributions graph, not into a source graph."""
+    note = "https://w3id.org/gakg/id/nota/contribucion-sin-grafo"
+    update = f'INSERT DATA {{ <{note}> <http://www.w3.org/2000/01/rdf-schema#label> "Nota sin grafo"@es }}'
+    r = client.post(
+        "/sparql/update",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code == 204, r.text
+    r = client.get("/sparql", params={"query": f"SELECT ?g WHERE {{ GRAPH ?g {{ <{note}> ?p ?o }} }}"})
+    graphs = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+    assert graphs == {"https://w3id.org/gakg/graph/contrib/staff"}
