@@ -21,6 +21,8 @@ The files are pickles written by the service itself in its own store folder (nev
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import multiprocessing as mp
 import os
@@ -34,10 +36,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when a saved index's classes change: files of another format are built again
+FORMAT = 2  # the layout of a saved file; the code that wrote it is in its name (code_digest)
 APART_FROM_BYTES = 16 * 2**20  # of source files: about 250,000 triples of the shipped and generated Turtle
 BUILDER_NICENESS = 10
 Builder = Callable[["GraphStore"], Any]  # a module-level function or classmethod: the child imports it by name
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the package's Python files: a saved index is read only by the code that wrote it (an upgrade
+    that changes an index's classes would otherwise read objects of another shape)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def save(value: object, path: Path) -> None:

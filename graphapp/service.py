@@ -127,8 +127,8 @@ class Service:
     def _derived_path(self, name: str) -> Path | None:
         """Where the index ``name`` of this start's graph is saved, so that the next start with the same graph
         reads it instead of building it (seconds at 10^6 triples): keyed by the source files the store holds (its
-        manifest), the version and last change of the history, and the base IRI. ``None`` for a store in
-        memory."""
+        manifest), the version and last change of the history, the base IRI and the code that builds it. ``None``
+        for a store in memory."""
         if self.settings.in_memory:
             return None
         manifest = manifest_path(self.settings)
@@ -139,6 +139,7 @@ class Service:
             self.settings.sparql_query_url if self.settings.remote else "",
             manifest.read_text(encoding="utf-8") if manifest.exists() else "",
             f"{self.version}:{last[0].at if last else ''}",
+            derived.code_digest(),
         ):
             key.update(part.encode() + b"\0")
         return Path(self.settings.store_dir) / "index" / f"{name}-{key.hexdigest()[:20]}.pickle"

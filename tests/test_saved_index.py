@@ -130,3 +130,15 @@ def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved
         assert c.get("/api/practices/search", params={"q": "ladrilleras"}).status_code == 200
         assert c.get("/vistas/general", params={"format": "json"}).status_code == 200
     assert built == {}
+
+
+def test_an_index_saved_by_other_code_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade the saved indexes are built again: their objects may be of classes that have changed."""
+    store = tmp_path / "store"
+    with _app(store) as c:
+        _title(c)
+    (saved,) = (store / "index").glob("labels-*.pickle")
+    monkeypatch.setattr(derived, "code_digest", lambda: "other code")
+    with _app(store) as c:
+        assert "Reubicación de las ladrilleras" in _title(c)
+    assert [p.name for p in (store / "index").glob("labels-*.pickle")] != [saved.name]
