@@ -56,42 +56,101 @@ _ECHAR = r"\\."
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _PN_LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?\#@%]"""  # escaped characters allowed inside a local name
 _PERCENT = r"%[0-9A-Fa-f]{2}"
-_TOKEN = re.compile(
-    rf"""
-    (?P<comment>\#[^\r\n]*)                     # a comment ends at CR or LF (grammar: 0x0D or 0x0A)
-  | (?P<string>
-        '''(?:[^'\\]|{_ECHAR}|'(?!''))*'''      # long single-quoted
-      | \"\"\"(?:[^"\\]|{_ECHAR}|"(?!""))*\"\"\"  # long double-quoted
-      | '(?:[^'\\\n\r]|{_ECHAR})*'              # short single-quoted: no raw line break
-      | "(?:[^"\\\n\r]|{_ECHAR})*"              # short double-quoted
-    )
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>
-        (?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:      # prefix
-        (?:[\w\-.:\u00B7-\uFFFF]|{_PERCENT}|{_PN_LOCAL_ESC})*  # local name, escapes included
-    )
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>\S)
-    """,
-    re.VERBOSE,
-)
+_PREFIX_START = "A-Za-z\u00c0-\uffff"
+# Each kind of token has its own pattern, chosen by the token's first character. A string or a prefixed name
+# is read in two steps: its longest possible body, then its closing quotes or colon. When that close is
+# missing, every opener of the same kind up to the end of that body would fail the same way (the body's
+# characters pair up identically from the next one on), so the scanner remembers where the failure ends
+# instead of reading the same characters again: one pass, linear in the query's length, whatever its shape
+# (``a-a-a-…``, ``"\"\"\"…``), where one regular expression with alternatives took quadratic time.
+_COMMENT = re.compile(r"\#[^\r\n]*")  # a comment ends at CR or LF (grammar: 0x0D or 0x0A)
+_STRING_BODY = {
+    "'''": re.compile(rf"'''(?:[^'\\]|{_ECHAR}|'(?!''))*"),  # long single-quoted
+    '"""': re.compile(rf'"""(?:[^"\\]|{_ECHAR}|"(?!""))*'),  # long double-quoted
+    "'": re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR})*"),  # short single-quoted: no raw line break
+    '"': re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR})*'),  # short double-quoted
+}
+_IRI = re.compile(rf"""<(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>""")
+_VAR = re.compile(r"[?$][A-Za-z0-9_\u00B7-\uFFFF]+")
+_PREFIX = re.compile(rf"[{_PREFIX_START}][\w\-.\u00B7-\uFFFF]*")
+_LOCAL = re.compile(rf"(?:[\w\-.:\u00B7-\uFFFF]|{_PERCENT}|{_PN_LOCAL_ESC})*")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SPACE = re.compile(r"\s+")
 _UCHAR_RE = re.compile(_UCHAR)
 _LOCAL_ESC_RE = re.compile(_PN_LOCAL_ESC)
 
 
 @dataclass(frozen=True)
-class _Tok:
+class Token:
+    """One token of a query: its kind (``word``, ``var``, ``pname``, ``iri``, ``string`` or ``other``), its text,
+    and where it starts in the query."""
+
     kind: str
     text: str
+    start: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
 
-def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind != "comment":
-            out.append(_Tok(kind, m.group()))
+def tokenize(text: str) -> list[Token]:
+    """The query's tokens, comments left out, in one linear pass.
+
+    >>> [(t.kind, t.text) for t in tokenize('SELECT ?x { a:b "s" } # c')]
+    [('word', 'SELECT'), ('var', '?x'), ('other', '{'), ('pname', 'a:b'), ('string', '"s"'), ('other', '}')]
+    >>> [t.text for t in tokenize('a-b "\\\\"x')]
+    ['a', '-', 'b', '"', '\\\\', '"', 'x']
+    """
+    out: list[Token] = []
+    # per kind of opener, the end of a known failure: an opener before it cannot close
+    failed_until: dict[str, int] = {}
+    pos, n = 0, len(text)
+    while pos < n:
+        space = _SPACE.match(text, pos)
+        if space:
+            pos = space.end()
+            continue
+        char = text[pos]
+        kind, end = "other", pos + 1
+        if char == "#":
+            pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]  # always matches at "#"
+            continue
+        if char in "'\"":
+            for opener in (char * 3, char):
+                if not text.startswith(opener, pos) or pos < failed_until.get(opener, 0):
+                    continue
+                body = _STRING_BODY[opener].match(text, pos).end()  # type: ignore[union-attr]
+                if text.startswith(char * len(opener), body):
+                    kind, end = "string", body + len(opener)
+                    break
+                failed_until[opener] = body
+        elif char == "<":
+            iri = _IRI.match(text, pos)
+            if iri:
+                kind, end = "iri", iri.end()
+        elif char in "?$":
+            var = _VAR.match(text, pos)
+            if var:
+                kind, end = "var", var.end()
+        else:
+            colon = -1
+            if char == ":":
+                colon = pos
+            elif pos >= failed_until.get(":", 0) and _PREFIX.match(text, pos):
+                run = _PREFIX.match(text, pos).end()  # type: ignore[union-attr]
+                if text.startswith(":", run):
+                    colon = run
+                else:
+                    failed_until[":"] = run
+            if colon >= 0:
+                kind, end = "pname", _LOCAL.match(text, colon + 1).end()  # type: ignore[union-attr]
+            else:
+                word = _WORD.match(text, pos)
+                if word:
+                    kind, end = "word", word.end()
+        out.append(Token(kind, text[pos:end], pos))
+        pos = end
     return out
 
 
@@ -106,7 +165,7 @@ def unescape_iri(text: str) -> str:
     return _LOCAL_ESC_RE.sub(lambda m: m.group()[1], text)
 
 
-def _prefixes(tokens: list[_Tok]) -> dict[str, str]:
+def _prefixes(tokens: list[Token]) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, tok in enumerate(tokens[:-2]):
         if tok.kind == "word" and tok.text.upper() == "PREFIX":
@@ -116,7 +175,7 @@ def _prefixes(tokens: list[_Tok]) -> dict[str, str]:
     return found
 
 
-def _resolve(tok: _Tok, prefixes: dict[str, str]) -> str | None:
+def _resolve(tok: Token, prefixes: dict[str, str]) -> str | None:
     if tok.kind == "iri":
         return unescape_iri(tok.text[1:-1])
     if tok.kind == "pname":
@@ -126,7 +185,7 @@ def _resolve(tok: _Tok, prefixes: dict[str, str]) -> str | None:
     return None
 
 
-def _form(tokens: Iterable[_Tok]) -> str | None:
+def _form(tokens: Iterable[Token]) -> str | None:
     for tok in tokens:
         if tok.kind != "word":
             continue
@@ -153,7 +212,7 @@ def inspect_query(text: str, allowed_graphs: Iterable[str] = (), *, dataset_give
     >>> inspect_query("SELECT * FROM <http://x/> { ?s ?p ?o }", dataset_given=True).from_graphs
     ['http://x/']
     """
-    tokens = _tokens(text)
+    tokens = tokenize(text)
     form = _form(tokens)
     if form is None:
         raise RefusedQuery("No query form found: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
@@ -188,7 +247,7 @@ def inspect_query(text: str, allowed_graphs: Iterable[str] = (), *, dataset_give
 
 def inspect_update(text: str) -> None:
     """Refuse updates that would fetch data (``LOAD``) or call other services (``SERVICE``)."""
-    tokens = _tokens(text)
+    tokens = tokenize(text)
     words = {t.text.upper() for t in tokens if t.kind == "word"}
     if "LOAD" in words:
         raise RefusedQuery(LOAD_REFUSED)
@@ -210,7 +269,7 @@ def is_data_update(text: str) -> bool:
     >>> is_data_update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
     False
     """
-    words = [t.text.upper() for t in _tokens(text) if t.kind == "word"]
+    words = [t.text.upper() for t in tokenize(text) if t.kind == "word"]
     if not words or set(words) & _NOT_DATA:
         return False
     edits = [i for i, w in enumerate(words) if w in {"INSERT", "DELETE"}]

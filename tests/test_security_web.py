@@ -259,3 +259,15 @@ def test_service_removes_temporary_folders_of_dead_processes(tmp_path: Path, mon
         assert live.is_dir()
         assert all(folder.is_dir() for folder in unrelated)
     assert not workdir.exists()
+
+
+@pytest.mark.parametrize("path", ["/buscar", "/practicas", "/api/practices/search"])
+def test_search_texts_are_bounded(client: TestClient, path: str) -> None:
+    """Issue 19, item 2: a 6,000-word ``q`` cost seconds of the web process's CPU at /buscar; every text search
+    now reads at most 300 characters and says so (400), as a page and as JSON."""
+    long_q = " ".join(["transparencia"] * 4000)  # (the test client refuses a longer URL)
+    for fmt in ("html", "json"):
+        r = client.get(path, params={"q": long_q, "format": fmt})
+        assert r.status_code == 400, r.text[:300]
+        assert "at most 300" in r.text and "Traceback" not in r.text
+    assert client.get(path, params={"q": "paz " * 75}).status_code == 200  # 300 characters, stripped: fine

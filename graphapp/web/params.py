@@ -15,6 +15,23 @@ from fastapi import Query
 from pydantic import BeforeValidator
 
 from ..results import GRAPH_ALIASES, GRAPH_FORMATS
+from .errors import AppError
+
+#: the longest text the name search (``/buscar``) and the practice finder read: a description, not a document
+MAX_SEARCH_TEXT = 300
+
+
+def check_search_text(q: str) -> str:
+    """``q`` stripped, or a 400 when it is longer than :data:`MAX_SEARCH_TEXT` (every word costs a pass over
+    the index: an unbounded text was an unbounded cost).
+
+    >>> check_search_text("  paz justicia ")
+    'paz justicia'
+    """
+    q = q.strip()
+    if len(q) > MAX_SEARCH_TEXT:
+        raise AppError(400, f"q is too long ({len(q)} characters; at most {MAX_SEARCH_TEXT}).")
+    return q
 
 
 def empty_is_none(value: object) -> object:

@@ -27,7 +27,7 @@ from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
-from ..params import PageFormat, RdfFormat, page_language
+from ..params import PageFormat, RdfFormat, check_search_text, page_language
 from ..render import alternate_headers, html_page, render_page
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
@@ -108,7 +108,8 @@ def search(
 ) -> Response:
     """Entities whose Spanish or English labels contain every word of ``q``."""
     lang = get_lang(request)
-    hits = service.index.search(q, lang, limit=50) if q.strip() else []
+    q = check_search_text(q)
+    hits = service.index.search(q, lang, limit=50) if q else []
     rows = [
         {
             "iri": h.iri,

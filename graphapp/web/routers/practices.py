@@ -22,7 +22,7 @@ from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..links import site_href
 from ..openapi import page_or_json
-from ..params import ApiLang, PageFormat, page_language
+from ..params import ApiLang, PageFormat, check_search_text, page_language
 from ..render import html_page, json_page
 
 router = APIRouter(tags=["Practice finder"])
@@ -37,7 +37,6 @@ ProblemParam = Annotated[
 Practices = Annotated[
     list[str] | None, Query(description="Two or three practices: IRI or slug (e.g. `reubicacion-ladrilleras-durango`).")
 ]
-MAX_QUERY = 300
 MAX_RESULTS = 50
 EXAMPLE = {
     "query": {
@@ -185,9 +184,7 @@ def search_payload(
     limit: int = 10,
 ) -> dict[str, Any]:
     """Run a search and shape the answer (raises :class:`AppError` on bad input)."""
-    q = (q or "").strip()
-    if len(q) > MAX_QUERY:
-        raise AppError(400, f"q is too long ({len(q)} characters; at most {MAX_QUERY}).")
+    q = check_search_text(q or "")
     if not 1 <= limit <= MAX_RESULTS:
         raise AppError(400, f"limit must be between 1 and {MAX_RESULTS}.")
     themes = [t for t in themes if t.strip()]
