@@ -271,3 +271,18 @@ def test_search_texts_are_bounded(client: TestClient, path: str) -> None:
         assert r.status_code == 400, r.text[:300]
         assert "at most 300" in r.text and "Traceback" not in r.text
     assert client.get(path, params={"q": "paz " * 75}).status_code == 200  # 300 characters, stripped: fine
+
+
+@pytest.mark.parametrize("depth", [33, 5000])
+def test_a_json_body_nested_too_deep_is_a_400(client: TestClient, depth: int) -> None:
+    """Issue 19, item 11: a body nested 5,000 deep overflowed the parser's recursion (500). Both the parser's
+    limit and the project's (32 levels) are a 400 that says so, and nothing is written."""
+    body = '{"label_es": ' + "[" * depth + "]" * depth + "}"
+    r = client.post(
+        "/api/entities/practice",
+        content=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        params={"lang": "en"},
+    )
+    assert r.status_code == 400, r.text
+    assert "nested more than 32 levels" in r.json()["message"]

@@ -87,15 +87,54 @@ async def json_body(request: Request) -> Any:
     return parse_json(body)
 
 
+#: deepest nesting of arrays and objects a JSON body may have (an entity is two or three levels deep)
+MAX_JSON_DEPTH = 32
+
+
 def parse_json(body: bytes) -> Any:
+    """The body as JSON, or a 400 that says why: not JSON, or nested deeper than :data:`MAX_JSON_DEPTH` (a body
+    nested 5,000 deep overflowed the parser's recursion and was a 500)."""
     try:
-        return json.loads(body)
+        data = json.loads(body)
+    except RecursionError:
+        data = None
+        too_deep = True
     except (ValueError, UnicodeDecodeError) as exc:
         raise EntityError(
             400,
             {"es": f"El cuerpo no es JSON válido: {exc}.", "en": f"The body is not valid JSON: {exc}."},
             [Problem(None, {"es": "JSON no válido.", "en": "Not valid JSON."}, code="json")],
         ) from None
+    else:
+        too_deep = _depth(data) > MAX_JSON_DEPTH
+    if too_deep:
+        raise EntityError(
+            400,
+            {
+                "es": f"El JSON está anidado a más de {MAX_JSON_DEPTH} niveles.",
+                "en": f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.",
+            },
+            [Problem(None, {"es": "JSON demasiado anidado.", "en": "JSON nested too deeply."}, code="json")],
+        )
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest in ``value``, without recursion.
+
+    >>> _depth({"a": [1, {"b": []}]}), _depth(3)
+    (4, 0)
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_JSON_DEPTH:
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def commit_entity(
