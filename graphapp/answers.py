@@ -1,10 +1,11 @@
 """The answer cache: a public endpoint is asked the same queries again and again (the example queries, the pages'
 own queries, dashboards), so an answer is kept by the exact request (query text, dataset, format, caps) and the
-graph version it was computed on.
+graph it was computed on (the service's graph state: the history's version and the source files loaded).
 
 The cache is ``diskcache`` (SQLite and files, safe across processes) in the store folder, so the web workers of
 one service share it; it is bounded in bytes (``GRAPHAPP_CACHE_MB``, least recently used answers go first). A write
-makes a new graph version, so an older answer is never served again: its key names the old version.
+makes a new graph version, and a corrected source file a new state, so an older answer is never served again:
+its key names the old state.
 
 >>> from pathlib import Path
 >>> import tempfile
@@ -54,7 +55,9 @@ class AnswerCache:
         return cls(folder, settings.cache_mb)
 
     @staticmethod
-    def key(job: Job, version: int) -> str:
+    def key(job: Job, version: int | str) -> str:
+        """The request and the graph it is answered from (``version``: the service passes its graph state, which
+        changes with every write and with every source file reloaded at a start)."""
         request = [
             job.query,
             job.form,

@@ -61,6 +61,7 @@ class Service:
         self.write_policy = write_policy(settings, self.store)
         self.writer = make_writer(settings, self.store, self.history, self.write_policy, on_commit=self.publish)
         self.version = self.writer.version
+        self.state = self._graph_state()
         self.answers = AnswerCache.open(settings, self.workdir)
         # the label index is built in the background: SPARQL answers at once, pages wait for it (at 10^6 triples
         # the build takes seconds; see docs/benchmarks.md)
@@ -124,24 +125,30 @@ class Service:
             self.index = index
         release_free_memory()
 
-    def _derived_path(self, name: str) -> Path | None:
-        """Where the index ``name`` of this start's graph is saved, so that the next start with the same graph
-        reads it instead of building it (seconds at 10^6 triples): keyed by the source files the store holds (its
-        manifest), the version and last change of the history, the base IRI and the code that builds it. ``None``
-        for a store in memory."""
-        if self.settings.in_memory:
-            return None
+    def _graph_state(self) -> str:
+        """What identifies the graph the service answers from: the source files the store holds (their manifest),
+        the version and last change of the history, and the base IRI. Users' answers and saved indexes are keyed
+        by it: a source file corrected and loaded at the next start makes no new version in the history, and must
+        not be answered from a cache of the file as it was."""
         manifest = manifest_path(self.settings)
         last = self.history.latest(1)
         key = hashlib.sha256()
         for part in (
             self.settings.base_iri,
             self.settings.sparql_query_url if self.settings.remote else "",
-            manifest.read_text(encoding="utf-8") if manifest.exists() else "",
+            manifest.read_text(encoding="utf-8") if not self.settings.in_memory and manifest.exists() else "",
             f"{self.version}:{last[0].at if last else ''}",
-            derived.code_digest(),
         ):
             key.update(part.encode() + b"\0")
+        return key.hexdigest()
+
+    def _derived_path(self, name: str) -> Path | None:
+        """Where the index ``name`` of this start's graph is saved, so that the next start with the same graph
+        reads it instead of building it (seconds at 10^6 triples): keyed by the graph's state
+        (:meth:`_graph_state`) and the code that builds it. ``None`` for a store in memory."""
+        if self.settings.in_memory:
+            return None
+        key = hashlib.sha256(f"{self.state}\0{derived.code_digest()}".encode())
         return Path(self.settings.store_dir) / "index" / f"{name}-{key.hexdigest()[:20]}.pickle"
 
     def _derive(self, name: str, builder: derived.Builder, *, apart: bool = False) -> Any:
@@ -196,6 +203,7 @@ class Service:
         self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
         release_free_memory()
         self.version = version
+        self.state = self._graph_state()
         snapshot = self._snapshot()
         self.pool.publish(snapshot)
         self.updater.publish(snapshot)
@@ -231,7 +239,7 @@ class Service:
         """Answer a user's query (already scanned by the guard): from the answer cache when this exact request
         was answered on this graph version; else in a sandboxed worker (embedded store), or confirmed by a
         worker's parse and evaluated by the SPARQL server (``GRAPHAPP_STORE=sparql``)."""
-        key = self.answers.key(job, self.version)
+        key = self.answers.key(job, self.state)
         hit = self.answers.get(key)
         if hit is not None:
             return hit
