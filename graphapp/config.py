@@ -83,6 +83,13 @@ class Settings:
     update_timeout: float = field(
         default=60.0, metadata={"help": "Seconds a SPARQL update may run before it is stopped (nothing changes)."}
     )
+    max_update_statements: int = field(
+        default=10_000,
+        metadata={
+            "help": "Most statements one SPARQL update may add and remove together (413 beyond, nothing changes); "
+            "load larger data with `graphapp load` or `graphapp import`."
+        },
+    )
     public_url: str = field(
         default="",
         metadata={
@@ -163,7 +170,15 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if not settings.base_iri.endswith(("/", "#")):
             raise ConfigError(f"GRAPHAPP_BASE_IRI must end with '/' or '#': {settings.base_iri!r}")
-        positive = ("query_timeout", "max_rows", "workers", "worker_memory_mb", "max_response_bytes", "update_timeout")
+        positive = (
+            "query_timeout",
+            "max_rows",
+            "workers",
+            "worker_memory_mb",
+            "max_response_bytes",
+            "update_timeout",
+            "max_update_statements",
+        )
         bad = [name for name in positive if getattr(settings, name) <= 0]
         bad += [name for name in ("max_queued_queries", "max_queries_per_client") if getattr(settings, name) < 0]
         if bad:

@@ -342,6 +342,8 @@ class WorkerPool:
             raise QueryError(400, f"Syntax error in the {self.what}: {readable_syntax_error(str(payload))}")
         if kind == "refused":
             raise QueryError(400, str(payload))
+        if kind == "too-large":
+            raise QueryError(413, str(payload))
         raise QueryError(400, f"The {self.what} could not be evaluated: {payload}")
 
     def close(self) -> None:

@@ -307,7 +307,13 @@ class Service:
                 )
                 try:
                     answer = await self.updater.run(
-                        UpdateJob(update, str(workspace or ""), self.write_policy, self.contributions)
+                        UpdateJob(
+                            update,
+                            str(workspace or ""),
+                            self.write_policy,
+                            self.contributions,
+                            self.settings.max_update_statements,
+                        )
                     )
                 finally:
                     if workspace is not None:
@@ -324,6 +330,9 @@ class Service:
                     return await run_in_threadpool(self.writer.commit, change, None if data_only else version)
                 except StaleWrite:
                     continue  # a write from another way in landed meanwhile: evaluate again on the new version
+                finally:
+                    del diff, change, answer
+                    release_free_memory()  # the change's statements and their validation go back to the system
         raise QueryError(
             503, "The graph kept changing while the update was evaluated; try again.", {"Retry-After": "1"}
         )

@@ -52,6 +52,10 @@ class Job:
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's address)
 
 
+class TooLarge(RefusedQuery):
+    """The request is over a size limit (HTTP 413)."""
+
+
 @dataclass(frozen=True)
 class UpdateJob:
     """Evaluate ``update`` on ``workspace`` (a private copy of the store: a checkpoint folder or an N-Quads
@@ -63,6 +67,7 @@ class UpdateJob:
     workspace: str
     policy: object  # sparql_algebra.WritePolicy (imported lazily: rdflib is heavy)
     contributions: str = ""
+    max_statements: int = 10_000  # most statements added and removed together (TooLarge beyond)
 
 
 @dataclass(frozen=True)
@@ -170,9 +175,20 @@ def _data_update(job: UpdateJob) -> Answer:
             quad = ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g)  # type: ignore[arg-type]
             (add if action == "add" else remove)[quad] = None
             (remove if action == "add" else add).pop(quad, None)
+            if len(add) + len(remove) > job.max_statements:
+                break
     except ValueError as exc:
         raise RefusedQuery(f"The update names something that is not a valid IRI or term: {exc}") from None
+    _check_size(len(add) + len(remove), job.max_statements)
     return Answer(json.dumps({"add": _nquads(add), "remove": _nquads(remove)}).encode())
+
+
+def _check_size(changed: int, limit: int) -> None:
+    if changed > limit:
+        raise TooLarge(
+            f"The update changes more than {limit} statements (the limit of one update; nothing was changed). "
+            "Split it, or load large data with graphapp load or graphapp import."
+        )
 
 
 def _nquads(quads: Iterable[ox.Quad]) -> str:
@@ -202,6 +218,7 @@ def _apply_update(job: UpdateJob) -> Answer:
         raise RefusedQuery(f"The update could not be applied: {exc}") from None
     after = _quads_of(store, graphs)
     added, removed = after - before, before - after
+    _check_size(len(added) + len(removed), job.max_statements)
     # A second look, whatever the parse said: nothing changed outside the graphs the update names.
     if len(store) - size != len(added) - len(removed):
         raise RefusedQuery("The update changed graphs it does not name; name every graph it writes.")
@@ -233,6 +250,8 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
                 store, version = _load(current.path), current.version
             answer = _apply_update(job) if is_update else _execute(store, job)
             conn.send(("ok", answer))
+        except TooLarge as exc:
+            conn.send(("too-large", str(exc)))
         except RefusedQuery as exc:
             conn.send(("refused", str(exc)))
         except SyntaxError as exc:
