@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 #: ``graphapp import --kind``: the kinds of entity a CSV file may hold (graphapp.writes.entities)
 KIND_PLURALS = (
     "practices", "organisations", "institutions", "commitments", "key-actions", "activities", "problems",
-    "local-exercises",
+    "local-exercises", "sources",
 )  # fmt: skip
 
 
@@ -112,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         default=Settings().data_dir.parent.parent / "shared" / "reference-data",
     )
     r.add_argument("--out", type=Path, default=None, help="output folder (default: data/reference)")
+    r.add_argument(
+        "--editorial",
+        type=Path,
+        default=None,
+        help="folder of the editorial mapping of OGP policy areas to themes, where the commitments' themes are "
+        "written (default: data/editorial)",
+    )
     r.set_defaults(func=_import_reference)
 
     im = sub.add_parser("import", help="add entities from a CSV spreadsheet through the validated write path")
@@ -123,6 +130,18 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--source", default=None, help="IRI of the document the rows come from (kept in the history)")
     im.add_argument("--lang", choices=["es", "en"], default="es", help="language of the report")
     im.add_argument("--columns", action="store_true", help="print the column layout of --kind and exit")
+    im.add_argument(
+        "--token",
+        default=None,
+        help="staff token (role edit) for importing through the running service, which holds the store "
+        "(default: GRAPHAPP_TOKEN, else GRAPHAPP_UPDATE_TOKEN; prefer the variable: a command line is visible)",
+    )
+    im.add_argument(
+        "--url",
+        default=None,
+        help="import through the service at this address even if the store is free (default when the store is "
+        "in use: GRAPHAPP_PUBLIC_URL, else http://GRAPHAPP_HOST:GRAPHAPP_PORT/)",
+    )
     im.set_defaults(func=_import)
 
     st = sub.add_parser("staff", help="staff accounts that may write: add, list, disable, enable, token")
@@ -381,13 +400,14 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
-    from .reference_import import build_reference
+    from .reference_import import THEMES_OUT, build_reference
 
     if not args.src.is_dir():
         raise RdfSyntaxError(args.src, None, "reference-data folder not found (use --from)")
     out = args.out or settings.data_dir / "reference"
-    for name, n in build_reference(args.src, out, settings.ontology_dir).items():
-        print(f"  {n:>7}  {out / name}")
+    editorial = args.editorial or settings.data_dir / "editorial"
+    for name, n in build_reference(args.src, out, settings.ontology_dir, editorial).items():
+        print(f"  {n:>7}  {(editorial if name == THEMES_OUT else out) / name}")
     return 0
 
 
@@ -404,6 +424,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         actor=args.actor,
         source=args.source,
         lang=args.lang,
+        token=args.token,
+        url=args.url,
     )
 
 

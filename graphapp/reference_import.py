@@ -14,6 +14,20 @@ writes, under ``out_dir``:
 ``ogp-facts.ttl``
     Hand-compiled facts about Mexico in the Open Government Partnership, each asserted and reified with
     its source URL.
+``ogp-commitments.ttl``
+    21 of Mexico's national OGP commitments (``ga:OGPCommitment``) with their plan (a sourced fact, marked
+    ``ga:byInference`` where only the compiler's note infers it), institutions (names of bodies only, by the
+    explicit tables ``BODIES``/``INSTITUTION_ITEMS``/``SKIPPED_ITEMS``), policy areas as printed, and the IRM's
+    assessment (``ga:IRMAssessment``): each printed rating normalised by the explicit table ``IRM_TABLES`` (an
+    unknown value stops the import) to a concept of an ordered scale of ``ontology/gakg-reference.ttl``, and kept
+    as printed. The plans' names as printed are sourced facts (``ga:nameInSource``).
+``ogp-local.ttl``
+    Subnational open government: OGP Local members, their plans and commitments, and the states in INAI's
+    «Cocreación desde lo local», each fact reified with its row's source; the counts the sources give are checked
+    against the rows, and disagreeing counts are both kept.
+``../editorial/ogp-compromisos-temas.ttl``
+    The commitments' themes (``dcterms:subject``), derived from the hand-written editorial mapping
+    ``../editorial/ogp-areas-temas.ttl`` of OGP policy areas to thesaurus themes (editorial, not a source).
 ``un-sdg-kos.ttl`` and ``un-sdg-ontology.ttl``
     Byte-identical copies of the UN SDG files.
 ``SOURCES.md``
@@ -56,6 +70,10 @@ METRICA_AVERAGES_FILE = "metrica_ga_2017_prom.csv"
 OGP_FILE = "ogp_mx_facts_handcompiled.csv"
 SDG_KOS_FILE = "un_sdg_kos_goals_targets_indicators.ttl"
 SDG_ONTOLOGY_FILE = "un_sdgs_ontology.ttl"
+COMMITMENTS_FILE = "ogp_mx_commitments_handcompiled.csv"
+LOCAL_FILE = "ogp_mx_local_handcompiled.csv"
+#: the editorial mapping of OGP policy areas to themes, read from the editorial folder
+AREAS_FILE = "ogp-areas-temas.ttl"
 
 PLACES_OUT = "places.ttl"
 METRICA_OUT = "metrica-2017.ttl"
@@ -63,6 +81,10 @@ OGP_OUT = "ogp-facts.ttl"
 SDG_KOS_OUT = "un-sdg-kos.ttl"
 SDG_ONTOLOGY_OUT = "un-sdg-ontology.ttl"
 SDG_LABELS_OUT = "un-sdg-labels.ttl"
+COMMITMENTS_OUT = "ogp-commitments.ttl"
+LOCAL_OUT = "ogp-local.ttl"
+#: the commitments' themes, derived from AREAS_FILE: editorial, written to the editorial folder
+THEMES_OUT = "ogp-compromisos-temas.ttl"
 SOURCES_OUT = "SOURCES.md"
 
 INEGI_ORIGIN = (
@@ -895,6 +917,1011 @@ def _add_programme_year(graph: Graph, fact_id: str, row: dict[str, str], source:
         )
 
 
+# ---------------------------------------------------------------- OGP commitments and the IRM (issue 17)
+
+#: the national plans of data/presentacion/planes-nacionales.ttl by start year: IRI, end year as the presentation
+#: gives it, short names (es, en). A commitment's plan is matched by the start year of the period its page prints.
+PRESENTATION_PLANS: dict[str, tuple[URIRef, str, str, str]] = {
+    "2011": (
+        ID["plan/primer-plan-accion-nacional"],
+        "2013",
+        "Primer Plan de Acción Nacional",
+        "First National Action Plan",
+    ),
+    "2013": (
+        ID["plan/segundo-plan-accion-nacional"],
+        "2015",
+        "Segundo Plan de Acción Nacional",
+        "Second National Action Plan",
+    ),
+    "2016": (
+        ID["plan/tercer-plan-accion-nacional"],
+        "2018",
+        "Tercer Plan de Acción Nacional",
+        "Third National Action Plan",
+    ),
+    "2019": (ID["plan/cuarto-plan-accion-nacional"], "2021", "Cuarto Plan de Acción", "Fourth Action Plan"),
+}
+
+#: plan names a row's note cites from another page of its own: (row id, page, name as printed), checked against the
+#: note («A French snapshot (<page>) names the plan '<name>'»)
+NOTED_PLAN_NAMES: tuple[tuple[str, str, str], ...] = (
+    (
+        "MX0075",
+        "https://www.opengovpartnership.org/fr/members/mexico/commitments/MX0075/",
+        "Plan d'action du Mexique 2019-2021",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Printed:
+    """What a printed IRM value means: the concept of its scale (``None``: shown, but not a value of the scale, such
+    as 'Pending IRM Review') and the language of the page that prints it (``None``: the same in Spanish and
+    English, such as 'No')."""
+
+    value: URIRef | bool | None
+    lang: str | None
+
+
+#: every printed value of each IRM column and its meaning; a value not listed stops the import
+IRM_TABLES: dict[str, dict[str, _Printed]] = {
+    "irm_early_results": {
+        "No early results to report yet": _Printed(GA["earlyResults-none"], "en"),
+        "Marginal": _Printed(GA["earlyResults-marginal"], None),
+        "Major": _Printed(GA["earlyResults-major"], "en"),
+        "importante Clasificacion Mayor": _Printed(GA["earlyResults-major"], "es"),  # machine translation of "Major"
+        "Outstanding": _Printed(GA["earlyResults-outstanding"], "en"),
+        "Pending IRM Review": _Printed(None, "en"),
+    },
+    # the column is named potential impact, but every page prints these values under "Ambition" / "Ambición"
+    "irm_potential_impact": {
+        "Low": _Printed(GA["ambition-low"], "en"),
+        "High": _Printed(GA["ambition-high"], "en"),
+        "Alto": _Printed(GA["ambition-high"], "es"),
+    },
+    "irm_verifiable": {
+        "Yes": _Printed(GA["verifiable-yes"], "en"),
+        "Sí": _Printed(GA["verifiable-yes"], "es"),
+        "No": _Printed(GA["verifiable-no"], None),
+    },
+    "irm_relevance": {
+        "Yes": _Printed(GA["relevance-yes"], "en"),
+        "Sí": _Printed(GA["relevance-yes"], "es"),
+    },
+    "irm_completion": {"Pending IRM Review": _Printed(None, "en")},
+    "irm_starred": {"No": _Printed(False, None), "Pending IRM Review": _Printed(None, "en")},
+}
+
+#: the OGP values an older page prints as its relevance ("Access to Information , Technology")
+OGP_VALUES: dict[str, URIRef] = {
+    "Access to Information": GA["ogpValue-access-to-information"],
+    "Civic Participation": GA["ogpValue-civic-participation"],
+    "Technology": GA["ogpValue-technology"],
+}
+
+#: IRM column -> (property of the scale value, property of the printed value)
+IRM_PROPERTIES: dict[str, tuple[URIRef | None, URIRef]] = {
+    "irm_verifiable": (GA.verifiable, GA.verifiableAsPrinted),
+    "irm_relevance": (GA.relevance, GA.relevanceAsPrinted),
+    "irm_potential_impact": (GA.ambition, GA.ambitionAsPrinted),
+    "irm_completion": (None, GA.completionAsPrinted),
+    "irm_early_results": (GA.earlyResults, GA.earlyResultsAsPrinted),
+    "irm_starred": (GA.starred, GA.starredAsPrinted),
+}
+
+#: the language of each printed status
+OGP_STATUS_LANGS: dict[str, str] = {"Active": "en", "Inactive": "en", "Activo": "es"}
+
+
+@dataclass(frozen=True)
+class _Body:
+    """An institution a source names: ``path`` is its IRI under ``id/``; ``name`` is ``None`` for an entity the
+    project's data already describes (reused, not described again)."""
+
+    path: str
+    name: str | None = None
+    acronym: str | None = None
+    #: other names the sources print for the same body (skos:altLabel)
+    also_printed: tuple[str, ...] = ()
+
+    @property
+    def iri(self) -> URIRef:
+        return ID[self.path]
+
+
+#: the bodies the commitment and local files name, by key; the same body printed two ways is one entry
+BODIES: dict[str, _Body] = {
+    # reused: described by the presentation data
+    "inai": _Body("organizacion/inai"),
+    "cide": _Body("organizacion/cide"),
+    "infoem": _Body("institucion/infoem"),
+    "ayuntamiento-tlalnepantla": _Body("institucion/ayuntamiento-de-tlalnepantla"),
+    # named by the sources, as printed
+    "pgr": _Body("organizacion/procuraduria-general-de-la-republica", "Procuraduría General de la República"),
+    "segob": _Body("organizacion/secretaria-de-gobernacion", "Secretaría de Gobernación"),
+    "articulo-19": _Body(
+        "organizacion/articulo-19",
+        "Campaña Global por la Libertad de Expresión A19, A.C. (Artículo 19 Oficina para México y Centroamérica)",
+        also_printed=("Artículo 19",),
+    ),
+    "imco": _Body("organizacion/imco", "Instituto Mexicano para la Competitividad, A.C. (IMCO)", "IMCO"),
+    "cidac": _Body("organizacion/cidac", "CIDAC"),
+    "sfp": _Body("organizacion/sfp", "Secretaría de la Función Pública (SFP)", "SFP"),
+    "gesoc": _Body(
+        "organizacion/gesoc",
+        "Gesoc, Agencia para el Desarrollo, A.C. (GESOC)",
+        "GESOC",
+        ("OC Agencia para el Desarrollo, A.C. (GESOC)",),
+    ),
+    "tm": _Body("organizacion/transparencia-mexicana", "Transparencia Mexicana, A.C. (TM)", "TM"),
+    "fundar": _Body("organizacion/fundar", "FUNDAR, Centro de Análisis e Investigación, A.C. (FUNDAR)", "FUNDAR"),
+    "sader": _Body("organizacion/sader", "Secretaría de Agricultura y Desarrollo Rural (SADER)", "SADER"),
+    "conapesca": _Body("organizacion/conapesca", "Comisión Nacional de Acuacultura y Pesca (CONAPESCA)", "CONAPESCA"),
+    "semarnat": _Body(
+        "organizacion/semarnat", "Secretaría de Medio Ambiente y Recursos Naturales (SEMARNAT)", "SEMARNAT"
+    ),
+    "conagua": _Body(
+        "organizacion/conagua",
+        "Comisión Nacional del Agua (CONAGUA)",
+        "CONAGUA",
+        ("Comisión Nacional de Agua (CONAGUA)",),
+    ),
+    "causa-natura": _Body("organizacion/causa-natura", "Causa Natura, A.C."),
+    "cedepesca": _Body(
+        "organizacion/cedepesca", "Centro en Pro del Desarrollo de la Pesca Sustentable, A.C. (CeDePesca)", "CeDePesca"
+    ),
+    "proyecto-hambre": _Body("organizacion/el-proyecto-hambre", "El Proyecto Hambre, A.C. (The Hunger Project México)"),
+    "salud": _Body("organizacion/secretaria-de-salud", "Secretaría de Salud (Salud)"),
+    "ilsb": _Body(
+        "organizacion/instituto-de-liderazgo-simone-de-beauvoir", "Instituto de Liderazgo Simone de Beauvoir, A.C."
+    ),
+    "gire": _Body("organizacion/gire", "Grupo de Información en Reproducción Elegida, A.C. (GIRE)", "GIRE"),
+    "balance": _Body(
+        "organizacion/balance-promocion-para-el-desarrollo-y-juventud",
+        "Balance Promoción para el Desarrollo y Juventud, A.C.",
+    ),
+    "cdd": _Body("organizacion/cdd", "Católicas por el Derechos a Decidir, A.C. (CDD)", "CDD"),
+    "conavim": _Body(
+        "organizacion/conavim",
+        "Comisión Nacional para Prevenir y Erradicar la Violencia contra las Mujeres (CONAVIM)",
+        "CONAVIM",
+    ),
+    "unfpa": _Body("organizacion/unfpa", "Fondo de Población de las Naciones Unidas (UNFPA)", "UNFPA"),
+    "inmujeres": _Body("organizacion/inmujeres", "Instituto Nacional de las Mujeres (INMUJERES)", "INMUJERES"),
+    "onu-mujeres": _Body("organizacion/onu-mujeres", "ONU - MUJERES"),
+    "red-jovenes-positivos": _Body(
+        "organizacion/red-mexicana-jovenes-y-adolescentes-positivos", "Red Mexicana Jóvenes y Adolescentes Positivos"
+    ),
+    "sipinna": _Body(
+        "organizacion/sipinna", "Sistema Nacional de Protección de Niñas, Niños y Adolescentes (SIPINNA)", "SIPINNA"
+    ),
+    "styps": _Body("organizacion/styps", "Secretaría de Trabajo y Previsión Social (STyPS)", "STyPS"),
+    "conapred": _Body(
+        "organizacion/conapred", "Consejo Nacional para Prevenir la Discriminación (CONAPRED)", "CONAPRED"
+    ),
+    "conafor": _Body("organizacion/conafor", "Comisión Nacional Forestal (CONAFOR)", "CONAFOR"),
+    "asea": _Body("organizacion/asea", "Agencia de Seguridad, Energía y Ambiente (ASEA)", "ASEA"),
+    "profepa": _Body("organizacion/profepa", "Procuraduría Federal de Protección al Ambiente (PROFEPA)", "PROFEPA"),
+    "fceea": _Body(
+        "organizacion/fondo-para-la-comunicacion-y-educacion-ambiental",
+        "Fondo para la Comunicación y Educación Ambiental, A.C.",
+    ),
+    "reforestamos": _Body("organizacion/reforestamos-mexico", "Reforestamos México, A.C."),
+    "cartocritica": _Body(
+        "organizacion/cartocritica", "CartoCrítica. Investigación, mapas y datos para la sociedad civil, A.C."
+    ),
+    "sedena": _Body("organizacion/sedena", "Secretaría de la Defensa Nacional (SEDENA)", "SEDENA"),
+    "aduanas": _Body(
+        "organizacion/administracion-general-de-aduanas",
+        "Administración General de Aduanas, Servicio de Administración Tributaria, Secretaría de Hacienda y Crédito "
+        "Público (SAT - SHCP)",
+    ),
+    "onc": _Body(
+        "organizacion/observatorio-nacional-ciudadano",
+        "Observatorio Nacional Ciudadano Seguridad, Justicia y Legalidad A.C.",
+    ),
+    "cmdpdh": _Body(
+        "organizacion/cmdpdh",
+        "Comisión Mexicana de Defensa y Promoción de los Derechos Humanos, A.C. (CMDPDH)",
+        "CMDPDH",
+        ("Comisión Mexicana de Defensa y Promoción de Derechos Humanos A.C. (CMDPDH)",),
+    ),
+    "mexico-evalua": _Body(
+        "organizacion/mexico-evalua", "México Evalúa, Centro de Análisis de Políticas Públicas A.C."
+    ),
+    "se": _Body("organizacion/secretaria-de-economia", "Secretaría de Economía (SE)", "SE"),
+    "semar": _Body("organizacion/semar", "Secretaría de Marina (SEMAR)", "SEMAR"),
+    "24-0": _Body("organizacion/24-0-mexico", "24-0 México"),
+    "cee": _Body("organizacion/centro-de-estudios-ecumenicos", "Centro de Estudios Ecuménicos A.C."),
+    "ccis": _Body("organizacion/ccis", "Cohesión Comunitaria e Innovación Social, A.C. (CCIS)", "CCIS"),
+    "equis": _Body("organizacion/equis-justicia-para-las-mujeres", "Equis Justicia para las Mujeres"),
+    "global-exchange": _Body("organizacion/global-exchange", "Global Exchange"),
+    "pastoral": _Body(
+        "organizacion/pastoral-social-de-la-iglesia-anglicana-de-mexico",
+        "Pastoral Social de la Iglesia Anglicana de México",
+    ),
+    "nosotrs": _Body("organizacion/nosotr-s-por-la-democracia", "Nosotr@s por la democracia A.C"),
+    "colson": _Body("organizacion/el-colegio-de-sonora", "El Colegio de Sonora"),
+    "uacj": _Body("organizacion/uacj", "UACJ"),
+    "unidad-apoyo-aga": _Body("organizacion/unidad-de-apoyo-aga", "Unidad de Apoyo AGA"),
+    "sjdh": _Body(
+        "organizacion/secretaria-de-justicia-y-derechos-humanos", "Secretaría de Justicia y Derechos Humanos"
+    ),
+}
+
+#: each item of an institutions cell (cells are split on "; ") and the bodies it names. An item that is a list
+#: with headings ("Responsable: …", "Academia: …") names the bodies it lists; the headings are not bodies.
+INSTITUTION_ITEMS: dict[str, tuple[str, ...]] = {
+    "Procuraduría General de la República y Secretaría de Gobernación.": ("pgr", "segob"),
+    "Responsable: Artículo 19 Corresponsable(s): IMCO y CIDAC": ("articulo-19", "imco", "cidac"),
+    "Secretaría de la Función Pública (SFP)": ("sfp",),
+    "OC Agencia para el Desarrollo, A.C. (GESOC)": ("gesoc",),
+    "Transparencia Mexicana, A.C. (TM)": ("tm",),
+    "FUNDAR, Centro de Análisis e Investigación, A.C. (FUNDAR)": ("fundar",),
+    "Secretaría de Agricultura y Desarrollo Rural (SADER)": ("sader",),
+    "Comisión Nacional de Acuacultura y Pesca (CONAPESCA)": ("conapesca",),
+    "Secretaría de Medio Ambiente y Recursos Naturales (SEMARNAT)": ("semarnat",),
+    "Comisión Nacional del Agua (CONAGUA)": ("conagua",),
+    "Comisión Nacional de Agua (CONAGUA)": ("conagua",),
+    "Causa Natura, A.C.": ("causa-natura",),
+    # the heading "Sociedad Civil" of the page is glued to the name
+    "Sociedad Civil Campaña Global por la Libertad de Expresión A19, A.C. (Artículo 19 Oficina para México y "
+    "Centroamérica)": ("articulo-19",),
+    "Campaña Global por la Libertad de Expresión A19, A.C. (Artículo 19 Oficina para México y Centroamérica)": (
+        "articulo-19",
+    ),
+    "Centro en Pro del Desarrollo de la Pesca Sustentable, A.C. (CeDePesca)": ("cedepesca",),
+    "El Proyecto Hambre, A.C. (The Hunger Project México)": ("proyecto-hambre",),
+    "Instituto Mexicano para la Competitividad, A.C. (IMCO)": ("imco",),
+    "Secretaría de Salud (Salud)": ("salud",),
+    "Instituto de Liderazgo Simone de Beauvoir, A.C.": ("ilsb",),
+    "Grupo de Información en Reproducción Elegida, A.C. (GIRE)": ("gire",),
+    "Balance Promoción para el Desarrollo y Juventud, A.C.": ("balance",),
+    "Católicas por el Derechos a Decidir, A.C. (CDD)": ("cdd",),
+    "Comisión Nacional para Prevenir y Erradicar la Violencia contra las Mujeres (CONAVIM)": ("conavim",),
+    "Fondo de Población de las Naciones Unidas (UNFPA)": ("unfpa",),
+    "Instituto Nacional de las Mujeres (INMUJERES)": ("inmujeres",),
+    "ONU - MUJERES": ("onu-mujeres",),
+    "Red Mexicana Jóvenes y Adolescentes Positivos": ("red-jovenes-positivos",),
+    "Sistema Nacional de Protección de Niñas, Niños y Adolescentes (SIPINNA)": ("sipinna",),
+    "Secretaría de Trabajo y Previsión Social (STyPS)": ("styps",),
+    "Consejo Nacional para Prevenir la Discriminación (CONAPRED)": ("conapred",),
+    "Comisión Nacional Forestal (CONAFOR)": ("conafor",),
+    "Agencia de Seguridad, Energía y Ambiente (ASEA)": ("asea",),
+    "Procuraduría Federal de Protección al Ambiente (PROFEPA)": ("profepa",),
+    "Fondo para la Comunicación y Educación Ambiental, A.C.": ("fceea",),
+    "Reforestamos México, A.C.": ("reforestamos",),
+    "CartoCrítica. Investigación, mapas y datos para la sociedad civil, A.C.": ("cartocritica",),
+    "Secretaría de la Defensa Nacional (SEDENA)": ("sedena",),
+    "Administración General de Aduanas, Servicio de Administración Tributaria, Secretaría de Hacienda y Crédito "
+    "Público (SAT - SHCP)": ("aduanas",),
+    "Observatorio Nacional Ciudadano Seguridad, Justicia y Legalidad A.C.": ("onc",),
+    "Comisión Mexicana de Defensa y Promoción de los Derechos Humanos, A.C. (CMDPDH)": ("cmdpdh",),
+    "Comisión Mexicana de Defensa y Promoción de Derechos Humanos A.C. (CMDPDH)": ("cmdpdh",),
+    "México Evalúa, Centro de Análisis de Políticas Públicas A.C.": ("mexico-evalua",),
+    "Secretaría de Economía (SE)": ("se",),
+    "Secretaría de Marina (SEMAR)": ("semar",),
+    "24-0 México": ("24-0",),
+    "Centro de Estudios Ecuménicos A.C.": ("cee",),
+    "Cohesión Comunitaria e Innovación Social, A.C. (CCIS)": ("ccis",),
+    "Equis Justicia para las Mujeres": ("equis",),
+    "Global Exchange": ("global-exchange",),
+    "Pastoral Social de la Iglesia Anglicana de México": ("pastoral",),
+    "Instituto Nacional de Transparencia, Acceso a la Información y Protección de Datos Personales (INAI)": ("inai",),
+    "Gesoc, Agencia para el Desarrollo, A.C. (GESOC)": ("gesoc",),
+    "Nosotr@s por la democracia A.C": ("nosotrs",),
+    "Academia: CIDE, El Colegio de Sonora, UACJ, etc.": ("cide", "colson", "uacj"),
+    "Internacional: Unidad de Apoyo AGA": ("unidad-apoyo-aga",),
+    # the leads of the Tlalnepantla de Baz local plan (ogp_mx_local_handcompiled.csv)
+    "Secretaría de Justicia y Derechos Humanos": ("sjdh",),
+    "INFOEM": ("infoem",),
+    "Municipio de Tlalnepantla de Baz": ("ayuntamiento-tlalnepantla",),
+}
+
+#: items of an institutions cell that name no body the graph can hold, and why they are left out
+SKIPPED_ITEMS: dict[str, str] = {
+    "NA": "the page prints NA: no institution named",
+    "El PNUD tiene un programa encaminado a mejorar la participación ciudadana y los mecanismos de participación en "
+    "general. Existe trabajo del PNUD y OSC que ha evaluado el trabajo del Consejo Nacional de Acuacultura y Pesca. "
+    "Esto puede apoyar en la realización de la planeación prospectiva que considera el presente compromiso.": (
+        "the page's own sentence, not a list of bodies"
+    ),
+    "Sociedad Civil - Alianza “Jóvenes con Trabajo Digno” - Bios Participación Política y Desarrollo, A.C. - Centro "
+    "de Estudios Espinosa Yglesias A.C.(CEEY) - Fundación Friedrich-Ebert México - Fundación Forge A.C. - GESOC. "
+    "Agencia para el Desarrollo, A.C. - Miel que vino del cielo, A.C. - Red de Empoderamiento de Personas con "
+    "Discapacidad Cámaras empresariales Organización Internacional del Trabajo (OIT) Academia Sindicatos "
+    "(liderazgos paritarios)": "one free-text run the compiler kept verbatim so as not to mis-split names",
+    "Durante el compromiso se buscará la participación de distintos actores con interés en el manejo de los recursos "
+    "hídricos, forestales y pesqueros, como son los productores y usuarios de los recursos naturales, organizaciones "
+    "de la sociedad civil, académicos, periodistas y personas servidoras públicas de los sectores hídrico, pesquero "
+    "y forestal adicionales a las mencionadas como responsables.": "the page's own sentence, not a list of bodies",
+    "Fiscalía General de la República (FGR) (invitación)": "marked '(invitación)': invited, not stated as a supporter",
+    "Jaime Villareal": "a person's name, not a body",
+    "Sociedad Civil: NOSC y NOSCA con las organizaciones a nivel estatal, y otras organizaciones interesadas, "
+    "fellows (Red de Gobierno Abierto y Desarrollo Sostenible)": "the page's own sentence, not a list of bodies",
+}
+
+OGP_ORGANIZATION = ID["organizacion/alianza-para-el-gobierno-abierto"]
+AREAS_SCHEME = ID["esquema/areas-politica-aga"]
+
+#: pages cited that are not the OGP's, with their labels (es, en)
+OTHER_PAGES: dict[str, tuple[str, str]] = {
+    "http://www.pressreader.com/mexico/el-universal/20180103/281663960392291": (
+        "El Universal, 3 de enero de 2018 (copia en PressReader)",
+        "El Universal, 3 January 2018 (copy on PressReader)",
+    ),
+    "https://capitalqueretaro.com.mx/local/queretaro-entre-los-estados-con-mayor-apertura-a-la-transparencia/amp": (
+        "Capital Querétaro: artículo sobre la apertura de los estados a la transparencia (sin fecha en la copia "
+        "archivada)",
+        "Capital Querétaro: article on the states' openness to transparency (undated in the archived copy)",
+    ),
+    "https://docslib.org/doc/10708447/open-government-local-action-plan-jalisco-2016-2018": (
+        "Copia de terceros (docslib) del plan de acción local de gobierno abierto de Jalisco 2016-2018",
+        "Third-party copy (docslib) of Jalisco's Open Government Local Action Plan 2016-2018",
+    ),
+}
+
+_OGP_PAGE = re.compile(r"^https?://(?:www\.)?opengovpartnership\.org(?P<path>/\S*)$")
+_COMMITMENT_ID = re.compile(r"^MX[A-Z]{0,3}\d{4}$")
+_PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
+
+
+@dataclass
+class _OgpStats:
+    """What the commitment import did, for the file header and SOURCES.md."""
+
+    commitments: int = 0
+    assessments: int = 0
+    inferred_plans: list[str] = field(default_factory=list)
+    without_plan: list[str] = field(default_factory=list)
+    bodies: set[str] = field(default_factory=set)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    unmapped_areas: set[str] = field(default_factory=set)
+    theme_links: int = 0
+
+
+def _page_lang(url: str) -> str:
+    """The language of an OGP page from its path (``/es/``, ``/fr/``), English otherwise."""
+    match = _OGP_PAGE.match(url)
+    if match and match["path"].startswith(("/es/", "/fr/")):
+        return match["path"][1:3]
+    return "en"
+
+
+def _describe_pages(graph: Graph, urls: Iterable[str]) -> None:
+    """Each cited page as a ``dcterms:BibliographicResource`` with labels and its address."""
+    for url in sorted(set(urls)):
+        page = URIRef(url)
+        graph.add((page, RDF.type, DCTERMS.BibliographicResource))
+        graph.add((page, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
+        match = _OGP_PAGE.match(url)
+        if match:
+            path = match["path"]
+            _labels(graph, page, f"Página de la AGA: {path}", f"OGP page: {path}")
+            graph.add((page, DCTERMS.publisher, OGP_ORGANIZATION))
+        elif url in OTHER_PAGES:
+            _labels(graph, page, *OTHER_PAGES[url])
+        else:
+            raise ValueError(f"no label for the cited page {url}")
+
+
+def _add_body(graph: Graph, key: str, source: URIRef) -> URIRef:
+    """A body's IRI; a body the project's data does not describe yet is described here, with ``source``."""
+    body = BODIES[key]
+    if body.name is not None:
+        graph.add((body.iri, RDF.type, ORG.Organization))
+        _labels(graph, body.iri, body.name, body.name)
+        if body.acronym:
+            graph.add((body.iri, GA.acronym, Literal(body.acronym)))
+        for other in body.also_printed:
+            graph.add((body.iri, SKOS.altLabel, Literal(other, lang="es")))
+        graph.add((body.iri, DCTERMS.source, source))
+    return body.iri
+
+
+def _institutions(cell: str, where: str, stats: _OgpStats) -> list[str]:
+    """The body keys an institutions cell names, in order; items that name no body are recorded in ``stats``."""
+    keys: list[str] = []
+    for item in (part.strip() for part in cell.split("; ")):
+        if not item:
+            continue
+        if item in SKIPPED_ITEMS:
+            stats.skipped.setdefault(SKIPPED_ITEMS[item], []).append(where)
+        elif item in INSTITUTION_ITEMS:
+            keys += [k for k in INSTITUTION_ITEMS[item] if k not in keys]
+        else:
+            raise ValueError(f"{where}: no rule for the institution {item!r} (INSTITUTION_ITEMS or SKIPPED_ITEMS)")
+    return keys
+
+
+@dataclass(frozen=True)
+class _AreaMapping:
+    """The editorial mapping of data/editorial/ogp-areas-temas.ttl: printed area -> (area concept, themes)."""
+
+    areas: dict[Literal, tuple[URIRef, frozenset[URIRef]]]
+
+    @classmethod
+    def read(cls, path: Path) -> _AreaMapping:
+        if not path.is_file():
+            raise ValueError(f"{path}: the editorial mapping of OGP policy areas to themes is missing")
+        graph = Graph().parse(path, format="turtle")
+        areas: dict[Literal, tuple[URIRef, frozenset[URIRef]]] = {}
+        for concept in graph.subjects(SKOS.inScheme, AREAS_SCHEME):
+            if not isinstance(concept, URIRef):
+                raise ValueError(f"{path.name}: an area that is not an IRI")
+            printed = [o for o in graph.objects(concept, SKOS.prefLabel) if isinstance(o, Literal)]
+            notes = {o.language for o in graph.objects(concept, SKOS.editorialNote) if isinstance(o, Literal)}
+            if len(printed) != 1 or notes != {"es", "en"}:
+                raise ValueError(f"{path.name}: {concept} needs one printed name and an editorial note in es and en")
+            themes = frozenset(
+                o
+                for p in (SKOS.closeMatch, SKOS.broadMatch)
+                for o in graph.objects(concept, p)
+                if isinstance(o, URIRef)
+            )
+            areas[printed[0]] = (concept, themes)
+        return cls(areas)
+
+
+def _plan_link(
+    graph: Graph, row: dict[str, str], commitment: URIRef, source: URIRef, stats: _OgpStats
+) -> URIRef | None:
+    """Link a commitment to its national plan, matched from the file, as a sourced fact (an inference the
+    compiler noted is marked ga:byInference); ``None`` when the file does not allow a match."""
+    cid, printed, year, note = (row[k].strip() for k in ("id", "action_plan", "cycle_start_year", "retrieved_note"))
+    inferred = False
+    if printed:
+        period = _PERIOD.search(printed)
+        if period is None or period[1] != year:
+            raise ValueError(f"{COMMITMENTS_FILE} {cid}: plan {printed!r} does not start in cycle year {year}")
+        fact_note = f"{cid}: the page prints the action plan as '{printed}' (cycle year {year})."
+    elif f"Cycle year {year} corresponds to the" in note and "(inference)" in note:
+        inferred = True
+        fact_note = (
+            f"{cid}: the page does not print the plan; the compiler of {COMMITMENTS_FILE} notes that cycle year "
+            f"{year} corresponds to this plan, as an inference."
+        )
+    else:
+        stats.without_plan.append(cid)
+        return None
+    if year not in PRESENTATION_PLANS:
+        raise ValueError(f"{COMMITMENTS_FILE} {cid}: no national plan starts in {year}")
+    plan, _, name_es, name_en = PRESENTATION_PLANS[year]
+    fact = ID[f"hecho/compromiso-aga-{cid.lower()}-plan"]
+    _reify(
+        graph,
+        fact,
+        (commitment, GA.plan, plan),
+        source,
+        fact_note,
+        (f"{cid}, plan de acción = {name_es}", f"{cid}, action plan = {name_en}"),
+    )
+    if inferred:
+        graph.add((fact, GA.byInference, Literal(True)))
+        stats.inferred_plans.append(cid)
+    return plan
+
+
+def _add_plan_name(graph: Graph, plan: URIRef, name: str, source: URIRef, note: str, year: str) -> None:
+    """A sourced ``ga:nameInSource`` of a national plan."""
+    _, _, name_es, name_en = PRESENTATION_PLANS[year]
+    _reify(
+        graph,
+        ID[f"hecho/nombre-{str(plan).removeprefix(str(ID['plan/']))}-{slugify(name)}"],
+        (plan, GA.nameInSource, Literal(name)),
+        source,
+        note,
+        (f"{name_es}, nombre en la fuente = «{name}»", f"{name_en}, name in the source = '{name}'"),
+    )
+
+
+def _add_assessment(graph: Graph, row: dict[str, str], commitment: URIRef, stats: _OgpStats) -> None:
+    """The IRM's assessment of a commitment, if its page shows one: each rating as the concept of its scale (where
+    it is one) and as printed, with the language and the page of the printed values."""
+    cid, note = row["id"].strip(), row["retrieved_note"]
+    if row["irm_did_it_open_government"].strip():
+        raise ValueError(f"{COMMITMENTS_FILE} {cid}: no rule for irm_did_it_open_government")
+    shown = {column: row[column].strip() for column in IRM_PROPERTIES if row[column].strip()}
+    if not shown:
+        return
+    if "irm_potential_impact" in shown and not ("Ambition" in note or "Ambición" in note):
+        raise ValueError(f"{COMMITMENTS_FILE} {cid}: irm_potential_impact printed under a label with no rule")
+    meanings: dict[str, list[tuple[str, _Printed]]] = {}
+    for column, printed in shown.items():
+        if column == "irm_relevance" and printed not in IRM_TABLES[column]:
+            values = [v.strip() for v in printed.split(",")]
+            unknown = [v for v in values if v not in OGP_VALUES]
+            if unknown:
+                raise ValueError(f"{COMMITMENTS_FILE} {cid}: unknown OGP value(s) {unknown} in {printed!r}")
+            meanings[column] = [(v, _Printed(OGP_VALUES[v], "en")) for v in values]
+        elif printed in IRM_TABLES[column]:
+            meanings[column] = [(printed, IRM_TABLES[column][printed])]
+        else:
+            raise ValueError(f"{COMMITMENTS_FILE} {cid}: unknown {column} value {printed!r} (add it to IRM_TABLES)")
+    langs = {m.lang for found in meanings.values() for _, m in found if m.lang}
+    pages = {lang: row[f"source_url_{lang}"].strip() for lang in ("es", "en") if row[f"source_url_{lang}"].strip()}
+    if not langs and len(pages) == 1:
+        langs = set(pages)
+    if len(langs) != 1 or next(iter(langs)) not in pages:
+        raise ValueError(f"{COMMITMENTS_FILE} {cid}: IRM values in languages {sorted(langs)} without their page")
+    lang = next(iter(langs))
+    assessment = ID[f"evaluacion-irm/{cid.lower()}"]
+    graph.add((commitment, GA.irmAssessment, assessment))
+    graph.add((assessment, RDF.type, GA.IRMAssessment))
+    _labels(graph, assessment, f"Evaluación del MRI del compromiso {cid}", f"IRM assessment of commitment {cid}")
+    graph.add((assessment, DCTERMS.source, URIRef(pages[lang])))
+    for column, found in meanings.items():
+        value_property, printed_property = IRM_PROPERTIES[column]
+        graph.add((assessment, printed_property, Literal(shown[column], lang=lang)))
+        for _, meaning in found:
+            if meaning.value is None:  # shown, but not a rating (pending review)
+                continue
+            if isinstance(meaning.value, bool):
+                graph.add((assessment, GA.starred, Literal(meaning.value)))
+            elif column == "irm_relevance" and meaning.value in OGP_VALUES.values():
+                graph.add((assessment, GA.relevantOGPValue, meaning.value))
+            elif value_property is not None:
+                graph.add((assessment, value_property, meaning.value))
+    stats.assessments += 1
+
+
+def _build_commitments(src_dir: Path, mapping: _AreaMapping) -> tuple[Graph, Graph, _OgpStats]:
+    """Mexico's national OGP commitments (reference graph) and their themes (editorial graph)."""
+    graph, themes = _new_graph(), _new_graph()
+    stats = _OgpStats()
+    cited: set[str] = set()
+    plan_names: dict[tuple[URIRef, str], tuple[URIRef, str, str]] = {}
+    rows = _read_csv(src_dir / COMMITMENTS_FILE)
+    ids = [row["id"].strip() for row in rows]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{COMMITMENTS_FILE}: two rows share an id")
+    for row in rows:
+        cid = row["id"].strip()
+        if not _COMMITMENT_ID.match(cid):
+            raise ValueError(f"{COMMITMENTS_FILE}: bad commitment id {cid!r}")
+        url_en, url_es = row["source_url_en"].strip(), row["source_url_es"].strip()
+        if not (url_en or url_es):
+            raise ValueError(f"{COMMITMENTS_FILE} {cid}: no source")
+        for url in (url_en, url_es):
+            if url and "/members/mexico/" not in url.lower():
+                raise ValueError(f"{COMMITMENTS_FILE} {cid}: {url} is not a page of Mexico as an OGP member")
+        source = URIRef(url_en or url_es)
+        cited |= {u for u in (url_en, url_es) if u}
+        commitment = ID[f"compromiso-aga/{cid.lower()}"]
+        graph.add((commitment, RDF.type, GA.OGPCommitment))
+        graph.add((commitment, DCTERMS.identifier, Literal(cid)))
+        graph.add((commitment, DCTERMS.source, source))
+        if url_en and url_es:
+            graph.add((commitment, RDFS.seeAlso, URIRef(url_es)))
+        graph.add((commitment, DCTERMS.spatial, MEXICO))
+        for lang in ("es", "en"):
+            title = row[f"title_{lang}"].strip()
+            if title:
+                graph.add((commitment, RDFS.label, Literal(title, lang=lang)))
+            summary = row[f"problem_summary_{lang}"].strip()
+            if summary:
+                graph.add((commitment, GA.problemStatement, Literal(summary, lang=lang)))
+        if not (row["title_es"].strip() or row["title_en"].strip()):
+            raise ValueError(f"{COMMITMENTS_FILE} {cid}: no title")
+        status = row["status"].strip()
+        if status:
+            if status not in OGP_STATUS_LANGS:
+                raise ValueError(f"{COMMITMENTS_FILE} {cid}: unknown status {status!r}")
+            graph.add((commitment, GA.ogpStatus, Literal(status, lang=OGP_STATUS_LANGS[status])))
+        note = row["retrieved_note"].strip()
+        if note:
+            graph.add((commitment, SKOS.note, Literal(note, lang="en")))
+        plan = _plan_link(graph, row, commitment, source, stats)
+        printed_plan = row["action_plan"].strip()
+        if plan is not None and printed_plan:
+            plan_names.setdefault((plan, printed_plan), (source, cid, row["cycle_start_year"].strip()))
+        for noted_id, page, name in NOTED_PLAN_NAMES:
+            if noted_id == cid:
+                if f"({page}) names the plan '{name}'" not in note or plan is None:
+                    raise ValueError(f"{COMMITMENTS_FILE} {cid}: the note no longer names the plan {name!r}")
+                plan_names.setdefault((plan, name), (URIRef(page), cid, row["cycle_start_year"].strip()))
+                cited.add(page)
+        for column, prop in (
+            ("lead_institutions", GA.leadInstitution),
+            ("support_institutions", GA.supportInstitution),
+        ):
+            for key in _institutions(row[column], f"{cid} {column}", stats):
+                graph.add((commitment, prop, _add_body(graph, key, source)))
+                stats.bodies.add(key)
+        area_lang = "en" if url_en else "es"
+        for area in (a.strip() for a in row["policy_areas"].split(";")):
+            if not area:
+                continue
+            printed_area = Literal(area, lang=area_lang)
+            graph.add((commitment, GA.policyArea, printed_area))
+            if printed_area not in mapping.areas:
+                raise ValueError(f"{COMMITMENTS_FILE} {cid}: policy area {area!r}@{area_lang} is not in {AREAS_FILE}")
+            _, area_themes = mapping.areas[printed_area]
+            if not area_themes:
+                stats.unmapped_areas.add(area)
+            for theme in area_themes:
+                themes.add((commitment, DCTERMS.subject, theme))
+        _add_assessment(graph, row, commitment, stats)
+        stats.commitments += 1
+    for (plan, name), (page, cid, year) in sorted(plan_names.items()):
+        _add_plan_name(graph, plan, name, page, f"{cid}: the plan's name as printed by {page}.", year)
+    _describe_pages(graph, cited)
+    stats.theme_links = len(themes)
+    return graph, themes, stats
+
+
+# ---------------------------------------------------------------- subnational open government (issue 17)
+
+#: the local file's jurisdictions that are not a state's INEGI name: INEGI codes (a municipality's first)
+LOCAL_JURISDICTIONS: dict[str, tuple[str, ...]] = {
+    "Chihuahua (municipality)": ("08019",),
+    "Tlalnepantla de Baz / State of Mexico": ("15104", "15"),
+    "Mexico State": ("15",),
+    "Mexico City (with Cuauhtémoc borough)": ("09",),
+}
+
+LOCAL_PROGRAMME = "INAI Gobierno Abierto: Cocreación desde lo local"
+
+#: the events of the local programme's rows: property, value, fact suffix and labels (es, en)
+LOCAL_EVENTS: dict[str, tuple[URIRef, URIRef | Literal, str, str, str]] = {
+    "state participating in the INAI local co-creation exercise": (
+        GA.participatedInProgramme,
+        COCREATION_PROGRAMME,
+        "participacion",
+        "participó en Cocreación desde lo local",
+        "took part in Co-creation from the local level",
+    ),
+    "local technical secretariat (secretariado técnico local) installed": (
+        GA.hadTechnicalSecretariat,
+        Literal(True),
+        "stl",
+        "instaló su Secretariado Técnico Local",
+        "installed its Local Technical Secretariat",
+    ),
+    "local action plan published": (
+        GA.publishedLocalPlan,
+        Literal(True),
+        "plan-local",
+        "publicó su plan de acción local",
+        "published its local action plan",
+    ),
+}
+
+#: the participation rows' year: the programme's launch year, not the state's
+PARTICIPATION_YEAR = "2015 (programme launch year; state joining year not stated)"
+_BY_YEAR = re.compile(r"^by (\d{4}) \(")
+
+
+@dataclass(frozen=True)
+class _OgpLocalRow:
+    """What an OGP Local row of the local file states, checked against its text."""
+
+    member_since: str | None = None
+    withdrew: bool = False
+    plan: tuple[str, str] | None = None
+    #: the plan's name as the row prints it
+    plan_name: str | None = None
+    #: institution items printed after "lead: "
+    leads: tuple[str, ...] = ()
+    #: text the row's event must contain
+    phrases: tuple[str, ...] = ()
+
+
+#: the OGP Local rows without a commitment id, by (jurisdiction, year)
+OGP_LOCAL_ROWS: dict[tuple[str, str], _OgpLocalRow] = {
+    ("Jalisco", "2016"): _OgpLocalRow(member_since="2016", phrases=("'Joined 2016'",)),
+    ("Jalisco", "2016-2018"): _OgpLocalRow(
+        plan=("2016", "2018"), plan_name="Open Government Local Action Plan 2016-2018"
+    ),
+    ("Nuevo León", "2022"): _OgpLocalRow(
+        member_since="2022", plan=("2022", "2024"), phrases=("Member since 2022", "2022-2024 action plan")
+    ),
+    ("Chihuahua (municipality)", "2022"): _OgpLocalRow(
+        member_since="2022", plan=("2023", "2024"), phrases=("joined OGP in 2022", "Action plan 2023-2024")
+    ),
+    ("Tlalnepantla de Baz / State of Mexico", "2021-2023"): _OgpLocalRow(
+        plan=("2021", "2023"),
+        plan_name="Action plan – Tlalnepantla de Baz, Mexico, 2021 – 2023",
+        leads=("Secretaría de Justicia y Derechos Humanos", "INFOEM", "Municipio de Tlalnepantla de Baz"),
+    ),
+    ("Mexico City (with Cuauhtémoc borough)", "2020"): _OgpLocalRow(
+        member_since="2020", withdrew=True, phrases=("joined OGP Local 2020 cohort", "later withdrew")
+    ),
+}
+
+#: the counts one source gives of the programme, each checked against the rows it covers: (source, phrase of the
+#: note, property, value, fact suffix, labels es/en)
+CAPITAL_QUERETARO = (
+    "https://capitalqueretaro.com.mx/local/queretaro-entre-los-estados-con-mayor-apertura-a-la-transparencia/amp"
+)
+CAPITAL_QUERETARO_SUMMARY = ID["programa/cocreacion-desde-lo-local/cifras-capital-queretaro"]
+EL_UNIVERSAL = "http://www.pressreader.com/mexico/el-universal/20180103/281663960392291"
+
+
+@dataclass(frozen=True)
+class _Place:
+    iri: URIRef
+    slug: str
+    label_es: str
+    label_en: str
+
+
+def _local_places(gazetteer: _Gazetteer, described: set[str], jurisdiction: str) -> list[_Place]:
+    """The places of a local row: a state by its INEGI name, or the codes of LOCAL_JURISDICTIONS."""
+    codes = LOCAL_JURISDICTIONS.get(jurisdiction)
+    if codes is None:
+        found = [s.code for s in gazetteer.states.values() if fold(s.name_es) == fold(jurisdiction)]
+        if len(found) != 1:
+            raise ValueError(f"{LOCAL_FILE}: jurisdiction {jurisdiction!r} matches no INEGI state")
+        codes = (found[0],)
+    places = []
+    for code in codes:
+        if len(code) == 2:
+            state = gazetteer.states[code]
+            places.append(_Place(state.iri, slugify(state.name_es), state.name_es, state.name_en))
+        else:
+            municipality = gazetteer.municipalities[code]
+            if code not in described or fold(municipality.name) not in fold(jurisdiction):
+                raise ValueError(f"{LOCAL_FILE}: {jurisdiction!r} is not municipality {code} of places.ttl")
+            places.append(
+                _Place(
+                    municipality.iri,
+                    f"{slugify(municipality.name)}-{code}",
+                    f"municipio de {municipality.name}",
+                    f"{municipality.name} municipality",
+                )
+            )
+    return places
+
+
+def _local_note(row: dict[str, str]) -> str:
+    """A local row restated for ``skos:note``."""
+    cells = [row[k].strip() for k in ("jurisdiction", "level", "program", "year", "event")]
+    text = f"{cells[0]} [{cells[1]}], {cells[2]}, {cells[3]}: {cells[4]}."
+    return f"{text} {row['note'].strip()}" if row["note"].strip() else text
+
+
+def _add_local_plan(
+    graph: Graph, places: Sequence[_Place], spec: _OgpLocalRow, source: URIRef, note: str, stats: _OgpStats
+) -> None:
+    """An OGP Local action plan as the row states it: period, place, name, leads."""
+    if spec.plan is None:
+        raise ValueError("a local plan without a period")
+    start, end = spec.plan
+    place = places[0]
+    plan = ID[f"plan/aga-local-{place.slug}-{start}-{end}"]
+    graph.add((plan, RDF.type, GA.ActionPlan))
+    _labels(
+        graph,
+        plan,
+        f"Plan de acción local ante la AGA: {place.label_es} {start}-{end}",
+        f"Local action plan in the OGP: {place.label_en} {start}-{end}",
+    )
+    graph.add((plan, GA.startYear, Literal(start, datatype=XSD.gYear)))
+    graph.add((plan, GA.endYear, Literal(end, datatype=XSD.gYear)))
+    for each in places:
+        graph.add((plan, DCTERMS.spatial, each.iri))
+    graph.add((plan, GA.partnership, OGP_ORGANIZATION))
+    graph.add((plan, DCTERMS.source, source))
+    graph.add((plan, SKOS.note, Literal(note, lang="en")))
+    if spec.plan_name:
+        graph.add((plan, GA.nameInSource, Literal(spec.plan_name)))
+    for item in spec.leads:
+        for key in INSTITUTION_ITEMS[item]:
+            graph.add((plan, GA.leadInstitution, _add_body(graph, key, source)))
+            stats.bodies.add(key)
+
+
+def _build_local(src_dir: Path, gazetteer: _Gazetteer, described: set[str]) -> tuple[Graph, dict[str, int], _OgpStats]:
+    """Subnational open government: OGP Local members, their plans and commitments, and the states in INAI's
+    «Cocreación desde lo local», each fact with its row's source."""
+    graph = _new_graph()
+    stats = _OgpStats()
+    rows = _read_csv(src_dir / LOCAL_FILE)
+    cited: set[str] = set()
+    per_source: dict[tuple[str, str], int] = {}
+    seen_ogp: set[tuple[str, str]] = set()
+    for row in rows:
+        jurisdiction, year, event = (row[k].strip() for k in ("jurisdiction", "year", "event"))
+        url = row["source_url"].strip()
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{LOCAL_FILE}: row {jurisdiction!r} {year!r} without a source URL")
+        source = URIRef(url)
+        cited.add(url)
+        note = _local_note(row)
+        places = _local_places(gazetteer, described, jurisdiction)
+        cid = row["commitment_id"].strip()
+        if cid:
+            _add_local_commitment(graph, row, cid, places[0], source)
+            stats.commitments += 1
+        elif row["program"].strip() == LOCAL_PROGRAMME:
+            if event not in LOCAL_EVENTS or len(places) != 1:
+                raise ValueError(f"{LOCAL_FILE}: no rule for the event {event!r} of {jurisdiction!r}")
+            prop, value, suffix, label_es, label_en = LOCAL_EVENTS[event]
+            place = places[0]
+            fact = ID[f"hecho/cocreacion-{suffix}-{place.slug}"]
+            by = _BY_YEAR.match(year)
+            if prop == GA.participatedInProgramme and year != PARTICIPATION_YEAR:
+                raise ValueError(f"{LOCAL_FILE}: participation of {jurisdiction!r} with a year {year!r}: no rule")
+            if prop != GA.participatedInProgramme and by is None:
+                raise ValueError(f"{LOCAL_FILE}: {event!r} of {jurisdiction!r} without 'by <year>': no rule")
+            when = f" (hasta {by[1]})" if by else ""
+            when_en = f" (by {by[1]})" if by else ""
+            _reify(
+                graph,
+                fact,
+                (place.iri, prop, value),
+                source,
+                note,
+                (f"{place.label_es} {label_es}{when}", f"{place.label_en} {label_en}{when_en}"),
+            )
+            if by:
+                graph.add((fact, GA.notAfter, Literal(by[1], datatype=XSD.gYear)))
+            per_source[(url, suffix)] = per_source.get((url, suffix), 0) + 1
+        else:
+            key = (jurisdiction, year)
+            spec = OGP_LOCAL_ROWS.get(key)
+            if spec is None:
+                raise ValueError(f"{LOCAL_FILE}: no rule for the OGP Local row {key}")
+            missing = [p for p in spec.phrases if p not in event]
+            if spec.plan_name and not event.startswith(spec.plan_name):
+                missing.append(spec.plan_name)
+            if spec.leads and f"lead: {'; '.join(spec.leads)}" not in event:
+                missing.append("lead: " + "; ".join(spec.leads))
+            if missing:
+                raise ValueError(f"{LOCAL_FILE}: row {key} no longer says {missing}")
+            seen_ogp.add(key)
+            place = places[0]
+            if spec.member_since:
+                _reify(
+                    graph,
+                    ID[f"hecho/aga-local-miembro-{place.slug}"],
+                    (place.iri, GA.ogpLocalMemberSince, Literal(spec.member_since, datatype=XSD.gYear)),
+                    source,
+                    note,
+                    (
+                        f"{place.label_es}, miembro de AGA Local desde {spec.member_since}",
+                        f"{place.label_en}, OGP Local member since {spec.member_since}",
+                    ),
+                )
+            if spec.withdrew:
+                _reify(
+                    graph,
+                    ID[f"hecho/aga-local-retiro-{place.slug}"],
+                    (place.iri, GA.withdrewFromOGPLocal, Literal(True)),
+                    source,
+                    note,
+                    (f"{place.label_es} se retiró de AGA Local", f"{place.label_en} withdrew from OGP Local"),
+                )
+            if spec.plan:
+                _add_local_plan(graph, places, spec, source, note, stats)
+    if seen_ogp != set(OGP_LOCAL_ROWS):
+        raise ValueError(f"{LOCAL_FILE}: OGP Local rows missing: {sorted(set(OGP_LOCAL_ROWS) - seen_ogp)}")
+    counts = _add_local_counts(graph, src_dir, rows, per_source)
+    cited.add(CAPITAL_QUERETARO)
+    _describe_pages(graph, cited)
+    return graph, counts, stats
+
+
+def _add_local_commitment(graph: Graph, row: dict[str, str], cid: str, place: _Place, source: URIRef) -> None:
+    """An OGP Local commitment: its id, title, page and place (nothing links it to the presentation's commitment)."""
+    if not _COMMITMENT_ID.match(cid):
+        raise ValueError(f"{LOCAL_FILE}: bad commitment id {cid!r}")
+    title = row["commitment_title"].strip()
+    if not title:
+        raise ValueError(f"{LOCAL_FILE} {cid}: no title")
+    commitment = ID[f"compromiso-aga/{cid.lower()}"]
+    graph.add((commitment, RDF.type, GA.OGPCommitment))
+    graph.add((commitment, DCTERMS.identifier, Literal(cid)))
+    graph.add((commitment, RDFS.label, Literal(title, lang=_page_lang(str(source)))))
+    graph.add((commitment, DCTERMS.source, source))
+    graph.add((commitment, DCTERMS.spatial, place.iri))
+    graph.add((commitment, SKOS.note, Literal(_local_note(row), lang="en")))
+
+
+def _note_number(rows: Sequence[dict[str, str]], pattern: str, where: str) -> int:
+    """The one number ``pattern`` (a regex with one group) finds in every note of ``rows``."""
+    found = {m[1] for row in rows if (m := re.search(pattern, row["note"]))}
+    if len(found) != 1 or any(not re.search(pattern, row["note"]) for row in rows):
+        raise ValueError(f"{LOCAL_FILE}: the notes of {where} disagree on {pattern!r}: {sorted(found)}")
+    return int(found.pop())
+
+
+def _add_local_counts(
+    graph: Graph, src_dir: Path, rows: Sequence[dict[str, str]], per_source: dict[tuple[str, str], int]
+) -> dict[str, int]:
+    """The counts the sources give, checked against the rows they cover. Capital Querétaro's (23 states, 13
+    functioning STLs, undated) go in a summary of their own; El Universal's (26 states, 16 STLs, 10 plans by 2017)
+    are the 2017 balance of ogp-facts.ttl, from the same article, and are checked against it. Both are kept."""
+    capital = [r for r in rows if r["source_url"].strip() == CAPITAL_QUERETARO]
+    universal = [r for r in rows if r["source_url"].strip() == EL_UNIVERSAL]
+    states = _note_number(capital, r"listed among (\d+) states that joined", "Capital Querétaro")
+    functioning = _note_number(
+        capital, r"(\d+) of the \d+ had a functioning Technical Secretariat", "Capital Querétaro"
+    )
+    if states != per_source.get((CAPITAL_QUERETARO, "participacion")):
+        raise ValueError(f"{LOCAL_FILE}: Capital Querétaro lists {states} states, the file has a different number")
+    stl_rows = [r for r in universal if "secretariat" in r["event"]]
+    plan_rows = [r for r in universal if "action plan" in r["event"]]
+    installed = _note_number(stl_rows, r"(\d+) secretariats installed", "El Universal")
+    plans = _note_number(plan_rows, r"(\d+) local action plans published", "El Universal")
+    participating = _note_number(stl_rows, r"up to 2017, (\d+) of 32 entities", "El Universal")
+    if (installed, plans) != (per_source.get((EL_UNIVERSAL, "stl")), per_source.get((EL_UNIVERSAL, "plan-local"))):
+        raise ValueError(f"{LOCAL_FILE}: El Universal's counts disagree with its rows")
+    facts = {row["fact_id"]: row for row in _read_csv(src_dir / OGP_FILE)}
+    balance = facts["inai_local_2017"]
+    _, year_counts = PROGRAMME_YEARS["inai_local_2017"]
+    stated = {c.suffix: c.value for c in year_counts}
+    if (
+        balance["source_url"].strip() != EL_UNIVERSAL
+        or int(balance["value"]) != participating
+        or (stated["stl"], stated["pal"]) != (installed, plans)
+    ):
+        raise ValueError(f"{LOCAL_FILE}: El Universal's counts disagree with {OGP_FILE} (inai_local_2017)")
+    summary = CAPITAL_QUERETARO_SUMMARY
+    source = URIRef(CAPITAL_QUERETARO)
+    graph.add((summary, RDF.type, GA.ProgrammeSummary))
+    _labels(
+        graph,
+        summary,
+        "Cocreación desde lo local: cifras según Capital Querétaro (sin fecha)",
+        "Co-creation from the local level: figures according to Capital Querétaro (undated)",
+    )
+    graph.add((summary, GA.programme, COCREATION_PROGRAMME))
+    graph.add((summary, DCTERMS.source, source))
+    graph.add((summary, RDFS.seeAlso, ID["programa/cocreacion-desde-lo-local/balance-2017"]))
+    graph.add(
+        (
+            summary,
+            SKOS.note,
+            Literal(
+                f"Otra fuente, El Universal (3 de enero de 2018), da {participating} entidades hasta 2017 y "
+                f"{installed} STL instalados (balance 2017). Las fuentes no coinciden: se conservan ambas cifras, "
+                "cada una con su fuente.",
+                lang="es",
+            ),
+        )
+    )
+    graph.add(
+        (
+            summary,
+            SKOS.note,
+            Literal(
+                f"Another source, El Universal (3 January 2018), gives {participating} states by 2017 and "
+                f"{installed} STLs installed (2017 summary). The sources disagree: both figures are kept, each with "
+                "its source.",
+                lang="en",
+            ),
+        )
+    )
+    note = f"Capital Querétaro (undated): {_note_text(capital)}"
+    for prop, value, suffix, label_es, label_en in (
+        (GA.participatingStates, states, "entidades", "entidades participantes", "participating states"),
+        (GA.functioningSecretariats, functioning, "stl", "STL en funcionamiento", "functioning STLs"),
+    ):
+        _reify(
+            graph,
+            ID[f"hecho/capital-queretaro-{suffix}"],
+            (summary, prop, _integer(value, suffix)),
+            source,
+            note,
+            (
+                f"Cocreación desde lo local según Capital Querétaro, {label_es} = {value}",
+                f"Co-creation from the local level according to Capital Querétaro, {label_en} = {value}",
+            ),
+        )
+    return {"capital_states": states, "capital_functioning": functioning, "universal_states": participating}
+
+
+def _note_text(rows: Sequence[dict[str, str]]) -> str:
+    """The part of a note every row shares: its first clause (up to the first ';')."""
+    first = {row["note"].split(";")[0].strip() for row in rows}
+    if len(first) != 1:
+        raise ValueError(f"{LOCAL_FILE}: rows of one source with different notes")
+    return first.pop() + "."
+
+
 # ---------------------------------------------------------------- headers and SOURCES.md
 
 _GENERATED = (
@@ -957,6 +1984,75 @@ def _ogp_header() -> list[str]:
     ]
 
 
+OGP_LICENCE = (
+    "OGP's disclosure policy states Creative Commons 3.0 Unported for OGP information; the commitment pages state none"
+)
+
+
+def _listed(label: str, items: Iterable[str]) -> str:
+    found = sorted(set(items))
+    return f"{label} ({len(found)}): {', '.join(found) if found else 'none'}."
+
+
+def _commitments_header(stats: _OgpStats) -> list[str]:
+    skipped = [f"  - {reason}: {', '.join(where)}" for reason, where in sorted(stats.skipped.items())]
+    return [
+        "Mexico's national commitments in the Open Government Partnership (ga:OGPCommitment, id:compromiso-aga/<id>),",
+        f"{stats.commitments} rows of {COMMITMENTS_FILE}: each with its OGP page (dcterms:source; the",
+        "other-language page as rdfs:seeAlso), the title in each language the row has, the problem it addressed",
+        "in one sentence written for the file (ga:problemStatement), the policy areas as printed (ga:policyArea), the",
+        f"lead and support institutions, and {stats.assessments} IRM assessments (id:evaluacion-irm/<id>): each rating",
+        "as a concept of its ordered scale (ontology/gakg-reference.ttl, ga:rank) and as printed, with the language of",
+        "its page (machine-translated Spanish included); 'Pending IRM Review' is kept as printed only.",
+        "The values of the file's irm_potential_impact column are printed under 'Ambition' on every page: ga:ambition.",
+        "Plans: matched by the start year of the period the page prints; the plan link is a sourced fact.",
+        _listed("  Inferred by the file's compiler from the cycle year (ga:byInference true)", stats.inferred_plans),
+        _listed("  Without a plan", stats.without_plan),
+        "The names the sources print for each plan are sourced facts (ga:nameInSource): the fourth plan is",
+        "'Mexico Action Plan 2019-2022' on the commitment pages and 2019-2021 elsewhere; the presentation's period",
+        "(data/presentacion/planes-nacionales.ttl) is kept.",
+        "Institutions: only names of bodies (INSTITUTION_ITEMS); bodies the project's data already describes are",
+        "reused (INAI, CIDE); items left out:",
+        *skipped,
+        f"Themes (dcterms:subject) are editorial: ../editorial/{THEMES_OUT}, from ../editorial/{AREAS_FILE}.",
+        f"Source: hand-compiled {COMMITMENTS_FILE}, from archived copies of OGP pages, one or two per row;",
+        f"licence: {OGP_LICENCE}.",
+        _GENERATED,
+    ]
+
+
+def _themes_header(stats: _OgpStats) -> list[str]:
+    return [
+        "Editorial links of Gobierno Abierto KG: the themes of the public-problem thesaurus each of Mexico's OGP",
+        "commitments is about (dcterms:subject), derived from the policy areas its page prints (ga:policyArea in",
+        f"../reference/{COMMITMENTS_OUT}) through the editorial mapping {AREAS_FILE}: an area gives the themes",
+        "it maps to with skos:closeMatch or skos:broadMatch (the theme says the same as the area, or more); the",
+        "mapping's skos:editorialNote says why for each area. Not stated by any source.",
+        f"{stats.theme_links} links.",
+        _listed("Areas printed with no theme derived", stats.unmapped_areas),
+        _GENERATED,
+    ]
+
+
+def _local_header(stats: _OgpStats, counts: dict[str, int]) -> list[str]:
+    return [
+        "Subnational open government in Mexico, from the hand-compiled ogp_mx_local_handcompiled.csv, one source",
+        "per row: OGP Local members (ga:ogpLocalMemberSince, ga:withdrewFromOGPLocal) and their action plans",
+        f"(ga:ActionPlan, id:plan/aga-local-...), {stats.commitments} OGP Local commitments (ga:OGPCommitment; none",
+        "is linked to the presentation's commitment), and the states in INAI's 'Cocreación desde lo local'",
+        "(ga:participatedInProgramme, ga:hadTechnicalSecretariat, ga:publishedLocalPlan; the last two 'by 2017',",
+        "ga:notAfter on the fact). Every fact is asserted and reified (id:hecho/...) with its row's source.",
+        "The participation rows give no joining year (2015 is the programme's launch): none is stated.",
+        f"Counts: Capital Querétaro (undated) lists {counts['capital_states']} states, "
+        f"{counts['capital_functioning']} with a functioning STL",
+        "(id:programa/cocreacion-desde-lo-local/cifras-capital-queretaro); El Universal gives "
+        f"{counts['universal_states']} states by 2017",
+        "(the 2017 balance in ogp-facts.ttl, checked against these rows). The sources disagree: both are kept.",
+        f"Source: per row; licence: per row; news sources state none; {OGP_LICENCE}.",
+        _GENERATED,
+    ]
+
+
 def _sdg_labels(kos_file: Path) -> Graph:
     """``rdfs:label`` for every concept of the UN file, copied from its Spanish and English ``skos:prefLabel``,
     so that every entity has the one label predicate a researcher relies on (the UN file stays unmodified)."""
@@ -982,8 +2078,13 @@ def _sdg_labels_header() -> list[str]:
     ]
 
 
-def _sources_markdown(src_dir: Path) -> str:
-    """``SOURCES.md``: origin and licence of each output file."""
+def _cited(graph: Graph) -> list[str]:
+    """The pages a generated graph describes as its sources."""
+    return sorted(str(s) for s in graph.subjects(RDF.type, DCTERMS.BibliographicResource))
+
+
+def _sources_markdown(src_dir: Path, cited: dict[str, list[str]]) -> str:
+    """``SOURCES.md``: origin and licence of each output file; ``cited``: the pages each OGP file cites."""
     ogp_urls = sorted(
         {
             row["source_url"].strip()
@@ -1005,6 +2106,11 @@ def _sources_markdown(src_dir: Path) -> str:
         f"| `{METRICA_OUT}` | {METRICA_ORIGIN}; {METRICA_AVERAGES_ORIGIN}. Credit: "
         f'"{METRICA_CITATION}" | none stated |',
         f"| `{OGP_OUT}` | hand-compiled `{OGP_FILE}`, one source URL per fact (below) | facts |",
+        f"| `{COMMITMENTS_OUT}` | hand-compiled `{COMMITMENTS_FILE}`, from archived copies of OGP's commitment pages "
+        "and its Mexico member page, one or two pages per row (below) | "
+        f"{OGP_LICENCE} |",
+        f"| `{LOCAL_OUT}` | hand-compiled `{LOCAL_FILE}`, one source per row (below) | per row; news sources state "
+        "none |",
         f"| `{SDG_KOS_OUT}` | {SDG_KOS_ORIGIN} (unmodified copy) | none stated (UN Statistics Division) |",
         f"| `{SDG_ONTOLOGY_OUT}` | {SDG_ONTOLOGY_ORIGIN} (unmodified copy) | none stated |",
         f"| `{SDG_LABELS_OUT}` | `rdfs:label` copied from the Spanish and English `skos:prefLabel` of "
@@ -1012,22 +2118,33 @@ def _sources_markdown(src_dir: Path) -> str:
         "",
         "`metrica_ga_2017_DR.csv` (same repository, `DR.csv`) is not imported.",
         "",
+        f"`../editorial/{THEMES_OUT}` is editorial work, not a source: the themes of the commitments of "
+        f"`{COMMITMENTS_OUT}`, derived from their policy areas through the editorial mapping "
+        f"`../editorial/{AREAS_FILE}`.",
+        "",
         f"Source URLs cited by `{OGP_OUT}`:",
         "",
         *(f"- <{url}>" for url in ogp_urls),
         "",
     ]
+    for name in (COMMITMENTS_OUT, LOCAL_OUT):
+        lines += [f"Source URLs cited by `{name}`:", "", *(f"- <{url}>" for url in cited[name]), ""]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- entry point
 
 
-def build_reference(src_dir: Path, out_dir: Path, ontology_dir: Path | None = None) -> dict[str, int]:
+def build_reference(
+    src_dir: Path, out_dir: Path, ontology_dir: Path | None = None, editorial_dir: Path | None = None
+) -> dict[str, int]:
     """Convert the reference data in ``src_dir`` into Turtle files under ``out_dir``.
 
     The UN SDG ontology is vocabulary, not instance data: it is copied to ``ontology_dir`` when one is given
-    (the project's ``ontology/`` folder), else beside the rest in ``out_dir``.
+    (the project's ``ontology/`` folder), else beside the rest in ``out_dir``. The OGP commitments' themes are
+    editorial: they are derived from the mapping ``ogp-areas-temas.ttl`` of ``editorial_dir`` (by default the
+    ``editorial`` folder beside ``out_dir``, as ``data/editorial`` is beside ``data/reference``) and written there
+    as ``ogp-compromisos-temas.ttl``.
 
     Returns the number of triples written per output file name (``SOURCES.md`` is not counted). Raises
     ``ValueError`` when the input breaks an expectation (a number that is not a number, an unknown state,
@@ -1057,6 +2174,17 @@ def build_reference(src_dir: Path, out_dir: Path, ontology_dir: Path | None = No
     ogp = _build_ogp(src_dir, len(metrica_rows))
     counts[OGP_OUT] = _write_turtle(ogp, out_dir / OGP_OUT, _ogp_header())
 
+    editorial_dir = Path(editorial_dir) if editorial_dir is not None else out_dir.parent / "editorial"
+    mapping = _AreaMapping.read(editorial_dir / AREAS_FILE)
+    commitments, themes, commitment_stats = _build_commitments(src_dir, mapping)
+    counts[COMMITMENTS_OUT] = _write_turtle(
+        commitments, out_dir / COMMITMENTS_OUT, _commitments_header(commitment_stats)
+    )
+    counts[THEMES_OUT] = _write_turtle(themes, editorial_dir / THEMES_OUT, _themes_header(commitment_stats))
+    described = {m.code for m in gazetteer.municipalities.values() if m.state_code == "15"} | {m.code for m in measured}
+    local, local_counts, local_stats = _build_local(src_dir, gazetteer, described)
+    counts[LOCAL_OUT] = _write_turtle(local, out_dir / LOCAL_OUT, _local_header(local_stats, local_counts))
+
     ontology_dir = Path(ontology_dir) if ontology_dir is not None else out_dir
     for source_name, out_name, folder in (
         (SDG_KOS_FILE, SDG_KOS_OUT, out_dir),
@@ -1068,5 +2196,6 @@ def build_reference(src_dir: Path, out_dir: Path, ontology_dir: Path | None = No
     labels = _sdg_labels(out_dir / SDG_KOS_OUT)
     counts[SDG_LABELS_OUT] = _write_turtle(labels, out_dir / SDG_LABELS_OUT, _sdg_labels_header())
 
-    (out_dir / SOURCES_OUT).write_text(_sources_markdown(src_dir), encoding="utf-8", newline="\n")
+    cited = {COMMITMENTS_OUT: _cited(commitments), LOCAL_OUT: _cited(local)}
+    (out_dir / SOURCES_OUT).write_text(_sources_markdown(src_dir, cited), encoding="utf-8", newline="\n")
     return counts

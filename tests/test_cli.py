@@ -304,3 +304,12 @@ def test_export_per_graph_writes_sorted_turtle_that_round_trips(
     whole = tmp_path / "whole.nt"
     assert run(capsys, "export", "--format", "nt", "--out", str(whole))[0] == 0
     assert len(merged) == len(rdflib.Graph().parse(whole, format="nt"))
+
+
+def test_import_offers_every_kind_the_write_path_declares() -> None:
+    """``graphapp import --kind`` lists its kinds without importing the write path (a fast start); they must be
+    the declared ones (a new kind, such as sources, must not be refused by the command line)."""
+    from graphapp.cli import KIND_PLURALS
+    from graphapp.writes.entities import KINDS_BY_PLURAL
+
+    assert sorted(KIND_PLURALS) == sorted(KINDS_BY_PLURAL)

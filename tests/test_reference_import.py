@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,12 +13,23 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from graphapp.iris import GA, ID, QB, SCHEMA, WD, slugify
-from graphapp.reference_import import METRICA_MUNICIPALITY_EVIDENCE, build_reference, fold, repair_text
+from graphapp.iris import GA, GRAPH, ID, ORG, QB, SCHEMA, WD, slugify
+from graphapp.reference_import import (
+    AREAS_FILE,
+    BODIES,
+    METRICA_MUNICIPALITY_EVIDENCE,
+    PRESENTATION_PLANS,
+    SKIPPED_ITEMS,
+    THEMES_OUT,
+    build_reference,
+    fold,
+    repair_text,
+)
 
 MAIN = Path(__file__).resolve().parents[1]
 COMMITTED = MAIN / "data" / "reference"
-GENERATED_TTL = ("places.ttl", "metrica-2017.ttl", "ogp-facts.ttl")
+EDITORIAL = MAIN / "data" / "editorial"
+GENERATED_TTL = ("places.ttl", "metrica-2017.ttl", "ogp-facts.ttl", "ogp-commitments.ttl", "ogp-local.ttl")
 EXCEPTIONS = {
     ID["institucion/ayuntamiento-de-toluca"],
     ID["institucion/instituto-electoral-del-estado-de-mexico"],
@@ -43,11 +55,18 @@ def src_dir() -> Path:
     return found
 
 
+def _build(src_dir: Path, root: Path) -> tuple[Path, dict[str, int]]:
+    """Build into ``root/reference``, with the committed editorial mapping copied to ``root/editorial`` (where the
+    commitments' themes are written), as ``data/reference`` and ``data/editorial`` are laid out."""
+    (root / "editorial").mkdir(parents=True)
+    shutil.copyfile(EDITORIAL / AREAS_FILE, root / "editorial" / AREAS_FILE)
+    out = root / "reference"
+    return out, build_reference(src_dir, out)
+
+
 @pytest.fixture(scope="module")
 def built(src_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("reference")
-    counts = build_reference(src_dir, out)
-    return out, counts
+    return _build(src_dir, tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +104,16 @@ def test_output_equals_committed_files_byte_for_byte(built: tuple[Path, dict[str
     assert produced == sorted(committed)
     for name in produced:
         assert (out / name).read_bytes() == committed[name].read_bytes(), name
+    # the commitments' themes are editorial: written beside the mapping they come from
+    assert (out.parent / "editorial" / THEMES_OUT).read_bytes() == (EDITORIAL / THEMES_OUT).read_bytes()
 
 
 def test_second_run_is_byte_identical(src_dir: Path, built: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
     out, counts = built
-    assert build_reference(src_dir, tmp_path) == counts
-    for path in out.iterdir():
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    again, second = _build(src_dir, tmp_path)
+    assert second == counts
+    for path in [*out.iterdir(), out.parent / "editorial" / THEMES_OUT]:
+        assert (again.parent / path.parent.name / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_sdg_copies_are_byte_identical(src_dir: Path, built: tuple[Path, dict[str, int]]) -> None:
@@ -107,7 +129,7 @@ def test_sdg_copies_are_byte_identical(src_dir: Path, built: tuple[Path, dict[st
 
 def test_counts_are_triples_per_file(built: tuple[Path, dict[str, int]], graphs: dict[str, Graph]) -> None:
     _, counts = built
-    assert set(counts) == {*GENERATED_TTL, "un-sdg-kos.ttl", "un-sdg-ontology.ttl", "un-sdg-labels.ttl"}
+    assert set(counts) == {*GENERATED_TTL, "un-sdg-kos.ttl", "un-sdg-ontology.ttl", "un-sdg-labels.ttl", THEMES_OUT}
     for name, graph in graphs.items():
         assert counts[name] == len(graph) > 0
 
@@ -118,6 +140,8 @@ def test_headers_name_origin_and_generator(built: tuple[Path, dict[str, int]]) -
         "places.ttl": "isaacarroyov/datos_facil_acceso, GobiernoMexicano/cve_nom_municipios.csv",
         "metrica-2017.ttl": "JuveCampos/Metrica_Gob_Abierto, Metrica_Gob_Abierto/BSO.csv",
         "ogp-facts.ttl": "ogp_mx_facts_handcompiled.csv",
+        "ogp-commitments.ttl": "ogp_mx_commitments_handcompiled.csv",
+        "ogp-local.ttl": "ogp_mx_local_handcompiled.csv",
     }
     for name, origin in origins.items():
         text = (out / name).read_text(encoding="utf-8")
@@ -403,3 +427,347 @@ def test_new_terms_are_declared(graphs: dict[str, Graph]) -> None:
     for term in used:
         labels = {label.language for label in ontology.objects(term, RDFS.label)}
         assert {"es", "en"} <= labels, term
+
+
+# ---------------------------------------------------------------- OGP commitments and the IRM (issue 17)
+
+COMMITMENTS_CSV = "ogp_mx_commitments_handcompiled.csv"
+LOCAL_CSV = "ogp_mx_local_handcompiled.csv"
+OGP_COMMITMENT = GA.OGPCommitment
+
+
+def _rows(src_dir: Path, name: str) -> list[dict[str, str]]:
+    with (src_dir / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def commitments(graphs: dict[str, Graph]) -> Graph:
+    return graphs["ogp-commitments.ttl"]
+
+
+@pytest.fixture(scope="module")
+def local(graphs: dict[str, Graph]) -> Graph:
+    return graphs["ogp-local.ttl"]
+
+
+@pytest.fixture(scope="module")
+def themes(built: tuple[Path, dict[str, int]]) -> Graph:
+    out, _ = built
+    return Graph().parse(out.parent / "editorial" / THEMES_OUT, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    graph = Graph()
+    for name in ("gakg.ttl", "gakg-reference.ttl", "gakg-finder.ttl"):
+        graph.parse(MAIN / "ontology" / name, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def project_data() -> Graph:
+    """The hand-written data the importer links to (presentation, editorial, thesaurus, catalogue)."""
+    graph = Graph()
+    for folder in ("presentacion", "editorial", "tesauro", "posterior"):
+        for path in sorted((MAIN / "data" / folder).glob("*.ttl")):
+            graph.parse(path, format="turtle")
+    graph.parse(MAIN / "data" / "catalog.ttl", format="turtle")
+    return graph
+
+
+def _commitment(cid: str) -> URIRef:
+    return ID[f"compromiso-aga/{cid.lower()}"]
+
+
+def _statement(graph: Graph, s: URIRef, p: URIRef, o: URIRef | Literal) -> URIRef:
+    """The one rdf:Statement describing ``(s, p, o)`` in ``graph``."""
+    (fact,) = (
+        f for f in graph.subjects(RDF.subject, s) if (f, RDF.predicate, p) in graph and (f, RDF.object, o) in graph
+    )
+    assert isinstance(fact, URIRef)
+    return fact
+
+
+def test_the_21_national_commitments_with_their_ids(src_dir: Path, commitments: Graph) -> None:
+    ids = [row["id"] for row in _rows(src_dir, COMMITMENTS_CSV)]
+    assert len(ids) == 21
+    found = set(commitments.subjects(RDF.type, OGP_COMMITMENT))
+    assert found == {_commitment(cid) for cid in ids}
+    for cid in ids:
+        assert list(commitments.objects(_commitment(cid), DCTERMS.identifier)) == [Literal(cid)]
+        assert (_commitment(cid), DCTERMS.spatial, ID["pais/mexico"]) in commitments
+    # typed with the subclass only: ga:Commitment follows from the ontology (rdfs:subClassOf)
+    assert (_commitment("MX0075"), RDF.type, GA.Commitment) not in commitments
+
+
+def test_mx0075_plan_identifier_and_reused_institutions(commitments: Graph) -> None:
+    mx0075, mx0087 = _commitment("MX0075"), _commitment("MX0087")
+    fourth = ID["plan/cuarto-plan-accion-nacional"]
+    assert list(commitments.objects(mx0075, GA.plan)) == [fourth]
+    fact = _statement(commitments, mx0075, GA.plan, fourth)
+    assert (fact, GA.byInference, None) not in commitments  # the page prints the plan
+    assert _label(commitments, mx0075, "es") == "Supervisión ciudadana del gasto en programas sociales"
+    assert _label(commitments, mx0075, "en") == "Citizen Oversight of Social Program Spending"
+    assert (mx0075, DCTERMS.source, URIRef("https://opengovpartnership.org/members/mexico/commitments/MX0075")) in (
+        commitments
+    )
+    assert (
+        mx0075,
+        RDFS.seeAlso,
+        URIRef("https://www.opengovpartnership.org/es/members/mexico/commitments/MX0075/"),
+    ) in commitments
+    sfp, gesoc = ID["organizacion/sfp"], ID["organizacion/gesoc"]
+    assert set(commitments.objects(mx0075, GA.leadInstitution)) == {sfp}
+    assert set(commitments.objects(mx0075, GA.supportInstitution)) == {
+        gesoc,
+        ID["organizacion/transparencia-mexicana"],
+        ID["organizacion/fundar"],
+    }
+    # the same bodies lead MX0087, printed differently ("Gesoc, Agencia ..." / "OC Agencia ... (GESOC)"): one entity
+    assert {sfp, gesoc, ID["organizacion/inai"]} <= set(commitments.objects(mx0087, GA.leadInstitution))
+    labelled_sfp = [
+        s for s, label in commitments.subject_objects(RDFS.label) if str(label).startswith("Secretaría de la Función")
+    ]
+    assert set(labelled_sfp) == {sfp}
+    assert Literal("OC Agencia para el Desarrollo, A.C. (GESOC)", lang="es") in set(
+        commitments.objects(gesoc, SKOS.altLabel)
+    )
+    # INAI is the presentation's entity, reused and not described again
+    assert not list(commitments.predicate_objects(ID["organizacion/inai"]))
+    statements = {str(o) for o in commitments.objects(mx0075, GA.problemStatement)}
+    assert any(s.startswith("La ciudadanía no podía rastrear") for s in statements)
+    assert "Fiscal Openness" in {str(o) for o in commitments.objects(mx0075, GA.policyArea)}
+
+
+def test_plans_from_the_file_and_inferences_marked(src_dir: Path, commitments: Graph) -> None:
+    plans = {year: plan for year, (plan, *_) in PRESENTATION_PLANS.items()}
+    for row in _rows(src_dir, COMMITMENTS_CSV):
+        commitment = _commitment(row["id"])
+        (plan,) = commitments.objects(commitment, GA.plan)
+        assert plan == plans[row["cycle_start_year"]]
+        fact = _statement(commitments, commitment, GA.plan, plan)
+        inferred = (fact, GA.byInference, Literal(True)) in commitments
+        # an inference only where the page prints no plan and the compiler's note says it is one
+        assert inferred == (not row["action_plan"] and "(inference)" in row["retrieved_note"]), row["id"]
+    assert (_statement(commitments, _commitment("MX0064"), GA.plan, plans["2016"]), GA.byInference, None) in (
+        commitments
+    )
+
+
+def test_presentation_plans_are_the_presentations(project_data: Graph) -> None:
+    for start, (plan, end, *_) in PRESENTATION_PLANS.items():
+        assert (plan, GA.startYear, Literal(start, datatype=XSD.gYear)) in project_data
+        assert (plan, GA.endYear, Literal(end, datatype=XSD.gYear)) in project_data
+
+
+def test_the_fourth_plan_keeps_both_names_each_with_its_source(commitments: Graph) -> None:
+    fourth = ID["plan/cuarto-plan-accion-nacional"]
+    names = {str(n) for n in commitments.objects(fourth, GA.nameInSource)}
+    assert names == {"Mexico Action Plan 2019-2022", "Plan d'action du Mexique 2019-2021"}
+    for name in names:
+        fact = _statement(commitments, fourth, GA.nameInSource, Literal(name))
+        assert len(list(commitments.objects(fact, DCTERMS.source))) == 1
+    # the presentation's period is not touched
+    assert (fourth, GA.endYear, None) not in commitments and (fourth, GA.startYear, None) not in commitments
+
+
+def test_irm_early_results_are_ordered_by_rank_and_keep_the_printed_value(commitments: Graph, ontology: Graph) -> None:
+    scale = [
+        GA["earlyResults-none"],
+        GA["earlyResults-marginal"],
+        GA["earlyResults-major"],
+        GA["earlyResults-outstanding"],
+    ]
+    assert [int(ontology.value(c, GA.rank)) for c in scale] == [0, 1, 2, 3]
+    for concept in scale:
+        assert (concept, SKOS.inScheme, GA.EarlyResultsScale) in ontology
+        assert _label(ontology, concept, "es") and _label(ontology, concept, "en")
+    early = {
+        str(commitments.value(a, DCTERMS.identifier)): commitments.value(
+            commitments.value(a, GA.irmAssessment), GA.earlyResults
+        )
+        for a in commitments.subjects(GA.irmAssessment, None)
+    }
+    rated = {cid: value for cid, value in early.items() if value is not None}
+    ordered = sorted(rated, key=lambda cid: (-int(ontology.value(rated[cid], GA.rank)), cid))
+    assert ordered[0] == "MX0084"  # outstanding
+    assert rated["MX0042"] == rated["MX0087"] == rated["MX0076"] == GA["earlyResults-major"]
+    assert rated["MX0075"] == GA["earlyResults-none"] and rated["MX0068"] == GA["earlyResults-marginal"]
+    assert "MX0086" not in rated  # 'Pending IRM Review' is not a value of the scale
+    mx0042 = ID["evaluacion-irm/mx0042"]
+    assert (mx0042, GA.earlyResultsAsPrinted, Literal("importante Clasificacion Mayor", lang="es")) in commitments
+    assert (mx0042, GA.ambition, GA["ambition-high"]) in commitments
+    assert (mx0042, GA.ambitionAsPrinted, Literal("Alto", lang="es")) in commitments
+    assert (
+        mx0042,
+        DCTERMS.source,
+        URIRef("https://www.opengovpartnership.org/es/members/mexico/commitments/MX0042/"),
+    ) in (commitments)
+    mx0086 = ID["evaluacion-irm/mx0086"]
+    assert (mx0086, GA.earlyResultsAsPrinted, Literal("Pending IRM Review", lang="en")) in commitments
+    assert (mx0086, GA.starred, None) not in commitments  # shown as pending: not a boolean
+    assert (ID["evaluacion-irm/mx0073"], GA.starred, Literal(False)) in commitments
+    assert {ID["evaluacion-irm/mx0073"]} <= set(commitments.subjects(GA.verifiable, GA["verifiable-no"]))
+    # every rating is a concept of the ontology's scales, and no potential-impact or completion value is invented
+    for prop in (GA.earlyResults, GA.ambition, GA.verifiable, GA.relevance, GA.relevantOGPValue):
+        for value in commitments.objects(None, prop):
+            assert (value, SKOS.inScheme, None) in ontology, value
+    assert (None, GA.potentialImpact, None) not in commitments and (None, GA.completion, None) not in commitments
+    assert len(set(commitments.subjects(RDF.type, GA.IRMAssessment))) == 10
+
+
+def test_an_unknown_irm_value_stops_the_import(src_dir: Path) -> None:
+    from graphapp import reference_import
+
+    row = next(r for r in _rows(src_dir, COMMITMENTS_CSV) if r["id"] == "MX0084")
+    row["irm_early_results"] = "Sobresaliente Excepcional"
+    with pytest.raises(ValueError, match="unknown irm_early_results value 'Sobresaliente Excepcional'"):
+        reference_import._add_assessment(Graph(), row, _commitment("MX0084"), reference_import._OgpStats())
+
+
+def test_every_row_has_a_source_and_every_source_is_described(
+    src_dir: Path, commitments: Graph, local: Graph, project_data: Graph
+) -> None:
+    for row in _rows(src_dir, COMMITMENTS_CSV):
+        (source,) = commitments.objects(_commitment(row["id"]), DCTERMS.source)
+        assert str(source) == (row["source_url_en"] or row["source_url_es"])
+    for row in _rows(src_dir, LOCAL_CSV):
+        facts = set(local.subjects(DCTERMS.source, URIRef(row["source_url"])))
+        assert facts, row
+    for name, graph in (("ogp-commitments", commitments), ("ogp-local", local)):
+        cited = set(graph.objects(None, DCTERMS.source))
+        assert all(str(o).startswith(("http://", "https://")) for o in cited)
+        # the other-language page of a commitment (rdfs:seeAlso) is cited too
+        cited |= {o for o in graph.objects(None, RDFS.seeAlso) if str(o).startswith("https://www.opengov")}
+        described = set(graph.subjects(RDF.type, DCTERMS.BibliographicResource))
+        assert cited == described, name
+        for page in described:
+            assert _label(graph, page, "es") and _label(graph, page, "en")
+        # the catalogue derives the graph from exactly the pages it cites
+        record = GRAPH[f"reference/{name}"]
+        assert set(project_data.objects(record, PROV_DERIVED)) == described, name
+        assert (record, DCTERMS.rights, None) in project_data and (record, DCTERMS.license, None) not in project_data
+    for assessment in commitments.subjects(RDF.type, GA.IRMAssessment):
+        assert (assessment, DCTERMS.source, None) in commitments
+
+
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+
+def test_no_organisation_is_a_sentence(commitments: Graph, local: Graph) -> None:
+    names = {body.name for body in BODIES.values() if body.name}
+    for graph in (commitments, local):
+        for org in graph.subjects(RDF.type, ORG.Organization):
+            labels = {str(label) for label in graph.objects(org, RDFS.label)}
+            assert labels and labels <= names, labels
+        texts = {str(o) for o in graph.objects() if isinstance(o, Literal)}
+        for item in SKIPPED_ITEMS:
+            assert item not in texts, item  # the page's sentences (and a person's name) stay out
+    assert "Jaime Villareal" not in commitments.serialize(format="turtle")
+
+
+def test_reused_bodies_are_described_by_the_project(commitments: Graph, local: Graph, project_data: Graph) -> None:
+    for graph in (commitments, local):
+        for prop in (GA.leadInstitution, GA.supportInstitution):
+            for body in graph.objects(None, prop):
+                if (body, RDF.type, None) not in graph:
+                    assert (body, RDFS.label, None) in project_data, body
+    assert (ID["plan/aga-local-tlalnepantla-de-baz-15104-2021-2023"], GA.leadInstitution, ID["institucion/infoem"]) in (
+        local
+    )
+
+
+def test_local_facts_with_sources_and_both_disagreeing_counts(local: Graph, graphs: dict[str, Graph]) -> None:
+    programme = ID["programa/cocreacion-desde-lo-local"]
+    participated = set(local.subjects(GA.participatedInProgramme, programme))
+    installed = set(local.subjects(GA.hadTechnicalSecretariat, Literal(True)))
+    published = set(local.subjects(GA.publishedLocalPlan, Literal(True)))
+    assert (len(participated), len(installed), len(published)) == (23, 16, 10)
+    assert ID["entidad/estado-de-mexico"] in participated and ID["entidad/durango"] in published
+    for state in installed:
+        fact = _statement(local, state, GA.hadTechnicalSecretariat, Literal(True))
+        assert (fact, GA.notAfter, Literal("2017", datatype=XSD.gYear)) in local
+        assert (fact, DCTERMS.source, URIRef(EL_UNIVERSAL)) in local
+    for state in participated:  # no joining year is stated, so none is given
+        fact = _statement(local, state, GA.participatedInProgramme, programme)
+        assert (fact, GA.notAfter, None) not in local
+    jalisco = ID["entidad/jalisco"]
+    member = _statement(local, jalisco, GA.ogpLocalMemberSince, Literal("2016", datatype=XSD.gYear))
+    assert (member, DCTERMS.source, URIRef("https://www.opengovpartnership.org/countries/jalisco-mexico")) in local
+    assert (ID["entidad/ciudad-de-mexico"], GA.withdrewFromOGPLocal, Literal(True)) in local
+    assert (ID["municipio/08019"], GA.ogpLocalMemberSince, Literal("2022", datatype=XSD.gYear)) in local
+    # the disagreeing counts, each with its source: 23 states (Capital Querétaro) and 26 by 2017 (El Universal)
+    capital = ID["programa/cocreacion-desde-lo-local/cifras-capital-queretaro"]
+    fact = _statement(local, capital, GA.participatingStates, Literal(23, datatype=XSD.integer))
+    assert (fact, DCTERMS.source, URIRef(CAPITAL)) in local
+    assert (capital, GA.functioningSecretariats, Literal(13, datatype=XSD.integer)) in local
+    balance = ID["programa/cocreacion-desde-lo-local/balance-2017"]
+    ogp = graphs["ogp-facts.ttl"]
+    fact = _statement(ogp, balance, GA.participatingStates, Literal(26, datatype=XSD.integer))
+    assert (fact, DCTERMS.source, URIRef(EL_UNIVERSAL)) in ogp
+
+
+EL_UNIVERSAL = "http://www.pressreader.com/mexico/el-universal/20180103/281663960392291"
+CAPITAL = "https://capitalqueretaro.com.mx/local/queretaro-entre-los-estados-con-mayor-apertura-a-la-transparencia/amp"
+
+
+def test_local_commitments_and_mxmex0009_not_linked_to_the_presentation(local: Graph, themes: Graph) -> None:
+    for cid, place in (("MXCHH0003", ID["municipio/08019"]), ("MXMEX0009", ID["entidad/estado-de-mexico"])):
+        commitment = _commitment(cid)
+        assert (commitment, RDF.type, OGP_COMMITMENT) in local
+        assert list(local.objects(commitment, DCTERMS.identifier)) == [Literal(cid)]
+        assert list(local.objects(commitment, DCTERMS.spatial)) == [place]
+        assert (commitment, DCTERMS.source, None) in local and _label(local, commitment, "en")
+    presentation = str(ID["compromiso/"])
+    for graph in (local, themes):
+        assert not any(str(t).startswith(presentation) for triple in graph for t in triple)
+
+
+def test_themes_are_editorial_and_follow_the_mapping(
+    src_dir: Path, commitments: Graph, themes: Graph, project_data: Graph
+) -> None:
+    assert set(themes.predicates()) == {DCTERMS.subject}
+    assert (None, DCTERMS.subject, None) not in commitments  # the link lives only in the editorial graph
+    assert (MAIN / "data" / "editorial" / THEMES_OUT).is_file()
+    mapping = Graph().parse(EDITORIAL / AREAS_FILE, format="turtle")
+    scheme = ID["esquema/areas-politica-aga"]
+    areas = {mapping.value(c, SKOS.prefLabel): c for c in mapping.subjects(SKOS.inScheme, scheme)}
+    assert len(areas) == 32
+    for concept in areas.values():
+        assert {n.language for n in mapping.objects(concept, SKOS.editorialNote)} == {"es", "en"}
+    for commitment in commitments.subjects(RDF.type, OGP_COMMITMENT):
+        expected = {
+            theme
+            for area in commitments.objects(commitment, GA.policyArea)
+            for prop in (SKOS.closeMatch, SKOS.broadMatch)
+            for theme in mapping.objects(areas[area], prop)
+        }
+        assert set(themes.objects(commitment, DCTERMS.subject)) == expected, commitment
+    for theme in set(themes.objects()):
+        assert (theme, RDF.type, GA.ProblemTheme) in project_data, theme
+    mx0084 = set(themes.objects(_commitment("MX0084"), DCTERMS.subject))
+    assert ID["tema/medio-ambiente"] in mx0084 and ID["tema/agua-potable"] not in mx0084  # a narrowMatch gives none
+    for name in ("ogp-areas-temas", "ogp-compromisos-temas"):
+        assert (GRAPH[f"editorial/{name}"], PROV_DERIVED, None) in project_data
+
+
+def test_import_reference_command_writes_the_committed_files(
+    src_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphapp.cli import main
+
+    # the UN SDG ontology goes to the ontology folder: a temporary one, so that the checkout is not written
+    monkeypatch.setenv("GRAPHAPP_ONTOLOGY_DIR", str(tmp_path / "ontology"))
+    (tmp_path / "ontology").mkdir()
+    editorial = tmp_path / "editorial"
+    editorial.mkdir()
+    shutil.copyfile(EDITORIAL / AREAS_FILE, editorial / AREAS_FILE)
+    out = tmp_path / "reference"
+    args = ["import-reference", "--from", str(src_dir), "--out", str(out), "--editorial", str(editorial)]
+    assert main(args) == 0
+    for name in ("ogp-commitments.ttl", "ogp-local.ttl", "SOURCES.md"):
+        assert (out / name).read_bytes() == (COMMITTED / name).read_bytes(), name
+    assert (editorial / THEMES_OUT).read_bytes() == (EDITORIAL / THEMES_OUT).read_bytes()
+    assert main(args) == 0  # idempotent
+    assert (out / "ogp-commitments.ttl").read_bytes() == (COMMITTED / "ogp-commitments.ttl").read_bytes()
