@@ -20,9 +20,13 @@ How a query is scored (docs/finder.md has the measurements behind each choice):
    broader theme). The better of the Spanish and English readings is kept.
    All the query words no practice uses weigh together at most as much as the rarest word
    (:data:`UNKNOWN_CAP`): a paragraph tells its story with many of them, and they must not dilute the match.
-4. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the graph addressed gets no answer. Near
-   the threshold a practice must share something specific (a theme, or two words only it uses); a problem of the
-   graph must match in both languages.
+4. Practices under :data:`THRESHOLD` are not shown: a problem nobody in the graph addressed gets no answer. A
+   result must share something specific: a theme named with a word of its own, or a distinctive word of its name
+   or problem (two of its solution or benefits), never only words of the whole domain («gobierno», «municipal»,
+   «información»: used by more than 1 % of the graph's entities); a problem of the graph must match in both
+   languages.
+5. Mexico's OGP commitments are searched too, scored against their own collection, and shown with the IRM's
+   evidence that they worked (docs/finder.md).
 
 The index is built from named queries (``queries/finder-*.rq``) and cached once per graph version by the web app.
 
@@ -32,7 +36,7 @@ hierarchy and SDGs, recognising them), :mod:`~graphapp.finder.scoring` (scores, 
 :mod:`~graphapp.finder.index` (building the index) and :mod:`~graphapp.finder.cards` (the practice card).
 """
 
-from .cards import INACTIVE_STATUSES, practice_card
+from .cards import INACTIVE_STATUSES, commitment_card, practice_card
 from .index import PracticeIndex
 from .postings import CORE_FIELDS, PREFIX_STRENGTH
 from .scoring import SDG_STRENGTH, THRESHOLD, UNKNOWN_CAP, UNKNOWN_WEIGHT, Hit, ProblemQuery, SearchResult
@@ -61,6 +65,7 @@ __all__ = [
     "Theme",
     "ThemeHit",
     "analyse",
+    "commitment_card",
     "practice_card",
     "related_stems",
     "stem",

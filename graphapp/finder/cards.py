@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pyoxigraph as ox
+
 from ..index import GraphIndex
 from ..store import GraphStore
 from ..store import iri as as_iri
@@ -79,6 +81,9 @@ def practice_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, i
     card["status"]["inactive_outputs"] = [o for o in card["outputs"] if o["inactive"]]
     card["replicability"] = _replicability(store, labels, iri, lang, card)
     card["actors"] = _actors(card)
+    card["kind"] = "practice"
+    # a practice "gave results" when the source reports a benefit of it
+    card["evidence"] = {"benefits": len(benefits), "worked": bool(benefits)}
     return card
 
 
@@ -187,3 +192,68 @@ def _actors(card: dict) -> list[dict[str, str]]:
     actors = [{**o, "role": "organiser"} for o in card["replicability"]["organisers"]]
     actors += [{**s, "role": "sector"} for s in card["replicability"]["at_the_table"]]
     return [{"iri": a["iri"], "label": a["label"], "role": a["role"]} for a in actors]
+
+
+#: the IRM's early results from which a commitment counts as one that "gave results" (marginal, major,
+#: outstanding: rank 1 and up on ga:EarlyResultsScale), for the finder's «solo lo que dio resultados»
+RESULTS_FROM_RANK = 1
+
+
+def commitment_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, iri: str, lang: str) -> dict | None:
+    """What the finder shows of one of Mexico's OGP commitments, in ``lang``: its OGP id, plan, institutions, place,
+    the problem it addressed, its sources, and the evidence that it worked (the IRM's early results, ambition and
+    verifiability with their rank on their scale, starred). ``None`` if ``iri`` is not an OGP commitment."""
+    rows = store.select("finder-commitment-card", {"commitment": as_iri(iri)}, raw=True)
+    if not rows:
+        return None
+    values: dict[str, list] = defaultdict(list)
+    ranks: dict[str, int] = {}
+    for row in rows:
+        field = row["field"].value
+        if row["value"] not in values[field]:
+            values[field].append(row["value"])
+        if "rank" in row:
+            ranks[row["value"].value] = int(row["rank"].value)
+
+    def ref(term: object) -> dict[str, object]:
+        value = term.value  # type: ignore[attr-defined]
+        out: dict[str, object] = {"iri": value, "label": labels.label_or_iri(value, lang)}
+        if value in ranks:
+            out["rank"] = ranks[value]
+        return out
+
+    def refs(name: str) -> list[dict[str, object]]:
+        return [ref(v) for v in values[name] if not hasattr(v, "language") and isinstance(v, ox.NamedNode)]
+
+    def rating(name: str) -> dict[str, object] | None:
+        found = refs(name)
+        return found[0] if found else None
+
+    early = rating("earlyResults")
+    starred = values["starred"][0].value == "true" if values["starred"] else None
+    rank = early.get("rank") if early else None
+    doc = index.doc_of.get(iri)
+    return {
+        "kind": "commitment",
+        "iri": iri,
+        "label": _pick(values["label"], lang) or labels.label_or_iri(iri, lang),
+        "identifier": values["identifier"][0].value if values["identifier"] else None,
+        "plan": rating("plan"),
+        "place": rating("place"),
+        "problem": {"description": _pick(values["problem"], lang)} if values["problem"] else None,
+        "lead_institutions": refs("lead"),
+        "support_institutions": refs("support"),
+        "evidence": {
+            "early_results": early,
+            "ambition": rating("ambition"),
+            "verifiable": rating("verifiable"),
+            "starred": starred,
+            "worked": bool((isinstance(rank, int) and rank >= RESULTS_FROM_RANK) or starred),
+        },
+        "themes": [
+            {"iri": t, "label": index.themes[t].label(lang)}
+            for t in sorted(index.themes_of[doc] if doc is not None else ())
+        ],
+        "sources": [{"iri": s.value, "label": s.value, "url": s.value} for s in values["source"]],
+        "links": [v.value for v in values["seeAlso"]],
+    }

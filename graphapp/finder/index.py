@@ -11,9 +11,11 @@ from collections import defaultdict
 from ..store import GraphStore
 from ..store import iri as as_iri
 from .postings import CORE_FIELDS, LangIndex
-from .scoring import ProblemQuery, Scorer
+from .scoring import COMMON_MIN_ENTITIES, COMMON_SHARE, ProblemQuery, Scorer
 from .text import LANGS, analyse
 from .thesaurus import Theme
+
+OGP_COMMITMENT = "https://w3id.org/gakg/ontology#OGPCommitment"
 
 
 class PracticeIndex(Scorer):
@@ -26,10 +28,12 @@ class PracticeIndex(Scorer):
         self.themes_of = []
         self.themes = {}
         self.theme_docs = defaultdict(set)
+        self.filed = set()
         self.sdg_codes = {}
         self.sdg_text = defaultdict(dict)
         self.langs = {lang: LangIndex() for lang in LANGS}
         self._related = {}
+        self.common = {lang: frozenset() for lang in LANGS}
 
     # ------------------------------------------------------------ building
 
@@ -40,6 +44,8 @@ class PracticeIndex(Scorer):
         for row in store.select("finder-practice-texts", raw=True):
             lang = row["text"].language
             doc = index._doc(row["practice"].value)
+            if row["kind"].value == OGP_COMMITMENT:
+                index.filed.add(doc)
             for one in (lang,) if lang in LANGS else () if lang else LANGS:  # untagged text: both languages
                 index._add_text(one, doc, row["field"].value, row["text"].value)
         for row in store.select("finder-practice-edges"):
@@ -47,6 +53,8 @@ class PracticeIndex(Scorer):
             if doc is None:
                 continue
             target = str(row["target"])
+            if str(row["kind"]) == OGP_COMMITMENT:
+                index.filed.add(doc)
             if row["link"] == "theme" and target in index.themes:
                 index.themes_of[doc].add(target)
                 index.theme_docs[target].add(doc)
@@ -63,7 +71,23 @@ class PracticeIndex(Scorer):
                         index.langs[lang].surface.setdefault(s, word)
         for lx in index.langs.values():
             lx.vocab = sorted(set(lx.postings) | set(lx.sdg_postings))
+        index._read_background(store)
         return index
+
+    def _read_background(self, store: GraphStore) -> None:
+        """The stems used by more than :data:`COMMON_SHARE` of the graph's entities (their names, descriptions and
+        definitions): words of the whole domain («gobierno», «municipal», «información», «públicas»), which never
+        make a match distinctive on their own."""
+        users: dict[str, dict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGS}
+        entities: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        for row in store.select("finder-background", raw=True):
+            lang, entity = row["text"].language, row["entity"].value
+            entities[lang].add(entity)
+            for s, _ in analyse(row["text"].value, lang):
+                users[lang][s].add(entity)
+        for lang in LANGS:
+            least = max(COMMON_MIN_ENTITIES, COMMON_SHARE * len(entities[lang]))
+            self.common[lang] = frozenset(s for s, who in users[lang].items() if len(who) > least)
 
     def _read_themes(self, store: GraphStore) -> None:
         for row in store.select("finder-themes", raw=True):

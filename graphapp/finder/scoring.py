@@ -7,8 +7,9 @@ benefits or outputs counts fully (0.9 through a shared prefix), a word found onl
 SDGs counts half, a word covered by a theme counts 1, 0.8 or 0.6 (same, narrower or broader theme). The words no
 practice uses weigh together at most :data:`UNKNOWN_CAP` rarest words, so that the story a paragraph tells does not
 dilute its match. The better of the Spanish and English readings is kept. Practices under :data:`THRESHOLD` are not
-shown: a problem nobody in the graph addressed gets no answer; under ``THRESHOLD + NEAR`` a practice must share
-something specific with the query (:meth:`Scorer._specific`).
+shown: a problem nobody in the graph addressed gets no answer; and every result must share something specific with
+the query, never only words of the whole domain (:meth:`Scorer._specific`). Practices and OGP commitments are scored
+each against their own collection (:meth:`Scorer._score_text`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,15 @@ tune the method (docs/finder.md)."""
 
 SDG_STRENGTH = 0.5
 UNKNOWN_WEIGHT = 0.5  # weight of a query word no practice uses, relative to the rarest word
-NEAR = 0.3  # a practice scoring under THRESHOLD + NEAR must share something specific with the query
+NEAR = 0.3  # a problem of the graph scoring under THRESHOLD + NEAR must match specifically in each language
 UNKNOWN_CAP = 1.0  # all the words no practice uses weigh together at most this many rarest words
 MAIN_FIELDS = sum(1 << CORE_FIELDS.index(f) for f in ("label", "problem", "solution", "benefit", "output"))
+CORE_PROBLEM = sum(1 << CORE_FIELDS.index(f) for f in ("label", "problem"))
 K1, B = 1.2, 0.75  # BM25
+COMMON_SHARE = 0.01
+"""A stem used by more than this share of the graph's entities (names, descriptions, definitions) is a word of the
+whole domain, never distinctive on its own (:meth:`Scorer._specific`)."""
+COMMON_MIN_ENTITIES = 20  # …and by more than this many, so that a small graph has no common words by accident
 
 
 def _idf(df: int, n: int) -> float:
@@ -70,6 +76,8 @@ class Scorer(Thesaurus):
     practices: list[str]
     doc_of: dict[str, int]
     problem_of: list[set[str]]
+    common: dict[str, frozenset[str]]
+    _collections_cache: list[frozenset[int]] | None = None
 
     def search(
         self,
@@ -105,14 +113,12 @@ class Scorer(Thesaurus):
                 d: (min(first[d][0], second[d][0]), first[d][1], first[d][2] + second[d][2], first[d][3] + second[d][3])
                 for d in first.keys() & second.keys()
             }
-        n_docs = len(self.practices)
+        # the query's themes, by the words that name them: a practice on none of them must speak of one
+        about = {w for h in recognised for w in h.words} if recognised or picked else None
         ranked = sorted(
-            (
-                d
-                for d, entry in combined.items()
-                if entry[0] >= threshold and (entry[0] >= threshold + NEAR or self._specific(d, entry[3], n_docs))
-            ),
-            key=lambda d: (-round(combined[d][0], 6), -combined[d][2], self.practices[d]),
+            (d for d, entry in combined.items() if entry[0] >= threshold and self._specific(d, entry[3], about=about)),
+            # at the same score a practice, which can be replicated, comes before an OGP commitment
+            key=lambda d: (-round(combined[d][0], 6), d in self.filed, -combined[d][2], self.practices[d]),
         )[:limit]
         query_themes = list(dict.fromkeys([h.theme for h in recognised] + picked))
         if problem_query is not None:
@@ -133,31 +139,64 @@ class Scorer(Thesaurus):
                 h.why.append({"kind": "sdg", "sdgs": shared})
         return SearchResult(hits, recognised, query_themes, problem_query.iri if problem_query else None)
 
-    def _specific(self, doc: int, reasons: list[tuple], n_docs: int) -> bool:
-        """Whether a practice shares something specific with the query: a theme, the problem asked about, or two
-        words of its name, problem, solution, benefits or outputs (same stem, not a shared prefix, not only in
-        its SDGs) that few practices use there (one in twenty, or this one only) and that are not light verbs
-        («generan», «toman»).
-        Near the threshold a practice that shares only generic words («gobierno», «abierto», «lack») is not
-        shown."""
-        specific = set()
+    def _specific(self, doc: int, reasons: list[tuple], need: int = 1, about: set[str] | None = None) -> bool:
+        """Whether a practice shares something specific with the query: a theme, the problem asked about, or
+        ``need`` distinctive words of its name, problem, solution, benefits or outputs: the same stem (not a shared
+        prefix, not only in its SDGs), used there by few practices (one in ten, or this one only), not a light verb
+        («generan», «toman») and not a word of the whole domain («gobierno», «municipal», «información»: see
+        :data:`COMMON_SHARE`). Words alone are not enough when the query is ``about`` themes the practice does not
+        share (``about``: the words that name the query's themes), unless one of them is among its distinctive
+        words: «falta de participación de jóvenes» is about participation, not about a practice for young people.
+        A practice that shares only generic words is never shown, however many of them it shares."""
+        members = self._collection_of(doc)
+        specific: dict[str, int] = {}
+        words: set[str] = set()
+        on_topic = about is None
         for reason in reasons:
-            if reason[0] in ("theme", "picked", "addresses"):
+            if reason[0] in ("picked", "addresses"):
                 return True
+            if reason[0] == "theme":
+                if doc in self.filed and reason[3] == "broader":
+                    # a commitment filed under a broader theme than the query's («brecha salarial» → gender, from
+                    # OGP's «Gender» lens): near the topic, but its own words must show it is about it
+                    on_topic = True
+                    continue
+                if not self._common_word(reason[1], members):
+                    return True  # a theme the query names with a word of its own, not a word of the whole domain
+                on_topic = True  # on the query's theme, named with a common word: distinctive words must say more
             if reason[0] == "text":
                 _, word, matched, lang, mask = reason
                 if (
                     mask & MAIN_FIELDS
                     and matched == stem(fold(word), lang)
                     and matched not in LIGHT_VERBS[lang]
-                    and self._main_df(lang, matched) <= max(1, n_docs // 20)
+                    and matched not in self.common.get(lang, ())
+                    and self._main_df(lang, matched, members) <= max(1, len(members) // 10)
                 ):
-                    specific.add(matched)
-        return len(specific) >= 2
+                    # a word of its name or of the problem it addressed says what it is about: it counts twice
+                    specific[matched] = max(specific.get(matched, 0), 2 if mask & CORE_PROBLEM else 1)
+                    words.add(word)
+        return sum(specific.values()) >= 2 * need and (on_topic or bool(words & about))
 
-    def _main_df(self, lang: str, matched: str) -> int:
-        """How many practices use a stem in their name, problem, solution, benefits or outputs."""
-        return sum(1 for _, mask in self.langs[lang].postings.get(matched, {}).values() if mask & MAIN_FIELDS)
+    def _common_word(self, word: str, members: frozenset[int]) -> bool:
+        """Whether a query word is common in either language: a word of the whole domain («información»,
+        «pública»: :data:`COMMON_SHARE`), or one that many of the practices (or of the OGP commitments, for a
+        commitment) use in their name, problem, solution, benefits or outputs (more than one in ten:
+        «transparencia» among OGP commitments)."""
+        folded = fold(word)
+        for lang in self.common:
+            s = stem(folded, lang)
+            if s in self.common[lang] or self._main_df(lang, s, members) > max(1, len(members) // 10):
+                return True
+        return False
+
+    def _main_df(self, lang: str, matched: str, members: frozenset[int]) -> int:
+        """How many of ``members`` use a stem in their name, problem, solution, benefits or outputs."""
+        return sum(
+            1
+            for d, (_, mask) in self.langs[lang].postings.get(matched, {}).items()
+            if mask & MAIN_FIELDS and d in members
+        )
 
     def _score_text(
         self,
@@ -170,9 +209,43 @@ class Scorer(Thesaurus):
         unknown_cap: float = UNKNOWN_CAP,
     ) -> dict[int, tuple[float, str, float, list]]:
         """Per practice: (score, language of the better reading, BM25, raw reasons). ``langs`` forces the
-        readings (a label of the graph is read in its own language)."""
+        readings (a label of the graph is read in its own language).
+
+        Practices and OGP commitments are scored each against their own collection (:meth:`_collections`): a
+        word only commitments use is a word no practice uses when a practice is scored, so that adding
+        commitments to the graph leaves the practices' scores as they were."""
         best: dict[int, tuple[float, str, float, list]] = {}
-        n = max(len(self.practices), 1)
+        for members in self._collections():
+            scored = self._score_collection(text, picked, recognised, expand, scoring, langs, unknown_cap, members)
+            best.update(scored)
+        return best
+
+    def _collections(self) -> list[frozenset[int]]:
+        """The docs scored together: the practices, and the OGP commitments."""
+        cached = self._collections_cache
+        if cached is None:
+            commitments = frozenset(self.filed)
+            practices = frozenset(range(len(self.practices))) - commitments
+            cached = [c for c in (practices, commitments) if c]
+            self._collections_cache = cached
+        return cached
+
+    def _collection_of(self, doc: int) -> frozenset[int]:
+        return next(c for c in self._collections() if doc in c)
+
+    def _score_collection(
+        self,
+        text: str,
+        picked: list[str],
+        recognised: list[ThemeHit],
+        expand: bool,
+        scoring: str,
+        langs: tuple[str, ...] | None,
+        unknown_cap: float,
+        members: frozenset[int],
+    ) -> dict[int, tuple[float, str, float, list]]:
+        best: dict[int, tuple[float, str, float, list]] = {}
+        n = max(len(members), 1)
         top_idf = _idf(1, n)
         theme_words = {w for h in recognised for w in h.words}
         for lang in langs or self.readings(text, recognised):
@@ -183,11 +256,12 @@ class Scorer(Thesaurus):
             gained: dict[int, float] = defaultdict(float)
             bm: dict[int, float] = defaultdict(float)
             why: dict[int, list] = defaultdict(list)
-            avgdl = (sum(lx.doc_len.values()) / len(lx.doc_len)) if lx.doc_len else 1.0
+            lengths = [lx.doc_len[d] for d in members if d in lx.doc_len]
+            avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
             bm_max = 0.0
             for s, word in tokens:
                 variants = lx.variants(s)
-                docs = {d for v, _ in variants for d in lx.postings.get(v, ())}
+                docs = {d for v, _ in variants for d in lx.postings.get(v, ()) if d in members}
                 idf = _idf(max(len(docs), 1), n)
                 themed = word in theme_words
                 # a word that names a theme is the heart of the problem; a word no practice uses may be filler
@@ -202,18 +276,24 @@ class Scorer(Thesaurus):
                 reasons: dict[int, dict[tuple, tuple]] = defaultdict(dict)
                 for v, strength in variants:
                     for d, (tf, mask) in lx.postings.get(v, {}).items():
+                        if d not in members:
+                            continue
                         norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lx.doc_len[d] / avgdl))
                         bm[d] += idf * norm * strength
                         if strength * idf > contrib[d] or "text" not in reasons[d]:
                             reasons[d]["text"] = ("text", word, v, lang, mask)
                         contrib[d] = max(contrib[d], strength * idf)
                     for d in lx.sdg_postings.get(v, ()) if expand else ():
+                        if d not in members:
+                            continue
                         contrib[d] = max(contrib[d], SDG_STRENGTH * strength * min(idf, weight))
                         reasons[d].setdefault("sdg", ("sdg", word, v, lang, 0))
                 for hit in recognised if expand else ():
                     if word not in hit.words:
                         continue
                     for d, (strength, relation, their, path) in self.related_docs(hit.theme).items():
+                        if d not in members:
+                            continue
                         contrib[d] = max(contrib[d], hit.strength * strength * weight)
                         reasons[d][hit.theme] = ("theme", word, hit.theme, relation, their, path)
                 for d, c in contrib.items():
@@ -223,6 +303,8 @@ class Scorer(Thesaurus):
             for theme in picked:  # a picked theme is one more part of the query, as heavy as the rarest word
                 total += top_idf
                 for d, (strength, relation, their, path) in self.related_docs(theme).items():
+                    if d not in members:
+                        continue
                     gained[d] += strength * top_idf
                     why[d].append(("picked", theme, relation, their, path))
             total += min(unknown, unknown_cap * top_idf)  # filler of a long description
@@ -248,11 +330,10 @@ class Scorer(Thesaurus):
         out: dict[int, tuple[float, str, float, list]] = {}
         if per_lang:
             first = reader if reader in per_lang else next(iter(per_lang))
-            n_docs = len(self.practices)
             for d, entry in per_lang[first].items():
                 score = min(scores[d][0] if d in scores else 0.0 for scores in per_lang.values())
                 if score < THRESHOLD + NEAR and not all(
-                    d in scores and self._specific(d, scores[d][3], n_docs) for scores in per_lang.values()
+                    d in scores and self._specific(d, scores[d][3], need=2) for scores in per_lang.values()
                 ):
                     score = 0.0  # weak, and generic in one of the languages
                 out[d] = (score, *entry[1:])

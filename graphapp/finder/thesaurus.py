@@ -15,6 +15,9 @@ from .text import LANGS, analyse, reading_languages, related_stems
 
 PARTIAL = 0.8  # a theme named by two words of its labels rather than by a whole label
 RELATION_STRENGTH = {"same": 1.0, "narrower": 0.8, "broader": 0.6}
+FILED_STRENGTH = 0.5
+"""How much a theme of an OGP commitment counts, relative to a practice's: the commitment's themes are filed from
+the policy areas its page prints (docs/finder.md), not read from its problem."""
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Thesaurus:
     themes_of: list[set[str]]
     themes: dict[str, Theme]
     theme_docs: dict[str, set[int]]
+    filed: set[int]  # docs whose themes are filed from OGP policy areas (the OGP commitments)
     sdg_codes: dict[str, str]
     sdg_text: dict[str, dict[str, str]]
     langs: dict[str, LangIndex]
@@ -90,16 +94,22 @@ class Thesaurus:
         candidates += [(t, "narrower", p) for t, p in self.descendants(theme).items()]
         candidates += [(t, "broader", p) for t, p in self.ancestors(theme).items()]
         for their, relation, path in candidates:
-            strength = RELATION_STRENGTH[relation]
             for doc in self.theme_docs.get(their, ()):
+                # an OGP commitment's themes are filed from every policy area its page prints, cross-cutting
+                # lenses included («Gender» on a forestry commitment): they count less than a practice's subject
+                strength = RELATION_STRENGTH[relation] * (FILED_STRENGTH if doc in self.filed else 1.0)
                 if doc not in out or out[doc][0] < strength:
                     out[doc] = (strength, relation, their, tuple(path))
         self._related[theme] = out  # the index never changes: a new graph version gets a new index
         return out
 
     def practice_count(self, theme: str) -> int:
-        """How many practices are about ``theme`` or a narrower theme."""
-        return sum(1 for _, relation, _, _ in self.related_docs(theme).values() if relation != "broader")
+        """How many practices (not OGP commitments) are about ``theme`` or a narrower theme."""
+        return sum(
+            1
+            for doc, (_, relation, _, _) in self.related_docs(theme).items()
+            if relation != "broader" and doc not in self.filed
+        )
 
     def sdg(self, sdg: str, lang: str) -> dict[str, str]:
         """An SDG goal or target as shown: its IRI, UN code and statement."""

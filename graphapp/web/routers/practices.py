@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...finder import THRESHOLD, PracticeIndex, practice_card
+from ...finder import THRESHOLD, PracticeIndex, commitment_card, practice_card
 from ...iris import InvalidIri, checked_iri
 from ...service import Service
 from ..deps import ServiceDep, TemplatesDep
@@ -30,6 +30,13 @@ router = APIRouter(tags=["Practice finder"])
 Text = Annotated[str | None, Query(description="The problem, in your own words (Spanish or English).")]
 Themes = Annotated[
     list[str] | None, Query(description="Thesaurus theme(s): IRI or slug (e.g. `contaminacion-del-aire`).")
+]
+Worked = Annotated[
+    bool,
+    Query(
+        description="Only what gave results: practices with a reported benefit, and OGP commitments whose early "
+        "results the Independent Reporting Mechanism rated marginal or better, or starred."
+    ),
 ]
 ProblemParam = Annotated[
     str | None, Query(description="A problem of the graph (IRI or slug), e.g. a cause in a problem tree.")
@@ -110,14 +117,19 @@ def finder_index(service: Service) -> PracticeIndex:
     return service.derived_index("finder", PracticeIndex.build)
 
 
-def _card(service: Service, index: PracticeIndex, iri: str, lang: str) -> dict[str, Any] | None:
-    """A practice's card (see :func:`graphapp.finder.practice_card`) with links for the page, once per version."""
+def _card(
+    service: Service, index: PracticeIndex, iri: str, lang: str, *, commitments: bool = True
+) -> dict[str, Any] | None:
+    """A practice's card (see :func:`graphapp.finder.practice_card`), or with ``commitments`` an OGP commitment's
+    (:func:`graphapp.finder.commitment_card`), with links for the page, once per version."""
 
     def compute() -> dict[str, Any] | None:
         card = practice_card(service.store, service.index, index, iri, lang)
+        if card is None and commitments:
+            card = commitment_card(service.store, service.index, index, iri, lang)
         return _with_hrefs(card, service.store.base_iri, service.index.labels) if card is not None else None
 
-    return service.cached(f"finder-card:{lang}:{iri}", compute)
+    return service.cached(f"finder-card:{lang}:{commitments}:{iri}", compute)
 
 
 def _with_hrefs(value: Any, base: str, described: Container[str] = frozenset()) -> Any:
@@ -182,8 +194,10 @@ def search_payload(
     problem: str | None,
     lang: str,
     limit: int = 10,
+    worked: bool = False,
 ) -> dict[str, Any]:
-    """Run a search and shape the answer (raises :class:`AppError` on bad input)."""
+    """Run a search and shape the answer (raises :class:`AppError` on bad input). ``worked``: only results with
+    evidence that they gave results (see :data:`Worked`)."""
     q = check_search_text(q or "")
     if not 1 <= limit <= MAX_RESULTS:
         raise AppError(400, f"limit must be between 1 and {MAX_RESULTS}.")
@@ -203,10 +217,14 @@ def search_payload(
         problem_query = index.problem_query(service.store, problem_iri)
         if problem_query is None:
             raise AppError(404, f"No problem <{problem_iri}> in the graph.")
-    result = index.search(q, theme_iris, problem_query=problem_query, limit=limit, lang=lang)
+    result = index.search(q, theme_iris, problem_query=problem_query, limit=MAX_RESULTS if worked else limit, lang=lang)
     results = []
     for hit in result.hits:
         card = _card(service, index, hit.iri, lang) or {"iri": hit.iri, "label": hit.iri}
+        if worked and not card.get("evidence", {}).get("worked"):
+            continue
+        if len(results) == limit:
+            break
         results.append(
             {
                 **card,
@@ -231,20 +249,30 @@ def search_payload(
         "problem": _ref(service, problem_query.iri, lang) if problem_query else None,
         "lang": lang,
         "threshold": THRESHOLD,
+        "worked": worked,
         "recognised_themes": recognised,
     }
-    return {"query": query, "results": results, "message": None if results else _nothing(index, result, lang)}
+    practices = any(r.get("kind") == "practice" for r in results)
+    message = None if practices else _nothing(index, result, lang, commitments=bool(results))
+    return {"query": query, "results": results, "message": message}
 
 
-def _nothing(index: PracticeIndex, result: Any, lang: str) -> str:
-    """An honest "nothing close", naming the recognised themes that no practice addresses."""
+def _nothing(index: PracticeIndex, result: Any, lang: str, *, commitments: bool = False) -> str:
+    """An honest "nothing close", naming the recognised themes that no practice addresses (and saying so when
+    only OGP commitments are shown)."""
     orphan = [index.themes[t].label(lang) for t in result.query_themes if not index.practice_count(t)]
     if lang == "es":
         text = "Ninguna práctica del grafo atiende un problema parecido"
         text += f" (temas reconocidos sin prácticas: {', '.join(orphan)})." if orphan else "."
+        if commitments:
+            return (
+                text + " Se muestran compromisos de México en la Alianza para el Gobierno Abierto sobre algo parecido."
+            )
         return text + f" Solo se muestran las prácticas que explican al menos {THRESHOLD:.0%} de lo descrito."
     text = "No practice in the graph addresses a similar problem"
     text += f" (recognised themes with no practice: {', '.join(orphan)})." if orphan else "."
+    if commitments:
+        return text + " Mexico's Open Government Partnership commitments on something similar are shown."
     return text + f" Only practices that explain at least {THRESHOLD:.0%} of the description are shown."
 
 
@@ -291,6 +319,7 @@ def practices_page(
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
+    worked: Worked = False,
     format: PageFormat = None,
 ) -> Response:
     """Find practices that dealt with a problem like yours: a search box, the thesaurus of themes, the problems of
@@ -300,7 +329,7 @@ def practices_page(
     index = finder_index(service)
     theme = theme or []
     asked = bool((q or "").strip() or [t for t in theme if t.strip()] or problem)
-    payload = search_payload(service, q, theme, problem, lang) if asked else None
+    payload = search_payload(service, q, theme, problem, lang, worked=worked) if asked else None
     if as_json:
         body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang)}
         return json_page(request, body)
@@ -317,6 +346,7 @@ def practices_page(
         "problems": sorted(problems, key=lambda p: (-p["practices"], p["label"])),
         "all_themes": sorted(((t, th.label(lang)) for t, th in index.themes.items()), key=lambda x: x[1]),
         "threshold": THRESHOLD,
+        "worked": worked,
     }
     return html_page(request, "practices.html", context)
 
@@ -350,7 +380,7 @@ def practices_compare(
     index = finder_index(service)
     cards = []
     for iri in iris:
-        card = _card(service, index, iri, lang)
+        card = _card(service, index, iri, lang, commitments=False)
         if card is None:
             raise AppError(404, f"No best practice <{iri}>.")
         cards.append(card)
@@ -387,6 +417,7 @@ def practices_search_api(
     problem: ProblemParam = None,
     lang: ApiLang = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"Most results (1 to {MAX_RESULTS}).")] = 10,
+    worked: Worked = False,
 ) -> Response:
     """Practices judged relevant to the problem, best first. Each has a ``score`` from 0 to 1 (the share of the
     query it explains; below the threshold, 0.5, nothing is shown), ``why`` it matched (themes with their graph path,
@@ -396,7 +427,7 @@ def practices_search_api(
     Words are folded (accents, case) and stemmed; synonyms come from the thesaurus of public-problem themes.
     A problem no practice addresses gets an empty list and a ``message``."""
     try:
-        payload = search_payload(service, q, theme or [], problem, _lang(request, lang), limit)
+        payload = search_payload(service, q, theme or [], problem, _lang(request, lang), limit, worked)
     except AppError as exc:
         return _api_error(exc)
     return JSONResponse(payload)
