@@ -1,16 +1,20 @@
 """The practice form in a real browser (Chromium through Playwright) against a real server: sign in with a staff
 token, submit the form with a required field empty, see the problem next to that field with everything else kept,
-fix it, submit again and land on the new practice's page. No console errors (the CSP forbids inline scripts and
-styles). Screenshots go to tests/artifacts/.
+fix it, submit again and land on the new practice's page; and correct a practice with its «Editar» button, then see
+the correction on its page and in its history. No console errors (the CSP forbids inline scripts and styles).
+Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from graphapp import staff
 from graphapp.config import PROJECT_ROOT
 
 from . import servers as servers_
@@ -25,9 +29,18 @@ TOKEN = "browser-forms-update-token"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ana(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    path = tmp_path_factory.mktemp("browser-staff") / "staff.json"
+    _, token = staff.add(path, "ana.lopez", ["edit"], display_name="Ana López")
+    return path, token
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, ana: tuple[Path, str]) -> Iterator[str]:
     log = tmp_path_factory.mktemp("browser-forms") / "server.log"
-    proc, base = servers_.start(log, GRAPHAPP_UPDATE_TOKEN=TOKEN, GRAPHAPP_WRITE_RATE="1000/minute")
+    proc, base = servers_.start(
+        log, GRAPHAPP_UPDATE_TOKEN=TOKEN, GRAPHAPP_WRITE_RATE="1000/minute", GRAPHAPP_STAFF_FILE=str(ana[0])
+    )
     try:
         servers_.wait(proc, base, log)
         yield base
@@ -108,5 +121,110 @@ def test_add_a_practice_by_form(server: str, browser: Browser) -> None:
         refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
         assert [e for e in errors if e != refused] == [], errors
         assert errors.count(refused) <= 1, errors
+    finally:
+        context.close()
+
+
+def test_add_a_practice_with_a_new_source_and_a_new_problem(server: str, browser: Browser) -> None:
+    """Issue 17: from the browser alone, a 2026 municipal practice cites a new source and a new problem, both
+    written with it in one change (no need to pick one of the existing sources or problems)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server + "/acceso?next=/practicas/nueva")
+        page.fill("#token", TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_url(server + "/practicas/nueva")
+        page.fill("#f-label-es", "Presupuesto abierto de Metepec")
+        page.fill("#f-label-en", "Metepec open budget")
+        page.fill("#f-place", "Metepec")
+        page.fill("#f-new_problem-label-es", "Falta de información sobre el gasto municipal")
+        page.fill("#f-new_problem-label-en", "No information on municipal spending")
+        page.fill("#f-solution-es", "Un tablero mensual del gasto del ayuntamiento, con cada contrato y su proveedor.")
+        page.select_option("#f-status", "estado-vigencia/activa")
+        page.fill("#f-new_source-title-es", "Informe de gobierno abierto de Metepec 2026")
+        page.select_option("#f-new_source-publisher", "institucion/ayuntamiento-de-metepec")
+        page.fill("#f-new_source-issued", "2026-03-15")
+        page.fill("#f-new_source-url", "https://example.org/metepec/informe-2026")
+        page.click("form.entity-form button[type=submit]")
+        page.wait_for_url(server + "/id/practica/presupuesto-abierto-de-metepec")
+        expect(page.locator("h1#entity-label")).to_have_text("Presupuesto abierto de Metepec")
+        _shot(page, "form-practice-new-source-problem")
+        # the new problem and the new source are entities of their own, linked from the practice
+        expect(page.locator("a", has_text="Falta de información sobre el gasto municipal").first).to_be_visible()
+        page.locator("a", has_text="Informe de gobierno abierto de Metepec 2026").first.click()
+        expect(page.locator("h1#entity-label")).to_have_text("Informe de gobierno abierto de Metepec 2026")
+    finally:
+        context.close()
+
+
+def _create_practice(server: str, label: str) -> str:
+    """A practice added through the JSON API (with the operator's token); its page's path."""
+    body = {
+        "label": {"es": label},
+        "place": "municipio/15106",
+        "addresses_problem": "desinformacion-para-elegir-bachillerato",
+        "solution": {"es": "Un tablero con el avance de cada obra."},
+        "status": "activa",
+        "sources": ["cocreacion-desde-lo-local-inai-2020"],
+    }
+    request = urllib.request.Request(
+        server + "/api/entities/practice",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 201
+        return "/id/practica/" + json.load(answer)["slug"]
+
+
+def test_correct_a_practice_with_its_edit_button(server: str, browser: Browser, ana: tuple[Path, str]) -> None:
+    path = _create_practice(server, "Tablero de obras de Toluca")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        # anonymous: no button
+        page.goto(server + path)
+        expect(page.locator("h1#entity-label")).to_have_text("Tablero de obras de Toluca")
+        expect(page.locator("#edit-entity")).to_have_count(0)
+
+        # signed in as Ana: «Editar» opens the form, filled in
+        page.goto(server + "/acceso?next=" + path)
+        page.fill("#token", ana[1])
+        page.click("button[type=submit]")
+        page.wait_for_url(server + path)
+        page.click("#edit-entity")
+        page.wait_for_url(server + "/editar" + path[len("/id") :])
+        expect(page.locator("h1")).to_have_text("Corregir: Tablero de obras de Toluca")
+        expect(page.locator("#f-label-es")).to_have_value("Tablero de obras de Toluca")
+        expect(page.locator("#f-status")).to_have_value("estado-vigencia/activa")
+        expect(page.locator("#f-place")).to_have_value("municipio/15106")
+        expect(page.locator("input[name=sources][value='fuente/cocreacion-desde-lo-local-inai-2020']")).to_be_checked()
+        solution = page.locator("#f-solution-es")
+        expect(solution).to_have_value("Un tablero con el avance de cada obra.")
+
+        # change a field and save: back on the page, the change is there
+        solution.fill("Un tablero público con el avance, el costo y la empresa de cada obra.")
+        page.fill("#f-label-en", "Toluca public-works dashboard")
+        _shot(page, "form-practice-edit")
+        page.click("form.entity-form button[type=submit]")
+        page.wait_for_url(server + path)
+        expect(page.locator("article.entity")).to_contain_text(
+            "Un tablero público con el avance, el costo y la empresa de cada obra."
+        )
+
+        # the history: a correction by Ana, through the form
+        page.click("text=Historial de cambios")
+        newest = page.locator(".change").first
+        expect(newest.locator(".what")).to_have_text("corrección")
+        expect(newest.locator(".method")).to_have_text("formulario")
+        expect(newest).to_contain_text("Ana López")
+        expect(newest.locator("table.statements.added")).to_contain_text("Toluca public-works dashboard")
+        _shot(page, "form-practice-edit-history")
+        assert errors == [], errors
     finally:
         context.close()

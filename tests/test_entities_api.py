@@ -188,6 +188,19 @@ def test_revert_restores_the_previous_state(api: TestClient) -> None:
     assert api.get("/api/changes/999999").status_code == 404
 
 
+def test_a_patch_keeps_the_values_it_repeats(api: TestClient) -> None:
+    body = {"label": {"es": "Taller de datos", "en": "Data workshop"}}
+    assert api.post("/api/entities/activity", json=body, headers=AUTH).status_code == 201
+    r = api.patch(
+        "/api/entities/activity/taller-de-datos",
+        json={"label": {"es": "Taller de datos", "en": "Open data workshop"}},
+        headers=AUTH,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["label"] == {"es": "Taller de datos", "en": "Open data workshop"}
+    assert (r.json()["change"]["added"], r.json()["change"]["removed"]) == (1, 1)  # only the English name
+
+
 def test_a_patch_that_changes_nothing_answers_the_entity(api: TestClient) -> None:
     assert api.post("/api/entities/activity", json={"label": "Foro vecinal"}, headers=AUTH).status_code == 201
     r = api.patch("/api/entities/activity/foro-vecinal", json={}, headers=AUTH)
@@ -359,7 +372,12 @@ def test_the_declarations_are_published(api: TestClient) -> None:
     kinds = {k["kind"]: k for k in api.get("/api/entities").json()["kinds"]}
     assert set(kinds) == set(KINDS) == {
         "practice", "organisation", "institution", "commitment", "key-action", "activity", "problem", "local-exercise",
+        "source",
     }  # fmt: skip
+    source = {f["name"]: f for f in kinds["source"]["fields"]}
+    assert kinds["source"]["class"] == "http://purl.org/dc/terms/BibliographicResource"
+    assert kinds["source"]["segment"] == "fuente" and kinds["source"]["plural"] == "sources"
+    assert source["url"]["predicate"] == "https://schema.org/url" and source["issued"]["or_year"] is True
     fields = {f["name"]: f for f in kinds["practice"]["fields"]}
     assert kinds["practice"]["segment"] == "practica" and kinds["practice"]["class"] == GA + "BestPractice"
     assert fields["place"]["header"] == "lugar" and fields["place"]["required"] is True
@@ -381,3 +399,70 @@ def test_institutions_take_their_types_by_label(api: TestClient) -> None:
     assert r.json()["types"] == [GA + "Ayuntamiento", GA + "ObligatedSubject"]
     infoem = api.get("/api/entities/institution/infoem").json()
     assert infoem["acronym"] == "INFOEM" and GA + "GuarantorBody" in infoem["types"]
+
+
+# ---------------------------------------------------------------- source documents
+
+
+def test_a_source_document(api: TestClient) -> None:
+    body = {
+        "label": {"es": "Informe anual del INFOEM (2023)", "en": "INFOEM annual report (2023)"},
+        "title": "Informe anual de actividades 2023",
+        "publisher": "institucion/infoem",
+        "creators": ["institucion/infoem"],
+        "issued": "2024-03-15",
+        "url": "https://example.org/infoem/informe-2023.pdf",
+        "accessed_on": "2025-01-20",
+    }
+    r = api.post("/api/entities/source", json=body, headers=AUTH)
+    assert r.status_code == 201, r.text
+    assert r.headers["location"] == "/api/entities/source/informe-anual-del-infoem-2023"
+    source = r.json()
+    assert source["iri"] == ID + "fuente/informe-anual-del-infoem-2023" and source["change"]["warnings"] == []
+    assert source["publisher"] == ID + "institucion/infoem" and source["issued"] == "2024-03-15"
+    turtle = api.get("/id/fuente/informe-anual-del-infoem-2023.ttl").text  # as the presentation's sources
+    assert "dcterms:BibliographicResource" in turtle and "xsd:anyURI" in turtle and "xsd:date" in turtle
+    # a bare year is an xsd:gYear, as most sources of the presentation have it
+    r = api.patch("/api/entities/source/informe-anual-del-infoem-2023", json={"issued": 2024}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["issued"] == "2024"
+    assert "xsd:gYear" in api.get("/id/fuente/informe-anual-del-infoem-2023.ttl").text
+    # what is not a date, not an address, or the address of another source
+    bad = api.post("/api/entities/source", json={"label": "Otro", "issued": "ayer"}, headers=AUTH)
+    assert bad.status_code == 400 and [v["field"] for v in bad.json()["violations"]] == ["issued"]
+    bad = api.post("/api/entities/source", json={"label": "Otro", "url": "ftp://example.org/x"}, headers=AUTH)
+    assert bad.status_code == 400 and [(v["field"], v["code"]) for v in bad.json()["violations"]] == [("url", "link")]
+    taken = api.post("/api/entities/source", json={**body, "label": "Copia"}, headers=AUTH)
+    assert taken.status_code == 409 and "informe-anual-del-infoem-2023" in taken.json()["message"]
+    assert api.get("/api/entities/source/copia").status_code == 404
+    # the presentation's own sources are read, not changed
+    enaid = api.get("/api/entities/source/enaid-2019").json()
+    assert enaid["source_data"] is True and enaid["issued"] == "2019"
+    assert api.patch("/api/entities/source/enaid-2019", json={"title": "x"}, headers=AUTH).status_code == 403
+
+
+def test_a_web_address_as_a_source_makes_a_source_then_reuses_it(api: TestClient) -> None:
+    address = "https://example.org/gaceta/2024/18"
+    r = api.post(
+        "/api/entities/practice", json=practice("Gaceta abierta de Tlalnepantla", sources=[address]), headers=AUTH
+    )
+    assert r.status_code == 201, r.text
+    (made,) = r.json()["sources"]
+    assert made.startswith(ID + "fuente/example-org-gaceta-2024-18-")
+    source = api.get("/api/entities/source/" + made.rsplit("/", 1)[1]).json()
+    assert source["url"] == address and source["label"] == {"es": address, "en": address}
+    assert source["source_data"] is False
+    # the same address again names the same source, in a correction too
+    r = api.post(
+        "/api/entities/practice", json=practice("Gaceta en línea de Tlalnepantla", sources=[address]), headers=AUTH
+    )
+    assert r.status_code == 201 and r.json()["sources"] == [made]
+    r = api.patch(
+        "/api/entities/practice/gaceta-en-linea-de-tlalnepantla",
+        json={"sources": [address, "cocreacion-desde-lo-local-inai-2020"]},
+        headers=AUTH,
+    )
+    assert r.status_code == 200 and made in r.json()["sources"] and len(r.json()["sources"]) == 2
+    assert len(api.get("/api/history/" + made[len(ID) :]).json()["changes"]) == 1
+    # where no source is expected, an address outside the graph is still refused
+    r = api.post("/api/entities/practice", json=practice("Fuera de nuevo", place=address), headers=AUTH)
+    assert [(v["field"], v["code"]) for v in r.json()["violations"]] == [("place", "outside-namespace")]

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from graphapp import staff
 from graphapp.config import Settings
 from graphapp.web.app import create_app
-from graphapp.writes.entities import ORGANISATION, PRACTICE
+from graphapp.writes.entities import ORGANISATION, PRACTICE, SOURCE
 
 TOKEN = "forms-test-update-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -511,3 +511,374 @@ def test_a_retired_entity_shows_a_notice(client: TestClient) -> None:
     assert notice and re.sub(r"<[^>]+>", "", notice.group(1)).strip().startswith(
         "Retired on 12 March 2027: It was dissolved."
     )
+
+
+# ---------------------------------------------------------------- a new source and a new problem with the practice
+
+
+def test_a_practice_with_a_new_source_and_a_new_problem_in_one_step(client: TestClient) -> None:
+    data = practice_form(
+        "Bacheo abierto de Toluca",
+        **{
+            "addresses_problem": "",
+            "sources": [],
+            "new_problem.label.es": "Baches sin reparar en las calles de Toluca",
+            "new_problem.label.en": "Unrepaired potholes in Toluca's streets",
+            "new_problem.description.es": "Los reportes de baches no se atienden ni se publican.",
+            "new_source.title.es": "Informe de obras públicas de Toluca 2024",
+            "new_source.title.en": "Toluca public works report 2024",
+            "new_source.publisher": "institucion/infoem",
+            "new_source.issued": "2024-03-15",
+            "new_source.url": "https://example.org/toluca/obras-2024.pdf",
+        },
+    )
+    r = post(client, "/practicas/nueva", data)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == "/id/practica/bacheo-abierto-de-toluca"
+    practice = client.get("/api/entities/practice/bacheo-abierto-de-toluca").json()
+    source_iri = ID + "fuente/informe-de-obras-publicas-de-toluca-2024"
+    problem_iri = ID + "problema/baches-sin-reparar-en-las-calles-de-toluca"
+    assert practice["sources"] == [source_iri] and practice["addresses_problem"] == problem_iri
+    source = client.get("/api/entities/source/informe-de-obras-publicas-de-toluca-2024").json()
+    assert (
+        source["label"]
+        == source["title"]
+        == {
+            "es": "Informe de obras públicas de Toluca 2024",
+            "en": "Toluca public works report 2024",
+        }
+    )
+    assert source["publisher"] == ID + "institucion/infoem" and source["issued"] == "2024-03-15"
+    assert source["url"] == "https://example.org/toluca/obras-2024.pdf"
+    problem = client.get("/api/entities/problem/baches-sin-reparar-en-las-calles-de-toluca").json()
+    assert problem["label"]["en"] == "Unrepaired potholes in Toluca's streets"
+    assert problem["description"]["es"] == "Los reportes de baches no se atienden ni se publican."
+    # one change, all or nothing, by Ana through the form: the same in the history of each of the three
+    (change,) = history(client, "practica/bacheo-abierto-de-toluca")["changes"]
+    assert (change["method"], change["actor"]) == ("form", "ana.lopez")
+    assert set(change["entities"]) >= {ID + "practica/bacheo-abierto-de-toluca", source_iri, problem_iri}
+    assert [c["id"] for c in history(client, "fuente/informe-de-obras-publicas-de-toluca-2024")["changes"]] == [
+        change["id"]
+    ]
+    assert [c["id"] for c in history(client, "problema/baches-sin-reparar-en-las-calles-de-toluca")["changes"]] == [
+        change["id"]
+    ]
+    # the new source is on the practice's page, and offered by the form from now on
+    page = client.get(r.headers["location"], headers=HTML).text
+    assert "Informe de obras públicas de Toluca 2024" in page
+    assert 'value="fuente/informe-de-obras-publicas-de-toluca-2024"' in field(
+        client.get("/practicas/nueva").text, "sources"
+    )
+
+
+def test_a_refused_new_source_or_problem_is_named_by_its_fields(client: TestClient) -> None:
+    before = history(client, "practica/reubicacion-ladrilleras-durango")["changes"]
+    data = practice_form(
+        "Práctica con fuente nueva mal escrita",
+        **{
+            "sources": [],
+            "new_problem.label.es": "Un problema nuevo que sobra",
+            "new_source.title.es": "Informe sin fecha válida",
+            "new_source.issued": "ayer",
+            "new_source.url": "no es una dirección",
+        },
+    )
+    r = post(client, "/practicas/nueva", data)
+    assert r.status_code == 400
+    html = r.text
+    # each problem next to its own field, what was typed kept
+    issued = unescape(field(html, "new_source-issued"))
+    assert "se espera una fecha AAAA-MM-DD o un año AAAA" in issued
+    assert 'value="ayer"' in tag(html, "f-new_source-issued") and 'aria-invalid="true"' in tag(
+        html, "f-new_source-issued"
+    )
+    assert 'value="Informe sin fecha válida"' in tag(html, "f-new_source-title-es")
+    assert "Elija uno de la lista o escriba uno nuevo abajo, no los dos." in unescape(field(html, "addresses_problem"))
+    assert 'value="Un problema nuevo que sobra"' in tag(html, "f-new_problem-label-es")
+    summary = html[html.index('class="form-errors"') : html.index("<form")]
+    assert '<a href="#f-new_source-issued">Fecha de publicación</a>' in summary
+    # the address, alone, must be one; a new source needs a title
+    r = post(client, "/practicas/nueva", practice_form("Otra práctica", sources=[], **{"new_source.url": "hola"}))
+    assert r.status_code == 400
+    assert "No es una dirección http(s): «hola»." in unescape(field(r.text, "new_source-url"))
+    assert "field-error" not in field(r.text, "sources")  # the new source would have filled it
+    r = post(
+        client,
+        "/practicas/nueva",
+        practice_form("Otra práctica", sources=[], **{"new_source.publisher": "institucion/infoem"}),
+    )
+    assert r.status_code == 400 and "Este campo es obligatorio." in field(r.text, "new_source-title")
+    # nothing written
+    assert client.get("/historial/practica/practica-con-fuente-nueva-mal-escrita").status_code == 404
+    assert client.get("/historial/problema/un-problema-nuevo-que-sobra").status_code == 404
+    assert client.get("/historial/practica/otra-practica").status_code == 404
+    assert history(client, "practica/reubicacion-ladrilleras-durango")["changes"] == before
+
+
+def test_a_web_address_as_a_source_makes_a_source_then_reuses_it(client: TestClient) -> None:
+    address = "https://example.org/actas/cabildo-7"
+    first = post(client, "/practicas/nueva", practice_form("Cabildo abierto de Lerma", **{"new_source.url": address}))
+    assert first.status_code == 303, first.text
+    second = post(client, "/practicas/nueva", practice_form("Cabildo en línea de Lerma", **{"new_source.url": address}))
+    assert second.status_code == 303, second.text
+    a = client.get("/api/entities/practice/cabildo-abierto-de-lerma").json()
+    b = client.get("/api/entities/practice/cabildo-en-linea-de-lerma").json()
+    (made,) = set(a["sources"]) - {ID + "fuente/cocreacion-desde-lo-local-inai-2020"}
+    assert made.startswith(ID + "fuente/example-org-actas-cabildo-7-") and made in b["sources"]  # the same one
+    source = client.get("/api/entities/source/" + made.rsplit("/", 1)[1]).json()
+    assert source["url"] == address and source["label"]["es"] == address
+    assert len(history(client, made[len(ID) :])["changes"]) == 1  # made once, then only cited
+    # the address of a source of the project's files names that source
+    enaid = "https://www.inegi.org.mx/contenidos/programas/enaid/2019/doc/enaid_2019_principales_resultados.pdf"
+    r = post(
+        client, "/practicas/nueva", practice_form("Encuesta abierta de Lerma", sources=[], **{"new_source.url": enaid})
+    )
+    assert r.status_code == 303, r.text
+    assert client.get("/api/entities/practice/encuesta-abierta-de-lerma").json()["sources"] == [
+        ID + "fuente/enaid-2019"
+    ]
+
+
+def test_a_source_by_form(client: TestClient) -> None:
+    url = "/fuentes/nueva"
+    html = client.get(url, headers=HTML).text
+    assert "<h1>Nueva fuente documental</h1>" in html
+    for f in SOURCE.fields:
+        assert f.label_es in unescape(field(html, f.name)), f.name
+    data = {
+        "label.es": "Oficio de la Contraloría de Lerma (2024)",
+        "title.es": "Oficio CL/2024/12",
+        "creators": "institucion/infoem",
+        "issued": "2024",
+        "url": "https://example.org/lerma/oficio-12.pdf",
+        "accessed_on": "2025-01-20",
+    }
+    r = post(client, url, {**data, "url": "ftp://example.org/x", "issued": "mayo"})
+    assert r.status_code == 400
+    assert "No es una dirección http(s): «ftp://example.org/x»." in unescape(field(r.text, "url"))
+    assert "se espera una fecha AAAA-MM-DD o un año AAAA" in unescape(field(r.text, "issued"))
+    assert 'value="mayo"' in tag(r.text, "f-issued")
+    r = post(client, url, data)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == "/id/fuente/oficio-de-la-contraloria-de-lerma-2024"
+    source = client.get("/api/entities/source/oficio-de-la-contraloria-de-lerma-2024").json()
+    assert source["issued"] == "2024" and source["accessed_on"] == "2025-01-20"
+    assert source["creators"] == [ID + "institucion/infoem"]
+    # another source with the same address: refused, naming the one that has it
+    again = post(client, url, {**data, "label.es": "El mismo oficio"})
+    assert again.status_code == 409
+    assert "oficio-de-la-contraloria-de-lerma-2024" in unescape(field(again.text, "url"))
+    # its own page has «Editar»: the form, filled in, corrects it (a year becomes a full date)
+    page = client.get(r.headers["location"], headers=HTML).text
+    assert 'href="/editar/fuente/oficio-de-la-contraloria-de-lerma-2024"' in page
+    edit = "/editar/fuente/oficio-de-la-contraloria-de-lerma-2024"
+    form = client.get(edit, headers=HTML).text
+    assert 'value="2024"' in tag(form, "f-issued") and 'value="https://example.org/lerma/oficio-12.pdf"' in tag(
+        form, "f-url"
+    )
+    assert '<option value="institucion/infoem" selected>' not in field(form, "publisher")
+    r = post(client, edit, {**data, "issued": "2024-05-31"})
+    assert r.status_code == 303, r.text
+    assert client.get("/api/entities/source/oficio-de-la-contraloria-de-lerma-2024").json()["issued"] == "2024-05-31"
+
+
+# ---------------------------------------------------------------- correcting an entity
+
+
+EDITED = practice_form(
+    "Tianguis digital de Metepec",
+    **{
+        "label.en": "Metepec digital street market",
+        "themes": ["tema/tramites"],
+        "contributes_to": ["16.6", "", ""],
+        "see_also": "https://example.org/tianguis\n",
+        "description.es": "Un padrón en línea de los puestos del tianguis.",
+    },
+)
+EDITED_PATH = "practica/tianguis-digital-de-metepec"
+
+
+@pytest.fixture()
+def edited(client: TestClient) -> str:
+    """A practice added by form, to correct (once per module)."""
+    if client.get(f"/api/entities/practice/{EDITED_PATH.split('/')[1]}").status_code == 404:
+        r = post(client, "/practicas/nueva", EDITED)
+        assert r.status_code == 303, r.text
+    return EDITED_PATH
+
+
+def test_the_edit_button_is_for_signed_in_editors_only(anon: TestClient, ana: tuple[Path, str]) -> None:
+    sign_in(anon, ana[1])
+    r = post(anon, "/practicas/nueva", practice_form("Padrón de mercados de Metepec"))
+    assert r.status_code == 303, r.text
+    url = "/id/practica/padron-de-mercados-de-metepec"
+    page = anon.get(url, headers=HTML)
+    button = re.search(r'<a class="edit" id="edit-entity" href="([^"]+)">Editar</a>', page.text)
+    assert button and button.group(1) == "/editar/practica/padron-de-mercados-de-metepec"
+    assert page.headers["cache-control"] == "private, no-store"
+    assert 'id="edit-entity"' in anon.get(url + "?lang=en", headers=HTML).text
+    assert ">Edit</a>" in anon.get(url + "?lang=en", headers=HTML).text
+    # none on the project's own data, nor on a kind without a form
+    assert 'id="edit-entity"' not in anon.get("/id/practica/reubicacion-ladrilleras-durango", headers=HTML).text
+    assert 'id="edit-entity"' not in anon.get("/id/fuente/enaid-2019", headers=HTML).text
+    # anonymous visitors: no button; the address sends a browser to sign in
+    anon.cookies.clear()
+    page = anon.get(url, headers=HTML)
+    assert 'id="edit-entity"' not in page.text and "no-store" not in page.headers.get("cache-control", "")
+    r = anon.get("/editar/practica/padron-de-mercados-de-metepec", headers=HTML, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/acceso?next=%2Feditar%2Fpractica%2Fpadron-de-mercados-de-metepec"
+    assert anon.post("/editar/practica/padron-de-mercados-de-metepec", data={}).status_code == 401
+
+
+def test_the_edit_form_is_filled_in(client: TestClient, edited: str) -> None:
+    page = client.get(f"/editar/{edited}", headers=HTML)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    html = page.text
+    assert "<h1>Corregir: Tianguis digital de Metepec</h1>" in html
+    assert f'action="/editar/{edited}"' in html and f'href="/id/{edited}"' in html
+    assert 'value="Tianguis digital de Metepec"' in tag(html, "f-label-es")
+    assert 'value="Metepec digital street market"' in tag(html, "f-label-en")
+    assert 'value="municipio/15054"' in tag(html, "f-place")
+    assert '<option value="estado-vigencia/activa" selected>' in field(html, "status")
+    assert '<option value="problema/desinformacion-para-elegir-bachillerato" selected>' in field(
+        html, "addresses_problem"
+    )
+    assert 'value="fuente/cocreacion-desde-lo-local-inai-2020" checked' in field(html, "sources")
+    assert re.search(r'value="tema/tramites" checked', field(html, "themes"))
+    assert 'value="16.6"' in tag(html, "f-contributes_to")
+    assert ">https://example.org/tianguis</textarea>" in field(html, "see_also")
+    assert ">Un padrón en línea de los puestos del tianguis.</textarea>" in field(html, "description")
+    assert 'name="slug"' not in html and 'name="source"' in html  # the IRI stays; a source may be given
+    assert "Guardar la corrección" in html
+    english = client.get(f"/editar/{edited}?lang=en", headers=HTML).text
+    assert "<h1>Correct: Metepec digital street market</h1>" in english and "Save the correction" in english
+
+
+def test_an_edit_with_errors_keeps_what_was_typed(client: TestClient, edited: str) -> None:
+    before = history(client, edited)["changes"]
+    data = {**EDITED, "label.en": "A new English name", "solution.es": "", "inactive_since": "hace mucho"}
+    r = post(client, f"/editar/{edited}", data)
+    assert r.status_code == 400
+    html = r.text
+    assert "No se guardó nada" in html
+    assert 'value="A new English name"' in tag(html, "f-label-en")
+    assert 'value="hace mucho"' in tag(html, "f-inactive_since")
+    solution = field(html, "solution")
+    assert "Este campo es obligatorio." in solution and 'aria-invalid="true"' in tag(html, "f-solution-es")
+    assert "se espera un año de cuatro cifras" in unescape(field(html, "inactive_since"))
+    summary = html[html.index('class="form-errors"') : html.index("<form")]
+    assert '<a href="#f-solution-es">Solución</a>' in summary
+    assert f'action="/editar/{edited}"' in html and "Corregir" in html
+    assert history(client, edited)["changes"] == before  # nothing written
+    assert client.get(f"/api/entities/practice/{edited.split('/')[1]}").json()["label"]["en"] == (
+        "Metepec digital street market"
+    )
+
+
+def test_a_correction_by_form_is_in_the_history(client: TestClient, edited: str) -> None:
+    slug = edited.split("/")[1]
+    data = {
+        **EDITED,
+        "label.en": "Metepec online street market",
+        "status": "estado-vigencia/inactiva",
+        "inactive_since": "2023",
+        "themes": [],
+        "source": "https://example.org/oficio/31",
+    }
+    r = post(client, f"/editar/{edited}", data)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == f"/id/{edited}"
+    entity = client.get(f"/api/entities/practice/{slug}").json()
+    assert entity["label"] == {"es": "Tianguis digital de Metepec", "en": "Metepec online street market"}
+    assert entity["status"] == ID + "estado-vigencia/inactiva" and entity["inactive_since"] == 2023
+    assert entity["themes"] == [] and entity["contributes_to"] == ["http://metadata.un.org/sdg/16.6"]
+    assert "Metepec online street market" in client.get(f"/id/{edited}?lang=en", headers=HTML).text
+
+    correction = history(client, edited)["changes"][0]
+    assert (correction["method"], correction["actor"], correction["source"]) == (
+        "form",
+        "ana.lopez",
+        "https://example.org/oficio/31",
+    )
+    # what a PATCH with the same fields makes: only what changed
+    assert correction["note"] == "update inactive_since, label, status, themes"
+    assert correction["what"] == "update" and correction["what_label"] == "corrección"
+    added = {(row["property"].rsplit("#", 1)[-1], row["value"]["value"]) for row in correction["added"]}
+    removed = {(row["property"].rsplit("#", 1)[-1], row["value"]["value"]) for row in correction["removed"]}
+    assert added == {
+        ("label", "Metepec online street market"),
+        ("status", ID + "estado-vigencia/inactiva"),
+        ("inactiveSince", "2023"),
+    }
+    assert removed == {
+        ("label", "Metepec digital street market"),
+        ("status", ID + "estado-vigencia/activa"),
+        ("http://purl.org/dc/terms/subject", ID + "tema/tramites"),
+    }
+    html = unescape(client.get(f"/historial/{edited}", headers=HTML).text)
+    assert '<dd class="what" data-what="update">corrección</dd>' in html
+    assert "Ana López (<code>ana.lopez</code>)" in html
+
+
+def test_an_edit_adds_a_new_source_in_the_same_change(client: TestClient, edited: str) -> None:
+    slug = edited.split("/")[1]
+    current = client.get(f"/api/entities/practice/{slug}").json()
+    data = {
+        **EDITED,
+        "label.en": current["label"]["en"],
+        "status": "estado-vigencia/inactiva",
+        "inactive_since": "2023",
+        "themes": [],
+        "new_source.title.es": "Acta del cabildo de Metepec 2023",
+    }
+    r = post(client, f"/editar/{edited}", data)
+    assert r.status_code == 303, r.text
+    sources = client.get(f"/api/entities/practice/{slug}").json()["sources"]
+    assert ID + "fuente/acta-del-cabildo-de-metepec-2023" in sources and len(sources) == 2
+    change = history(client, edited)["changes"][0]
+    assert change["note"] == "create source; update sources" and change["what"] == "update"
+
+
+def test_the_project_files_are_not_edited_by_form(client: TestClient) -> None:
+    path = "practica/reubicacion-ladrilleras-durango"
+    before = history(client, path)["changes"]
+    r = client.get(f"/editar/{path}", headers=HTML)
+    assert r.status_code == 403
+    html = unescape(r.text)
+    assert "Esta entidad no se corrige aquí" in html and "archivos fuente del proyecto" in html
+    assert 'href="/graph/presentacion/buenas-practicas"' in html and f'href="/historial/{path}"' in html
+    assert 'class="entity-form"' not in html  # no form to fill in for nothing
+    token = csrf(client)
+    r = client.post(
+        f"/editar/{path}",
+        data={**practice_form("Otra"), "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert r.status_code == 403 and "Esta entidad no se corrige aquí" in unescape(r.text)
+    assert history(client, path)["changes"] == before
+    english = client.get(f"/editar/{path}?lang=en", headers=HTML).text
+    assert "This entity is not corrected here" in english
+    assert client.get("/editar/fuente/enaid-2019", headers=HTML).status_code == 403  # a source of data/
+    assert client.get("/editar/institucion/infoem", headers=HTML).status_code == 404  # no form for its kind
+    assert client.get("/editar/practica/no-existe", headers=HTML).status_code == 404
+
+
+def test_the_contributions_graph_is_catalogued_and_its_licence_is_on_the_form(client: TestClient) -> None:
+    """Issue 17: the staff contributions graph has a label, a licence and a VoID subset, is listed in /dataset
+    (counted, not written), and the forms say under which licence what staff save is published."""
+    form = client.get("/practicas/nueva", params={"lang": "es"})
+    assert "se publica en «Contribuciones del personal» bajo la licencia" in form.text
+    assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener"' in form.text
+    r = post(client, "/practicas/nueva", practice_form("Práctica para el catálogo de contribuciones"))
+    assert r.status_code == 303, r.text
+    page = client.get("/dataset", headers={"Accept": "text/html"}, params={"lang": "es"})
+    row = next(
+        line
+        for line in page.text.splitlines()
+        if "graph/contrib/staff" in line or "Contribuciones del personal" in line
+    )
+    assert "no consta en el catálogo" not in row
+    void = client.get("/dataset", headers={"Accept": "text/turtle"}).text
+    assert "dataset#graph-contrib-staff" in void and "<https://creativecommons.org/licenses/by/4.0/>" in void

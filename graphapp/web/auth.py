@@ -71,6 +71,7 @@ __all__ = [
     "install",
     "require",
     "secret_key",
+    "session_editor",
     "write_error_responses",
 ]
 
@@ -100,6 +101,20 @@ def csrf_token(request: Request) -> str:
     access = access_for(request.app)
     session = access.session(request)
     return access.csrf(session) if session else ""
+
+
+def session_editor(request: Request) -> Principal | None:
+    """The signed-in staff member behind a page request who may write (a live session with the role ``edit``),
+    for pages that offer staff a button (revert, edit); ``None`` for anyone else. Never refuses."""
+    access = access_for(request.app)
+    session = access.session(request)
+    if session is None:
+        return None
+    try:
+        principal = access.session_principal(session)
+    except AppError:
+        return None
+    return principal if "edit" in principal.roles else None
 
 
 def _bearer(request: Request) -> str | None:

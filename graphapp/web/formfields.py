@@ -1,11 +1,13 @@
-"""The fields of a staff form: built from the entity declarations (widgets, choices, hints), read back from a
-url-encoded body, checked, and committed through the write path; each problem in the reader's language next to
-its field. The pages and routes are :mod:`graphapp.web.routers.forms`."""
+"""The fields of a staff form: built from the entity declarations (widgets, choices, hints), filled in from an
+entity (to correct it), read back from a url-encoded body, checked, and committed through the write path; each
+problem in the reader's language next to its field. A form may also hold the fields of entities made with it (a
+new source or problem on the practice form): their names carry a prefix (``new_source.title.es``). The pages and
+routes are :mod:`graphapp.web.routers.forms`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,7 +24,7 @@ from ..writes.entities import (
     Field,
     Kind,
     Problem,
-    build_create,
+    build_together,
     commit_built,
     field_objects,
 )
@@ -146,11 +148,13 @@ def options(service: Service, f: Field, lang: str) -> list[dict[str, str]]:
     return [{"value": o["value"], "label": o["label"]} for o in out]
 
 
-def _hint(f: Field, kind_of_widget: str, lang: str) -> str:
+def _hint(f: Field, kind_of_widget: str, lang: str, creating: bool = True) -> str:
     def t(es: str, en: str) -> str:
         return es if lang == "es" else en
 
     if f.name == "label":
+        if not creating:
+            return t("Corregir el nombre no cambia el IRI.", "Correcting the name does not change the IRI.")
         return t(
             "El IRI de la entidad nueva se forma con el nombre en español.",
             "The new entity's IRI is made from the Spanish name.",
@@ -164,16 +168,24 @@ def _hint(f: Field, kind_of_widget: str, lang: str) -> str:
         return t("Uno por línea.", "One per line.")
     if f.kind == "year":
         return t("Cuatro cifras, p. ej. 2024.", "Four digits, e.g. 2024.")
+    if f.kind == "date" and f.or_year:
+        return t("AAAA-MM-DD, o solo el año (AAAA).", "YYYY-MM-DD, or just the year (YYYY).")
     if f.kind == "date":
         return t("AAAA-MM-DD", "YYYY-MM-DD")
+    if f.datatype.endswith("#anyURI"):
+        return t("Una dirección http(s).", "An http(s) address.")
     if f.kind == "link" and f.namespace:
         return t("Dirección http(s), o solo el identificador (Q…).", "An http(s) address, or just the id (Q…).")
     return ""
 
 
 def _input_attrs(f: Field) -> dict[str, str]:
+    if f.kind == "date" and f.or_year:
+        return {"type": "text", "spellcheck": "false"}
     if f.kind == "date":
         return {"type": "date"}
+    if f.datatype.endswith("#anyURI"):
+        return {"type": "text", "inputmode": "url", "spellcheck": "false"}
     if f.kind in {"year", "integer"}:
         return {"type": "text", "inputmode": "numeric"}
     if f.kind == "decimal":
@@ -189,14 +201,22 @@ def controls(
     typed: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     lang: str,
+    *,
+    creating: bool = True,
+    prefix: str = "",
+    only: Sequence[str] | None = None,
+    labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """What the template draws for each field of ``kind`` and the two fields of the change record (slug, source):
-    its widget, labels, hint, choices, the values typed and the messages of its problems."""
+    """What the template draws for each field of ``kind`` and the fields of the change record (the slug of a new
+    entity, the source): its widget, labels, hint, choices, the values typed and the messages of its problems.
+    With ``prefix``, the fields ``only`` of an entity made with the form (group ``prefix``, names
+    ``<prefix>.<field>``, ``labels`` renaming some), nothing required and no change record."""
     out = []
-    for f in kind.fields:
+    for f in _fields(kind, only):
+        name = f"{prefix}.{f.name}" if prefix else f.name
         choices = options(service, f, lang)
         w = widget(f, len(choices))
-        value: Any = typed.get(f.name)
+        value: Any = typed.get(name)
         if w in {"text", "text-lines"}:
             value = {lang_: (value or {}).get(lang_, "") for lang_ in LANGS}
         elif w in {"checkboxes", "datalist-many"}:
@@ -204,21 +224,24 @@ def controls(
         else:
             value = value or ""
         boxes = max(MANY_BOXES, len(value) + 1) if w == "datalist-many" else 0
+        es, en = (labels or {}).get(f.name, (f.label_es, f.label_en))
         out.append(
-            _control(f.name, f.label_es if lang == "es" else f.label_en, w, value, errors, lang)
+            _control(name, es if lang == "es" else en, w, value, errors, lang)
             | {
-                "required": f.required,
-                "long": f.name != "label",
+                "required": f.required and not prefix,
+                "long": f.name not in {"label", "title"},
                 "options": choices,
                 "known": {o["value"] for o in choices},
                 "boxes": boxes,
-                "hint": _hint(f, w, lang),
+                "hint": "" if prefix and f.name in {"label", "title"} else _hint(f, w, lang, creating),
                 "attrs": _input_attrs(f),
-                "group": "entity",
+                "group": prefix or "entity",
             }
         )
         if w == "checkboxes":
-            out[-1]["anchor"] = f"f-{f.name}-1" if choices else out[-1]["anchor"]
+            out[-1]["anchor"] = f"{out[-1]['id']}-1" if choices else out[-1]["anchor"]
+    if prefix:
+        return out
     record = [
         (
             "slug",
@@ -240,6 +263,8 @@ def controls(
         ),
     ]
     for name, (es, en), (hint_es, hint_en) in record:
+        if name == "slug" and not creating:
+            continue  # a correction keeps the IRI
         out.append(
             _control(name, es if lang == "es" else en, "input", typed.get(name) or "", errors, lang)
             | {
@@ -255,18 +280,26 @@ def controls(
     return out
 
 
+def _fields(kind: Kind, only: Sequence[str] | None) -> list[Field]:
+    if only is None:
+        return list(kind.fields)
+    return [f for name in only if (f := kind.field(name)) is not None]
+
+
 def _control(name: str, label: str, w: str, value: Any, errors: Mapping[str, list[str]], lang: str) -> dict[str, Any]:
-    first = f"f-{name}-es" if w in {"text", "text-lines"} else f"f-{name}"
+    key = name.replace(".", "-")  # ids without dots: CSS selectors and fragment links stay plain
+    first = f"f-{key}-es" if w in {"text", "text-lines"} else f"f-{key}"
     return {
         "name": name,
+        "key": key,
         "label": label,
         "widget": w,
         "value": value,
-        "id": f"f-{name}",
+        "id": f"f-{key}",
         "anchor": first,
         "errors": list(errors.get(name, [])),
-        "error_id": f"err-{name}",
-        "hint_id": f"hint-{name}",
+        "error_id": f"err-{key}",
+        "hint_id": f"hint-{key}",
         "languages": [(lang_, LANGUAGE_NAMES[lang_][0 if lang == "es" else 1]) for lang_ in LANGS],
     }
 
@@ -274,14 +307,19 @@ def _control(name: str, label: str, w: str, value: Any, errors: Mapping[str, lis
 # ---------------------------------------------------------------- form → field values
 
 
-def read_values(kind: Kind, form: Mapping[str, list[str]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What was typed (to show it again) and the field values it amounts to (as the JSON API takes them)."""
+def read_values(
+    kind: Kind, form: Mapping[str, list[str]], prefix: str = "", only: Sequence[str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What was typed (to show it again) and the field values it amounts to (as the JSON API takes them). With
+    ``prefix``, the fields ``only`` of an entity made with the form: typed under ``<prefix>.<field>``, values by
+    field name, and no change record."""
     typed: dict[str, Any] = {}
     values: dict[str, Any] = {}
-    for f in kind.fields:
+    for f in _fields(kind, only):
+        key = f"{prefix}.{f.name}" if prefix else f.name
         if f.kind == "text":
-            raw = {lang: _first(form, f"{f.name}.{lang}") for lang in LANGS}
-            typed[f.name] = raw
+            raw = {lang: _first(form, f"{key}.{lang}") for lang in LANGS}
+            typed[key] = raw
             if f.many:
                 texts = {lang: _lines(raw[lang]) for lang in LANGS}
                 if any(texts.values()):
@@ -291,17 +329,19 @@ def read_values(kind: Kind, form: Mapping[str, list[str]]) -> tuple[dict[str, An
                 if text:
                     values[f.name] = text
         elif f.many and f.kind == "link":
-            typed[f.name] = _first(form, f.name)
-            if items := _lines(typed[f.name]):
+            typed[key] = _first(form, key)
+            if items := _lines(typed[key]):
                 values[f.name] = items
         elif f.many:
-            typed[f.name] = [v for v in form.get(f.name, []) if v.strip()]
-            if items := list(dict.fromkeys(v.strip() for v in typed[f.name])):
+            typed[key] = [v for v in form.get(key, []) if v.strip()]
+            if items := list(dict.fromkeys(v.strip() for v in typed[key])):
                 values[f.name] = items
         else:
-            typed[f.name] = _first(form, f.name)
-            if typed[f.name].strip():
-                values[f.name] = typed[f.name].strip()
+            typed[key] = _first(form, key)
+            if typed[key].strip():
+                values[f.name] = typed[key].strip()
+    if prefix:
+        return typed, values
     for name in RECORD_FIELDS:
         typed[name] = _first(form, name)
     if typed["slug"].strip():
@@ -309,7 +349,36 @@ def read_values(kind: Kind, form: Mapping[str, list[str]]) -> tuple[dict[str, An
     return typed, values
 
 
-def by_exact_name(service: Service, kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
+def typed_from_entity(service: Service, kind: Kind, entity: Mapping[str, Any]) -> dict[str, Any]:
+    """An entity's values (:func:`graphapp.writes.entities.read_entity`) as the form shows them: what one would
+    type to give it those values (references as ``<segment>/<slug>``)."""
+    typed: dict[str, Any] = {}
+    for f in kind.fields:
+        value = entity.get(f.name)
+        if f.kind == "text":
+            texts = value or {}
+            if f.many:
+                typed[f.name] = {lang: "\n".join(texts.get(lang) or []) for lang in LANGS}
+            else:
+                typed[f.name] = {lang: texts.get(lang) or "" for lang in LANGS}
+        elif f.many and f.kind == "link":
+            typed[f.name] = "\n".join(str(v) for v in value or [])
+        elif f.many:
+            typed[f.name] = [ref_value(service, f, str(v)) if f.kind == "iri" else str(v) for v in value or []]
+        elif value is None:
+            typed[f.name] = ""
+        elif f.kind == "iri":
+            typed[f.name] = ref_value(service, f, str(value))
+        elif f.kind == "boolean":
+            typed[f.name] = "true" if value else "false"
+        else:
+            typed[f.name] = str(value)
+    for name in RECORD_FIELDS:
+        typed[name] = ""
+    return typed
+
+
+def by_exact_name(service: Service, kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
     """References typed as an entity's exact name (accents and case aside) become that entity, when one
     candidate alone has it."""
     out = dict(values)
@@ -384,14 +453,22 @@ def by_field(
     return out, general
 
 
-def more_problems(service: Service, kind: Kind, values: Mapping[str, Any], bad: set[str]) -> list[Problem]:
-    """The references that name nothing, among the fields the body check let through: all problems at once."""
+def more_problems(
+    service: Service,
+    kind: Kind,
+    values: Mapping[str, Any],
+    bad: set[str],
+    pending: Mapping[str, Kind] | None = None,
+) -> list[Problem]:
+    """The references that name nothing (``pending``: entities made with the form), and the addresses that are
+    not http(s), among the fields the body check let through: all problems at once."""
     ctx = Context.of_service(service)
     out: list[Problem] = []
     for f in kind.fields:
-        if f.kind in {"iri", "class", "link"} and f.name in values and f.name not in bad:
+        checked = f.kind in {"iri", "class", "link"} or bool(f.datatype)
+        if checked and f.name in values and f.name not in bad:
             try:
-                field_objects(ctx, f, values[f.name])
+                field_objects(ctx, f, values[f.name], pending)
             except EntityError as exc:
                 out.extend(exc.problems)
     return out
@@ -415,15 +492,33 @@ def checked_source(value: str) -> tuple[str | None, list[Problem]]:
     ]
 
 
-def create(service: Service, kind: Kind, body: dict[str, Any], actor: str, source: str | None) -> str:
-    """Write a new entity of ``kind`` from checked field values (method ``form``) through the step the JSON API
-    uses; its IRI, or :class:`EntityError` naming the fields, nothing written."""
+def write(
+    service: Service,
+    creates: Iterable[tuple[Kind, dict[str, Any]]],
+    actor: str,
+    source: str | None,
+    update: tuple[Kind, str, dict[str, Any]] | None = None,
+) -> list[str]:
+    """Write, as one change (method ``form``), the entities a form creates (checked field values; each may name
+    those before it) and, with ``update``, the correction of an entity (the change a JSON ``PATCH`` makes), through
+    the step the JSON API uses. Their IRIs, or :class:`EntityError` naming the fields (each problem's ``focus`` is
+    its entity), nothing written."""
     ctx = Context.of_service(service)
-    iri, first = build_create(ctx, kind, body, actor=actor, method="form", source=source)
-    pending = [first]
+    creates = list(creates)
+
+    def make() -> tuple[list[str], Change]:
+        return build_together(ctx, creates, update=update, actor=actor, method="form", source=source)
+
+    iris, first = make()
+    ready = [first]
 
     def build() -> Change:  # built again only if another write landed meanwhile
-        return pending.pop() if pending else build_create(ctx, kind, body, actor=actor, method="form", source=source)[1]
+        return ready.pop() if ready else make()[1]
 
-    commit_built(service.writer, build, {iri: kind}, {iri: body})
-    return iri
+    kinds = {iri: kind for iri, (kind, _) in zip(iris, creates, strict=False)}
+    values = {iri: body for iri, (_, body) in zip(iris, creates, strict=False)}
+    if update is not None:
+        kinds[update[1]] = update[0]
+        values[update[1]] = update[2]
+    commit_built(service.writer, build, kinds, values)
+    return iris

@@ -26,7 +26,7 @@ from ...staff import LEGACY_NAME
 from ...writes import WriteRejected
 from ...writes.entities import Context, kind_of_iri, problems_from_findings
 from ...writes.history import Entry
-from ..auth import CSRF_FIELD, FORM, Editor, Principal, access_for, write_error_responses
+from ..auth import CSRF_FIELD, FORM, Editor, Principal, access_for, session_editor, write_error_responses
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, json_wanted
 from ..formatting import format_literal
@@ -50,6 +50,8 @@ METHODS = {
     "retire": ("retiro", "retirement"),
 }
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: what a change did, from its note (``create practice``, ``update label, status``; a form joins several with ``;``)
+WHAT = {"create": ("alta", "creation"), "update": ("corrección", "correction")}
 
 EntityPath = Annotated[
     str,
@@ -126,8 +128,22 @@ def _actor_name(request: Request, actor: str) -> str:
     return (member.display_name or member.name) if member is not None else actor
 
 
+def _what(note: str) -> str | None:
+    """``update`` when the change corrected an entity (it may have created others with it), ``create`` when it only
+    created entities, else ``None``.
+
+    >>> _what("create source; update label, sources"), _what("create practice"), _what("import x.csv: 2 practices")
+    ('update', 'create', None)
+    """
+    verbs = {part.strip().split(" ", 1)[0] for part in note.split(";") if part.strip()}
+    if not verbs or not verbs <= set(WHAT):
+        return None
+    return "update" if "update" in verbs else "create"
+
+
 def _change(request: Request, service: Service, entry: Entry, iri: str, lang: str) -> dict[str, Any]:
     es, en = METHODS.get(entry.method, (entry.method, entry.method))
+    what = _what(entry.note) if entry.method in {"api", "form"} else None
     added = _rows(service, entry.added, lang)
     removed = _rows(service, entry.removed, lang)
     others = sorted({r["subject"] for r in (*added, *removed) if r["subject"] != iri} | set(entry.entities) - {iri})
@@ -141,6 +157,8 @@ def _change(request: Request, service: Service, entry: Entry, iri: str, lang: st
         "actor_name": _actor_name(request, entry.actor),
         "method": entry.method,
         "method_label": es if lang == "es" else en,
+        "what": what,
+        "what_label": WHAT[what][0 if lang == "es" else 1] if what else None,
         "source": entry.source,
         "source_href": source_href if source_href and source_href.startswith(("/", "http://", "https://")) else None,
         "note": entry.note,
@@ -165,15 +183,7 @@ def _target(service: Service, path: str) -> str:
 
 def _editor(request: Request) -> Principal | None:
     """The signed-in staff member who may undo changes from this page (a session with the role ``edit``)."""
-    access = access_for(request.app)
-    session = access.session(request)
-    if session is None:
-        return None
-    try:
-        principal = access.session_principal(session)
-    except AppError:
-        return None
-    return principal if "edit" in principal.roles else None
+    return session_editor(request)
 
 
 def history_view(

@@ -7,7 +7,8 @@
 - :mod:`.context`: the store, the contributions graph and the read-only graphs (:class:`Context`);
 - :mod:`.models`: the JSON bodies generated from the declarations, and their errors naming the fields;
 - :mod:`.values`: field values → RDF terms, references resolved to IRIs, the slug of a new entity;
-- :mod:`.build`: the :class:`~graphapp.writes.Change` that creates, corrects or retires an entity;
+- :mod:`.build`: the :class:`~graphapp.writes.Change` that creates, corrects or retires an entity (or creates
+  several and corrects one, all or nothing);
 - :mod:`.committing`: a built change committed on the version it was built on, a refusal naming the fields;
 - :mod:`.reading`: an entity read back as field values;
 - :mod:`.rdf`: a Turtle or JSON-LD body read as the JSON body it amounts to.
@@ -16,13 +17,16 @@ The shapes stay the judge: every change built here goes through :class:`graphapp
 it and refuses it (nothing changed) when it breaks them. Everything is importable from here.
 """
 
-from .build import build_create, build_retire, build_update, change, create_quads, existing
+from .build import build_create, build_retire, build_together, build_update, change, create_quads, existing
 from .committing import commit_built, rejection
 from .context import Context, kind_of_iri
 from .kinds import (
     ACRONYM,
     ACTIVITY,
+    AGENT_SEGMENTS,
+    AGENTS,
     ALT_LABELS,
+    ANY_URI,
     COMMITMENT,
     DCTERMS,
     DESCRIPTION,
@@ -55,9 +59,11 @@ from .kinds import (
     RETIRED_ON,
     RETIREMENT_NOTE,
     SAME_AS,
+    SCHEMA,
     SDGS,
     SEE_ALSO,
     SKOS,
+    SOURCE,
     STATUS,
     THEMES,
     XSD,
@@ -87,12 +93,26 @@ from .models import (
 from .problems import EntityError, Problem, invalid, problems_from_findings
 from .rdf import RDF_MEDIA, values_from_rdf
 from .reading import field_value, read_entity
-from .values import MAX_SLUG, SLUG, SPANISH_LABEL, field_objects, resolve, slug_for
+from .values import (
+    MAX_SLUG,
+    SLUG,
+    SPANISH_LABEL,
+    field_objects,
+    resolve,
+    slug_for,
+    source_for_url,
+    source_with_url,
+    takes_sources,
+    url_slug,
+)
 
 __all__ = [
     "ACRONYM",
     "ACTIVITY",
+    "AGENTS",
+    "AGENT_SEGMENTS",
     "ALT_LABELS",
+    "ANY_URI",
     "COMMITMENT",
     "DCTERMS",
     "DESCRIPTION",
@@ -131,10 +151,12 @@ __all__ = [
     "RETIRED_ON",
     "RETIREMENT_NOTE",
     "SAME_AS",
+    "SCHEMA",
     "SDGS",
     "SEE_ALSO",
     "SKOS",
     "SLUG",
+    "SOURCE",
     "SPANISH_LABEL",
     "STATUS",
     "THEMES",
@@ -155,6 +177,7 @@ __all__ = [
     "ValueKind",
     "build_create",
     "build_retire",
+    "build_together",
     "build_update",
     "change",
     "create_model_for",
@@ -171,7 +194,11 @@ __all__ = [
     "read_entity",
     "resolve",
     "slug_for",
+    "source_for_url",
+    "source_with_url",
+    "takes_sources",
     "update_model_for",
+    "url_slug",
     "validate_body",
     "values_from_rdf",
     "values_of",

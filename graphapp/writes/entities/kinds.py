@@ -1,9 +1,10 @@
 """The declarations: each kind of entity staff add and correct, and its fields.
 
 Each :class:`Kind` (best practice, civil-society organisation, institution, commitment, key action, activity,
-problem, local exercise) names its class, the path segment of its IRIs (``…/id/<segment>/<slug>``, as the data
-already uses them) and its :class:`Field` s: the JSON name (English snake_case), the Spanish CSV header, the labels
-for forms, the predicate and the kind of value. What is required follows the SHACL shapes (``shapes/core.ttl``);
+problem, local exercise, source document) names its class, the path segment of its IRIs
+(``…/id/<segment>/<slug>``, as the data already uses them) and its :class:`Field` s: the JSON name (English
+snake_case), the Spanish CSV header, the labels for forms, the predicate and the kind of value. What is required
+follows the SHACL shapes (``shapes/core.ttl``);
 the shapes stay the judge. The JSON API, the CSV import and the forms all read these declarations.
 """
 
@@ -22,6 +23,7 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ORG = "http://www.w3.org/ns/org#"
 FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA = "https://schema.org/"
 ga = str(GA)
 
 RETIRED_ON = ga + "retiredOn"
@@ -52,6 +54,8 @@ class Field:
     segments: tuple[str, ...] = ()
     namespace: str = ""
     choices: tuple[str, ...] = ()  # kind "class": the classes one may pick
+    datatype: str = ""  # kind "string": the literal's datatype (none: a plain string)
+    or_year: bool = False  # kind "date": a four-digit year is taken too (xsd:gYear)
 
     @property
     def label(self) -> dict[str, str]:
@@ -82,6 +86,10 @@ class Field:
             out["namespace"] = self.namespace
         if self.choices:
             out["choices"] = list(self.choices)
+        if self.datatype:
+            out["datatype"] = self.datatype
+        if self.or_year:
+            out["or_year"] = True
         return out
 
 
@@ -311,7 +319,33 @@ LOCAL_EXERCISE = Kind(
     ),
 )  # fmt: skip
 
+#: who may write a source: an organisation (public or not) or a person
+AGENTS = (ORG + "Organization", FOAF + "Person")
+AGENT_SEGMENTS = ("institucion", "organizacion", "persona")
+ANY_URI = XSD + "anyURI"
+
+#: a source document, modelled as the presentation's own (data/presentacion/fuentes.ttl)
+SOURCE = Kind(
+    "source", "sources", DCTERMS + "BibliographicResource", "fuente", "Fuente documental", "Source document",
+    (
+        LABEL,
+        _f("title", "título", "Título", "Title", DCTERMS + "title", "text"),
+        _f("creators", "autoría", "Autoría", "Author(s)", DCTERMS + "creator", "iri", many=True, range=AGENTS,
+           segments=AGENT_SEGMENTS),
+        _f("publisher", "publica", "Quién lo publica", "Publisher", DCTERMS + "publisher", "iri",
+           range=ORGANISATIONS, segments=ORG_SEGMENTS),
+        _f("issued", "fecha", "Fecha de publicación", "Publication date", DCTERMS + "issued", "date", or_year=True),
+        _f("url", "dirección", "Dirección (URL)", "Address (URL)", SCHEMA + "url", "string", datatype=ANY_URI),
+        _f("accessed_on", "consultada el", "Consultada el", "Accessed on", ga + "accessedOn", "date"),
+        _f("citation", "cita", "Cita bibliográfica", "Bibliographic citation", DCTERMS + "bibliographicCitation",
+           "string"),
+        DESCRIPTION,
+        EDITORIAL_NOTE,
+    ),
+)  # fmt: skip
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (PRACTICE, ORGANISATION, INSTITUTION, COMMITMENT, KEY_ACTION, ACTIVITY, PROBLEM, LOCAL_EXERCISE)
+    k.name: k
+    for k in (PRACTICE, ORGANISATION, INSTITUTION, COMMITMENT, KEY_ACTION, ACTIVITY, PROBLEM, LOCAL_EXERCISE, SOURCE)
 }
 KINDS_BY_PLURAL: dict[str, Kind] = {k.plural: k for k in KINDS.values()}

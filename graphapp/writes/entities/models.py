@@ -7,8 +7,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
 from pydantic import Field as PydanticField
+from pydantic_core import PydanticCustomError
 
 from .kinds import LANGS, Field, Kind
 from .problems import Problem, invalid, msg
@@ -54,6 +64,39 @@ class LangTexts(BaseModel):
     en: Annotated[list[Text], Many] = PydanticField(default_factory=list)
 
 
+def _day_or_year(value: Any) -> int | date:
+    """A date (``2024-05-31``) or a bare four-digit year (``2024``, an int or a string)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 4 and text.isdigit() and text[0] != "0":
+            return int(text)
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+    raise PydanticCustomError("date_or_year_parsing", "expected a date YYYY-MM-DD or a year YYYY")
+
+
+#: a date or a bare year (``Field.or_year``): ``xsd:date`` or ``xsd:gYear``
+DayOrYear = Annotated[
+    int | date,
+    PlainValidator(_day_or_year),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+                {"type": "string", "pattern": "^[1-9][0-9]{3}$"},
+            ]
+        }
+    ),
+]
+
 _SCALARS: dict[str, Any] = {
     "string": Text,
     "iri": Ref,
@@ -75,6 +118,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "link": msg("una dirección http(s)", "an http(s) address"),
     "year": msg("un año de cuatro cifras", "a four-digit year"),
     "date": msg("una fecha AAAA-MM-DD", "a date YYYY-MM-DD"),
+    "date-or-year": msg("una fecha AAAA-MM-DD o un año AAAA", "a date YYYY-MM-DD or a year YYYY"),
     "integer": msg("un número entero", "a whole number"),
     "decimal": msg("un número", "a number"),
     "boolean": msg("true o false", "true or false"),
@@ -84,12 +128,17 @@ EXPECTED: dict[str, dict[str, str]] = {
 def _annotation(f: Field) -> Any:
     if f.kind == "text":
         return (Annotated[list[Text], Many] | LangTexts) if f.many else (Text | LangText)
-    scalar = _SCALARS[f.kind]
+    scalar = DayOrYear if f.kind == "date" and f.or_year else _SCALARS[f.kind]
     return Annotated[list[scalar], Many] if f.many else scalar  # type: ignore[valid-type]
 
 
+def _expected_key(f: Field) -> str:
+    return "date-or-year" if f.kind == "date" and f.or_year else f.kind
+
+
 def _model_field(f: Field, required: bool) -> tuple[Any, Any]:
-    description = f"{f.label_es} / {f.label_en} (`{f.predicate}`; {EXPECTED[f.kind]['en']}{', many' if f.many else ''})"
+    expected = EXPECTED[_expected_key(f)]["en"]
+    description = f"{f.label_es} / {f.label_en} (`{f.predicate}`; {expected}{', many' if f.many else ''})"
     annotation = _annotation(f)
     extra: dict[str, Any] = {"description": description}
     if required:
@@ -164,7 +213,7 @@ def _pydantic_problems(kind: Kind | None, exc: ValidationError) -> list[Problem]
         elif typ == "missing":
             messages = msg(f"Falta el campo obligatorio «{where}».", f"The required field '{where}' is missing.")
         elif f is not None and (typ.endswith(("_type", "_parsing")) or typ in {"model_attributes_type", "union_tag"}):
-            exp = EXPECTED[f.kind]
+            exp = EXPECTED[_expected_key(f)]
             many_es, many_en = (" (una lista)", " (a list)") if f.many and f.kind != "text" else ("", "")
             messages = msg(
                 f"Valor no válido para «{where}»: se espera {exp['es']}{many_es}.",

@@ -4,18 +4,22 @@ the slug of a new entity.
 Values, as the JSON API takes them (the CSV import produces the same):
 
 - ``text``: a string (Spanish) or ``{"es": "…", "en": "…"}``; many: a list of strings or ``{"es": […], "en": […]}``;
-- ``string``: a plain string (no language, e.g. an acronym);
+- ``string``: a plain string (no language, e.g. an acronym); with ``datatype`` ``xsd:anyURI``, an http(s) address;
 - ``iri``: a reference to an entity of the graph: full IRI, ``<segment>/<slug>`` or just the slug (looked up under
-  the field's segments); it must exist (a 400 otherwise);
+  the field's segments); it must exist (a 400 otherwise). Where a source document is expected (a field whose range
+  is ``dcterms:BibliographicResource``), a web address is taken too: the source with that ``schema:url``, or a new
+  one made for it in the same change (:func:`source_for_url`; the same address is always the same source);
 - ``class``: one of the field's classes, by IRI, ``ga:Name``, ``Name`` or its label;
 - ``link``: an http(s) address outside the graph (``rdfs:seeAlso``, Wikidata ``Q…`` for ``owl:sameAs``);
-- ``year`` (``xsd:gYear``), ``date`` (``xsd:date``), ``integer``, ``decimal``, ``boolean``.
+- ``year`` (``xsd:gYear``), ``date`` (``xsd:date``; with ``or_year``, a bare year is an ``xsd:gYear``), ``integer``,
+  ``decimal``, ``boolean``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +27,7 @@ import pyoxigraph as ox
 
 from ...iris import is_valid_iri, slugify
 from .context import Context
-from .kinds import LANGS, RDFS, XSD, Field, Kind
+from .kinds import ANY_URI, LABEL, LANGS, RDF_TYPE, RDFS, SCHEMA, SOURCE, XSD, Field, Kind
 from .problems import EntityError, Problem, field_problem, invalid, msg
 
 MAX_SLUG = 80
@@ -51,8 +55,19 @@ def texts_of(value: Any, many: bool) -> dict[str, list[str]]:
 
 def _literal(f: Field, value: Any) -> ox.Literal:
     if f.kind == "string":
-        return ox.Literal(str(value))
-    if f.kind == "year":
+        if f.datatype == ANY_URI:
+            address = str(value).strip()
+            if not address.startswith(("http://", "https://")) or not is_valid_iri(address):
+                raise invalid(
+                    [
+                        field_problem(
+                            f, f"No es una dirección http(s): «{value}».", f"Not an http(s) address: '{value}'.", "link"
+                        )
+                    ]
+                )
+            return ox.Literal(address, datatype=ox.NamedNode(ANY_URI))
+        return ox.Literal(str(value), datatype=ox.NamedNode(f.datatype)) if f.datatype else ox.Literal(str(value))
+    if f.kind == "year" or (f.kind == "date" and isinstance(value, int)):
         return ox.Literal(f"{int(value):04d}", datatype=ox.NamedNode(XSD + "gYear"))
     if f.kind == "date":
         return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
@@ -66,9 +81,17 @@ def _literal(f: Field, value: Any) -> ox.Literal:
     raise ValueError(f.kind)
 
 
-def resolve(ctx: Context, f: Field, value: str, pending: Mapping[str, Kind] | None = None) -> str:
+def resolve(
+    ctx: Context,
+    f: Field,
+    value: str,
+    pending: Mapping[str, Kind] | None = None,
+    made: MutableMapping[str, list[ox.Quad]] | None = None,
+) -> str:
     """The IRI a reference names: a full IRI, ``<segment>/<slug>`` or a bare slug (looked up under the field's
-    segments and namespace). Raises :class:`EntityError` (400) naming the field when it names nothing known."""
+    segments and namespace); where a source is expected, a web address (see :func:`source_for_url`: the statements
+    of a new source go to ``made``). Raises :class:`EntityError` (400) naming the field when it names nothing
+    known."""
     pending = pending or {}
     v = value.strip()
     if f.kind == "class":
@@ -96,6 +119,8 @@ def resolve(ctx: Context, f: Field, value: str, pending: Mapping[str, Kind] | No
             segment = v[len(ctx.id_base) :].split("/", 1)[0]
             if f.segments and segment not in f.segments:
                 raise invalid([_wrong_segment(f, value)])
+        elif takes_sources(f) and not v.startswith(ctx.base):
+            return source_for_url(ctx, v, pending, made)
         elif not (f.namespace and v.startswith(f.namespace)):
             raise invalid(
                 [
@@ -179,9 +204,14 @@ def _resolve_class(ctx: Context, f: Field, value: str) -> str:
 
 
 def field_objects(
-    ctx: Context, f: Field, value: Any, pending: Mapping[str, Kind] | None = None
+    ctx: Context,
+    f: Field,
+    value: Any,
+    pending: Mapping[str, Kind] | None = None,
+    made: MutableMapping[str, list[ox.Quad]] | None = None,
 ) -> list[ox.NamedNode | ox.Literal]:
-    """The objects of the statements a field value makes (empty for ``None`` or ``[]``)."""
+    """The objects of the statements a field value makes (empty for ``None`` or ``[]``); the statements of the
+    sources a web address makes go to ``made`` (by IRI)."""
     if value is None:
         return []
     if f.kind == "text":
@@ -191,16 +221,73 @@ def field_objects(
     out: list[ox.NamedNode | ox.Literal] = []
     problems: list[Problem] = []
     for item in items:
-        if f.kind in {"iri", "class", "link"}:
-            try:
-                out.append(ox.NamedNode(resolve(ctx, f, str(item), pending)))
-            except EntityError as exc:
-                problems.extend(exc.problems)
-        else:
-            out.append(_literal(f, item))
+        try:
+            if f.kind in {"iri", "class", "link"}:
+                out.append(ox.NamedNode(resolve(ctx, f, str(item), pending, made)))
+            else:
+                out.append(_literal(f, item))
+        except EntityError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise invalid(problems)
     return list(dict.fromkeys(out))
+
+
+# ---------------------------------------------------------------- a web address where a source is expected
+
+
+def takes_sources(f: Field) -> bool:
+    """Whether ``f`` refers to source documents (then a web address names one)."""
+    return f.kind == "iri" and SOURCE.cls in f.range
+
+
+def source_with_url(ctx: Context, url: str) -> str | None:
+    """The source document whose address (``schema:url``) is ``url``, if the graph has one."""
+    text = str(ox.Literal(url))  # quoted and escaped as N-Triples writes it
+    rows = ctx.store.select_text(
+        f"SELECT ?s WHERE {{ ?s <{SCHEMA}url> ?u ; <{RDF_TYPE}> <{SOURCE.cls}> . FILTER (STR(?u) = {text}) }}"
+    )
+    found = sorted(str(row["s"]) for row in rows if str(row.get("s", "")).startswith(("http://", "https://")))
+    return found[0] if found else None
+
+
+def url_slug(url: str) -> str:
+    """The slug of the source made for a web address: its words (at most 50 characters) and a short digest of the
+    whole address, so that the same address always makes the same IRI.
+
+    >>> url_slug("https://www.example.org/oficios/2024/12.pdf")
+    'example-org-oficios-2024-12-pdf-d1948eff'
+    """
+    words = slugify(re.sub(r"^https?://(www\.)?", "", url))
+    if len(words) > 50:
+        words = words[:50].rsplit("-", 1)[0]
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
+    return f"{words}-{digest}" if words else digest
+
+
+def source_for_url(
+    ctx: Context,
+    url: str,
+    pending: Mapping[str, Kind] | None = None,
+    made: MutableMapping[str, list[ox.Quad]] | None = None,
+) -> str:
+    """The source document a web address names: the one with that ``schema:url`` if the graph has it, else a new
+    one (``…/id/fuente/<url_slug>``, its address as its name) whose statements go to ``made``, to be written in
+    the same change."""
+    found = source_with_url(ctx, url)
+    if found is not None:
+        return found
+    iri = ctx.iri(SOURCE, url_slug(url))
+    if iri in (pending or {}) or ctx.exists(iri) or made is None:
+        return iri
+    graph = ox.NamedNode(ctx.contributions)
+    subject = ox.NamedNode(iri)
+    made[iri] = [
+        ox.Quad(subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(SOURCE.cls), graph),
+        *(ox.Quad(subject, ox.NamedNode(LABEL.predicate), ox.Literal(url, language=lang), graph) for lang in LANGS),
+        ox.Quad(subject, ox.NamedNode(SCHEMA + "url"), ox.Literal(url, datatype=ox.NamedNode(ANY_URI)), graph),
+    ]
+    return iri
 
 
 # ---------------------------------------------------------------- slugs and labels of new entities

@@ -57,6 +57,16 @@ _CREATE_EXAMPLES: dict[str, dict[str, Any]] = {
         "summary": "A civil-society organisation (POST /api/entities/organisation)",
         "value": {"label": "Colectivo Ciudad Abierta A.C.", "jurisdiction": "estado-de-mexico"},
     },
+    "source": {
+        "summary": "A source document (POST /api/entities/source)",
+        "value": {
+            "label": {"es": "Informe anual del INFOEM (2023)", "en": "INFOEM annual report (2023)"},
+            "title": "Informe anual de actividades 2023",
+            "publisher": "institucion/infoem",
+            "issued": "2024-03-15",
+            "url": "https://www.infoem.org.mx/informe-2023.pdf",
+        },
+    },
 }
 
 

@@ -49,7 +49,7 @@ from .shared import (
 router = APIRouter(tags=[TAG])
 
 KindName = Literal["practice", "organisation", "institution", "commitment", "key-action", "activity", "problem",
-                   "local-exercise"]  # fmt: skip
+                   "local-exercise", "source"]  # fmt: skip
 assert set(KindName.__args__) == set(KINDS)  # type: ignore[attr-defined]  # noqa: S101 - declared once, in KINDS
 
 KindParam = Annotated[
@@ -123,11 +123,12 @@ async def entity_create(
     source: SourceParam = None,
     lang: ApiLang = None,
 ) -> Response:
-    """Add a best practice, an organisation, an institution, a commitment, a key action, an activity, a problem or
-    a local exercise. Its IRI is `…/id/<segment>/<slug>`, the slug made from the Spanish label unless `slug` is
-    given. References to other entities are IRIs, `<segment>/<slug>` or bare slugs (`activa`, `durango`,
-    `municipio/15106`), and must exist. The statements go to the staff contributions graph; the change is recorded
-    in the history with the actor and `source`. A refused write changes nothing."""
+    """Add a best practice, an organisation, an institution, a commitment, a key action, an activity, a problem,
+    a local exercise or a source document. Its IRI is `…/id/<segment>/<slug>`, the slug made from the Spanish label
+    unless `slug` is given. References to other entities are IRIs, `<segment>/<slug>` or bare slugs (`activa`,
+    `durango`, `municipio/15106`), and must exist; where a source is expected (`sources`), a web address names the
+    source with that `url`, or makes one in the same change. The statements go to the staff contributions graph;
+    the change is recorded in the history with the actor and `source`. A refused write changes nothing."""
     language = caller_lang(request, lang)
     k = kind_named(kind)
     media = request.headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
