@@ -26,7 +26,9 @@ from graphapp.web.app import create_app
 F = TypeVar("F", bound=Callable[..., Any])
 
 # SPARQL and Turtle bodies are text: send generated strings as they are
-schemathesis.serializer.alias(["application/sparql-query", "application/sparql-update", "text/turtle"], "text/plain")
+schemathesis.serializer.alias(
+    ["application/sparql-query", "application/sparql-update", "text/turtle", "text/csv"], "text/plain"
+)
 
 
 class RunningService:

@@ -47,6 +47,7 @@ def test_the_run_covers_every_write_operation() -> None:
         ("PATCH", "/api/entities/{kind}/{slug}"),
         ("POST", "/api/entities/{kind}/{slug}/retirar"),
         ("POST", "/api/changes/{change_id}/revert"),
+        ("POST", "/api/import/{kind}"),
     }
 
 

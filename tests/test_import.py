@@ -14,8 +14,9 @@ from graphapp.cli import main
 from graphapp.config import PROJECT_ROOT, Settings
 from graphapp.loading import open_store
 from graphapp.web.app import create_app
-from graphapp.writes.entities import INSTITUTION, PRACTICE, read_entity
-from graphapp.writes.importer import columns, open_writer, read_table
+from graphapp.writes.entities import INSTITUTION, PRACTICE, read_entity, url_slug
+from graphapp.writes.entities import SOURCE as SOURCE_KIND
+from graphapp.writes.importer import KINDS_BY_PLURAL, columns, import_rows, open_writer, read_table
 
 ID = "https://w3id.org/gakg/id/"
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "practicas.csv"
@@ -221,6 +222,42 @@ def test_a_busy_store_is_said_clearly(settings: Settings, tmp_path: Path, capsys
     assert code == 2 and "en uso" in err and "POST /api/entities/" in err
 
 
+def test_sources_and_web_addresses_as_sources(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert KINDS_BY_PLURAL["sources"] is SOURCE_KIND  # declared once: the importer takes the kind as it is
+    rows = (
+        "nombre;nombre (en);título;publica;fecha;dirección\n"
+        "Informe de Lerma 2023;Lerma report 2023;Informe anual;institucion/infoem;2024;https://example.org/lerma-2023\n"
+        "Oficio de Lerma;;;;31/05/2024;https://example.org/lerma/oficio\n"
+    )
+    with open_writer(settings) as (ctx, writer):
+        report = import_rows(ctx, writer, SOURCE_KIND, rows.encode(), file="fuentes.csv", actor="ana.lopez")
+    assert report.errors == [] and len(report.written) == 2
+    lerma = entity(settings, SOURCE_KIND, "informe-de-lerma-2023")
+    assert lerma is not None and lerma["issued"] == "2024" and lerma["url"] == "https://example.org/lerma-2023"
+    oficio = entity(settings, SOURCE_KIND, "oficio-de-lerma")
+    assert oficio is not None and oficio["issued"] == "2024-05-31"
+    # a practice's «fuentes» may be web addresses: the source that has it, or one made for it, once
+    address = "https://example.org/lerma/acta-9"
+    path = csv_file(
+        tmp_path,
+        HEADER + "\n"
+        "Acta abierta de Lerma;municipio/15051;desinformacion-para-elegir-bachillerato;s;activa;;"
+        f"{address}|https://example.org/lerma-2023\n"
+        f"Acta en línea de Lerma;municipio/15051;desinformacion-para-elegir-bachillerato;s;activa;;{address}\n",
+    )
+    code, out, _ = run(capsys, str(path), "--kind", "practices")
+    assert code == 0, out
+    first = entity(settings, PRACTICE, "acta-abierta-de-lerma")
+    second = entity(settings, PRACTICE, "acta-en-linea-de-lerma")
+    assert first is not None and second is not None
+    made = next(s for s in first["sources"] if s != ID + "fuente/informe-de-lerma-2023")  # type: ignore[attr-defined]
+    assert ID + "fuente/informe-de-lerma-2023" in first["sources"]  # type: ignore[operator]
+    assert second["sources"] == [made] and made == ID + "fuente/" + url_slug(address)
+    assert entity(settings, SOURCE_KIND, url_slug(address))["url"] == address  # type: ignore[index]
+
+
 @pytest.fixture()
 def service(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(Settings.from_env(workers=1))) as client:
@@ -234,3 +271,18 @@ def test_the_service_serves_what_was_imported(service: TestClient) -> None:
     assert [c["method"] for c in changes] == ["import"]
     hits = service.get("/api/practices/search", params={"q": "mapa de bachilleratos en Toluca"}).json()["results"]
     assert ID + "practica/mapa-abierto-de-bachilleratos-de-toluca" in [h["iri"] for h in hits]
+
+
+@pytest.mark.parametrize("where", ["cell", "header"])
+def test_a_cell_over_128_kib_is_a_clear_error_not_a_traceback(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    """Issue 19, item 13: a CSV cell or header over the csv module's limit (128 KiB) printed a traceback
+    (``_csv.Error``). Now it is the report's error, naming the line, and nothing is written."""
+    huge = "x" * 140_000
+    header = "Nombre (es);Problema;Lugar;Vigencia"
+    text = f"{header}\n{huge};Problema;Toluca;activa\n" if where == "cell" else f"{huge};{header}\nA;B;Toluca;activa\n"
+    code, out, err = run(capsys, str(csv_file(tmp_path, text)), "--kind", "practices", "--actor", "ana.lopez")
+    assert code != 0 and "Traceback" not in out + err
+    assert "128 KiB" in out + err
+    assert f"{2 if where == 'cell' else 1}" in out + err

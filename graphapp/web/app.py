@@ -22,7 +22,7 @@ from . import auth, errors, openapi
 from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
 from .licences import licence_summary
-from .limits import BodyLimitMiddleware
+from .limits import BodyLimitMiddleware, body_limit
 from .requestlog import RequestLogMiddleware
 from .routers import (
     access,
@@ -32,6 +32,7 @@ from .routers import (
     external,
     forms,
     history,
+    imports,
     ops,
     pages,
     practices,
@@ -102,10 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_api.router)
     app.include_router(access.router)
     app.include_router(forms.router)
+    app.include_router(imports.router)
     app.include_router(history.router)
     app.include_router(ops.router)
     # innermost: a request body over the cap is refused before any route reads it
-    app.add_middleware(BodyLimitMiddleware, max_bytes=3 * settings.max_query_bytes + 65_536)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings))
     app.add_middleware(TrailingSlashRedirectMiddleware)
     app.add_middleware(HeadAsGetMiddleware)  # HEAD for every GET route
     app.add_middleware(LanguageCookieMiddleware)

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..config import Settings
 from .errors import AppError
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest request body the service reads: three queries' worth, and room for the form around them."""
+    return 3 * settings.max_query_bytes + 65_536
 
 
 class BodyTooLarge(AppError):

@@ -4,8 +4,9 @@ against the SHACL shapes and written all at once (one change, nothing if any row
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +52,80 @@ def import_rows(
     dry_run: bool = False,
     per_row: bool = False,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Report:
     """Import a CSV file of ``kind`` (see the module docstring); the :class:`Report` says what was written and
-    every row that was not."""
+    every row that was not, each column named as the file's header row writes it. ``resolve`` maps a row's
+    values before they are checked (the service resolves references given by an entity's exact name, as its
+    forms do: :func:`graphapp.web.csvimport.run_import`)."""
+    report = _import(ctx, writer, kind, data, file=file, actor=actor, source=source, dry_run=dry_run,
+                     per_row=per_row, progress=progress, resolve=resolve)  # fmt: skip
+    # the columns as the file writes them (``Solucion`` for ``solución``), in the messages too (never the JSON
+    # field, «solution»); the header row's own errors already name them so
+    words = _column_words(kind, report.headers)
+    report.errors = [
+        e
+        if e.row == 1
+        else replace(
+            e,
+            column=report.headers.get(e.column, e.column) if e.column else None,
+            messages=_in_columns(e.messages, words),
+        )
+        for e in report.errors
+    ]
+    return report
+
+
+def _column_words(kind: Kind, headers: dict[str, str]) -> dict[str, str]:
+    """The column (as the file writes it) for each JSON name a message may quote: ``solution``, ``label.en``."""
+    words = {"slug": headers.get(SLUG_HEADER, SLUG_HEADER)}
+    for f in kind.fields:
+        for header, lang in f.columns():
+            shown = headers.get(header, header)
+            words.setdefault(f.name, shown)  # the first column of a text: Spanish
+            if lang:
+                words[f"{f.name}.{lang}"] = shown
+    return words
+
+
+def _in_columns(messages: dict[str, str], words: dict[str, str]) -> dict[str, str]:
+    """``messages`` with each quoted JSON name («solution», 'solution') replaced by its column's header.
+
+    >>> _in_columns({"es": "Falta el campo obligatorio «solution».", "en": "The field 'label.en' is odd."},
+    ...             {"solution": "Solucion", "label.en": "nombre (en)"})
+    {'es': 'Falta el campo obligatorio «Solucion».', 'en': "The field 'nombre (en)' is odd."}
+    """
+    pattern = re.compile("(«|')(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")(»|')")
+    return {
+        lang: pattern.sub(lambda m: m[1] + words[m[2]] + m[3] if (m[1] == "«") == (m[3] == "»") else m[0], text)
+        for lang, text in messages.items()
+    }
+
+
+def _import(
+    ctx: Context,
+    writer: Writer,
+    kind: Kind,
+    data: bytes,
+    *,
+    file: str,
+    actor: str,
+    source: str | None,
+    dry_run: bool,
+    per_row: bool,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None,
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None,
+) -> Report:
     table = read_table(data, kind)
     report = Report(kind, file, table.encoding, table.delimiter, len(table.rows), dry_run=dry_run, per_row=per_row)
+    if table.problem is not None:
+        report.errors.append(table.problem)
+        return report
     if not table.header:
         report.errors.append(RowError(1, None, {"es": "El archivo está vacío.", "en": "The file is empty."}))
         return report
     header, header_errors = check_header(kind, table.header)
+    report.headers = {col.header: written.strip() for col, written in zip(header, table.header, strict=False) if col}
     report.errors += header_errors
     if header_errors:
         return report
@@ -84,7 +150,8 @@ def import_rows(
             )
             continue
         try:
-            values = values_of(validate_body(model, row_data(kind, header, cells), kind))
+            given = row_data(kind, header, cells)
+            values = values_of(validate_body(model, resolve(given) if resolve else given, kind))
             slug = slug_for(kind, values, values.get("slug"))
             iri = ctx.iri(kind, slug)
             if iri in rows_of:
@@ -130,7 +197,7 @@ def _finish(
         row_of = {d.iri: d.row for d in batch}
         problems = problems_from_findings(rejected, kinds, {d.iri: d.values for d in batch})
         return [
-            RowError(row_of.get(p.focus or ""), column_of(kind, p), p.messages)
+            RowError(row_of.get(p.focus or ""), column_of(kind, p), p.messages, p.code, p.field)
             for p in problems
         ]  # fmt: skip
 

@@ -74,4 +74,4 @@ def column_of(kind: Kind, problem: Problem) -> str | None:
 
 
 def row_errors(kind: Kind, row: int | None, problems: Iterable[Problem]) -> list[RowError]:
-    return [RowError(row, column_of(kind, p), p.messages) for p in problems]
+    return [RowError(row, column_of(kind, p), p.messages, p.code, p.field) for p in problems]

@@ -20,6 +20,7 @@ class Table:
     delimiter: str
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
+    problem: RowError | None = None  # the file could not be split into rows (nothing else is read then)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -41,12 +42,28 @@ def read_table(data: bytes, kind: Kind) -> Table:
     known = {header_key(c.header) for c in columns(kind)}
 
     def score(delimiter: str) -> tuple[int, int]:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:  # read again below, where the error is reported
+            return (0, 0)
         return sum(header_key(c) in known for c in cells), len(cells)
 
     delimiter = max(DELIMITERS, key=score)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
+    try:
+        records = list(reader)
+    except csv.Error as exc:  # a cell over the csv module's limit (128 KiB), a NUL byte…: a clear error, no traceback
+        limit = csv.field_size_limit() // 1024
+        problem = RowError(
+            reader.line_num,
+            None,
+            {
+                "es": f"La línea {reader.line_num} no se puede leer como CSV ({exc}): una celda no puede pasar de "
+                f"{limit} KiB.",
+                "en": f"Line {reader.line_num} cannot be read as CSV ({exc}): a cell may not be over {limit} KiB.",
+            },
+        )
+        return Table(encoding, delimiter, [], [], problem)
     header = [h.strip() for h in records[0]] if records else []
     rows = [(i + 1, cells) for i, cells in enumerate(records) if i > 0 and any(c.strip() for c in cells)]
     return Table(encoding, delimiter, header, rows)
