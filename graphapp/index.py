@@ -45,6 +45,8 @@ class GraphIndex:
     types: dict[str, frozenset[str]] = field(default_factory=dict)
     codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # "objetivo 16", "meta 16.10"
     texts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # folded descriptions
+    #: property → its inverse (owl:inverseOf, either way): "referenced by" names the relation from the page
+    inverses: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, store: GraphStore) -> GraphIndex:
@@ -52,6 +54,7 @@ class GraphIndex:
         index._add(
             store.select("all-labels", raw=True), store.select("all-types", raw=True), store.select("search-extra")
         )
+        index.inverses = _inverses(store)
         return index
 
     def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
@@ -63,6 +66,7 @@ class GraphIndex:
             types={k: v for k, v in self.types.items() if k not in subjects},
             codes=defaultdict(list, {k: v for k, v in self.codes.items() if k not in subjects}),
             texts=defaultdict(list, {k: v for k, v in self.texts.items() if k not in subjects}),
+            inverses=_inverses(store),
         )
         for subject in sorted(subjects):
             if is_valid_iri(subject):
@@ -161,6 +165,12 @@ class GraphIndex:
                 keep(iri, self.label_or_iri(iri, lang), 0.2)
         return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
 
+    def by_code(self, kind: str, code: str) -> str | None:
+        """The SDG goal, target or indicator (``kind``: a key of :data:`CODE_WORDS`) whose UN code is ``code``
+        (``indicator``, ``16.10.1`` → the IRI ending in ``C161001``), or ``None``."""
+        wanted = f"{CODE_WORDS[kind][0]} {code}"
+        return next((iri for iri, codes in self.codes.items() if wanted in codes), None)
+
     def close_matches(self, text: str, lang: str, limit: int = 5) -> list[tuple[str, str]]:
         """IRIs whose label or IRI slug looks like ``text`` (for a 404 page): (iri, label) pairs."""
         target = fold(text.replace("-", " ").replace("/", " "))
@@ -175,6 +185,11 @@ class GraphIndex:
             if by_key[key] not in seen:
                 seen.append(by_key[key])
         return [(iri, self.label_or_iri(iri, lang)) for iri in seen[:limit]]
+
+
+def _inverses(store: GraphStore) -> dict[str, str]:
+    """Each property declared inverse of another (``owl:inverseOf``, read both ways), with that other."""
+    return {str(row["p"]): str(row["inverse"]) for row in store.select("property-inverses")}
 
 
 def _value(term: object) -> str:

@@ -59,6 +59,18 @@ RdfFormat = Annotated[
     ),
 ]
 
+#: a graph's record: the page, its JSON twin or its RDF description
+GraphPageFormat = Annotated[
+    str | None,
+    BeforeValidator(empty_is_none),
+    Query(
+        description="`html` for the page, `json` for its JSON twin, or an RDF serialization: `ttl` (Turtle), `nt` "
+        "(N-Triples), `rdfxml` (RDF/XML) or `jsonld` (JSON-LD), or its media type; absent or empty: by `Accept`. "
+        "Another value is a 406.",
+        json_schema_extra={"enum": RDF_FORMAT_NAMES},
+    ),
+]
+
 #: the language of an API answer
 ApiLang = Annotated[
     Literal["es", "en", ""] | None,

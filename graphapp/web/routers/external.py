@@ -1,7 +1,8 @@
 """Local pages for the external resources the graph describes: the UN's SDG goals, targets and indicators
-(``/ods/<code>``) and any other resource with a label in the graph (``/recurso?iri=…``, e.g. a term of a reused
-vocabulary). A visitor offline or in a closed network reads what the graph says about them without leaving the
-site; the page shows the resource's own IRI as its identity, linked once.
+(``/ods/<code>``; the 17 goals at ``/ods``; an indicator's dotted code, ``/ods/16.10.1``, redirects to its page) and
+any other resource with a label in the graph (``/recurso?iri=…``, e.g. a term of a reused vocabulary). A visitor
+offline or in a closed network reads what the graph says about them without leaving the site; the page shows the
+resource's own IRI as its identity, linked once.
 """
 
 from __future__ import annotations
@@ -9,29 +10,33 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ...describe import DESCRIPTION_PREFIXES
-from ...iris import PREFIXES, TYPE_PREFIXES
-from ...results import NotAcceptable, negotiate, serialize_triples
+from ...sdg import GOAL_CLASS, INDICATOR_CODE, SDG
 from ...service import Service
-from ...store import iri as as_iri
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, wants
-from ..links import SDG
-from ..openapi import HTML, RDF
-from ..params import RdfFormat, page_language
-from ..render import alternate_headers, html_page
-from .pages import GRAPH_FORMATS, SUFFIXES, _entity_view, _not_found, _template_for
+from ..i18n import get_lang
+from ..links import local_href
+from ..openapi import HTML, RDF, page_or_json
+from ..params import PageFormat, RdfFormat, page_language
+from ..render import html_page, render_page
+from ..urls import app_path
+from .pages import GRAPH_FORMATS, SUFFIXES, _entity_view, _not_found, _template_for, describe
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
 _RESPONSES = {
     200: {"description": "The resource's page or its RDF description.", "content": {**HTML, **RDF}},
     **error_responses(400, 404, 406, e404="The graph says nothing about this resource."),
+}
+_SDG_RESPONSES = {
+    **_RESPONSES,
+    301: {"description": "An indicator named by its dotted code (`16.10.1`): its page under the UN's permanent code."},
 }
 
 
@@ -50,19 +55,59 @@ def _page(
         format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
     ):
         view = _entity_view(request, service, iri)
-        view.update(path=path, external=True)
+        view.update(path=path, external=True, sdg=iri.startswith(SDG))
         # its JSON twin is its JSON-LD description (format=json), as for an entity
         return html_page(request, _template_for(templates, view["type_iris"]), view)
-    try:
-        if asked is not None:
-            negotiate("DESCRIBE", None, asked)
-        fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)
-    except NotAcceptable as exc:
-        raise AppError(406, str(exc)) from None
-    triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
-    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
-    headers = alternate_headers(request, fmt.media_type, "text/html", "html")
-    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers=headers)
+    return describe(request, service, iri, format, asked)
+
+
+def _goal_names(service: Service) -> dict[str, dict[str, str]]:
+    """Each goal's short names by language (``skos:altLabel``: the UN's in English, the presentation's for the three
+    goals it cites in Spanish), read once per graph version."""
+
+    def read() -> dict[str, dict[str, str]]:
+        names: dict[str, dict[str, str]] = {}
+        for row in service.store.select("sdg-goal-names", raw=True):
+            name = row["name"]
+            if isinstance(name, ox.Literal) and name.language:
+                names.setdefault(row["goal"].value, {})[name.language] = name.value
+        return names
+
+    return service.cached("sdg-goal-names", read)
+
+
+def _short_name(names: dict[str, dict[str, str]], iri: str, lang: str) -> str | None:
+    """A goal's short name in ``lang``, else in the other language; ``None`` when the graph has none."""
+    found = names.get(iri, {})
+    return found.get(lang) or found.get("en" if lang == "es" else "es")
+
+
+@router.get(
+    "/ods",
+    name="sdg_index",
+    summary="The UN's 17 Sustainable Development Goals, each linked to its page",
+    responses={**page_or_json(), **error_responses(400)},
+)
+def sdg_index(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
+    """The goals the graph holds (``sdgo:Goal``), in the UN's order: number, short name, statement, page."""
+    lang = get_lang(request)
+    index = service.index
+    names = _goal_names(service)
+    goals = sorted(
+        (iri for iri, types in index.types.items() if GOAL_CLASS in types and iri.startswith(SDG)),
+        key=lambda iri: (len(iri), iri),  # "…/sdg/2" before "…/sdg/10"
+    )
+    rows = [
+        {
+            "code": iri[len(SDG) :],
+            "iri": iri,
+            "href": local_href(iri, service.store.base_iri),
+            "name": _short_name(names, iri, lang),
+            "label": index.label_or_iri(iri, lang),
+        }
+        for iri in goals
+    ]
+    return render_page(request, "sdg_index.html", {"goals": rows}, {"goals": rows}, format=format)
 
 
 @router.get(
@@ -70,7 +115,7 @@ def _page(
     name="sdg_page",
     summary="An SDG goal, target or indicator of the UN, as the graph describes it",
     response_class=HTMLResponse,
-    responses=_RESPONSES,
+    responses=_SDG_RESPONSES,
 )
 def sdg_page(
     request: Request,
@@ -79,16 +124,25 @@ def sdg_page(
     code: Annotated[
         str,
         PathParam(
-            description="The UN code (`16`, `16.10`, an indicator `C161001`), optionally with a suffix (`.ttl`…)",
+            description="The UN code (`16`, `16.10`, an indicator `C161001`, or `16.10.1`, which redirects there), "
+            "optionally with a suffix (`.ttl`…)",
             examples=["16", "16.10.ttl"],
         ),
     ],
     format: RdfFormat = None,
 ) -> Response:
     asked = format
-    for suffix, key in SUFFIXES.items():
-        if code.endswith(suffix):
-            code, format = code[: -len(suffix)], key
+    suffix = ""
+    for ending, key in SUFFIXES.items():
+        if code.endswith(ending):  # format=html still asks for the page (the Link of an RDF answer says so)
+            code, format, suffix = code[: -len(ending)], "html" if format == "html" else key, ending
+    if INDICATOR_CODE.fullmatch(code) and not service.store.contains(SDG + code):
+        # an indicator as people write it (16.10.1): its page is under the UN's permanent code (C161001)
+        found = service.index.by_code("indicator", code)
+        if found is not None and found.startswith(SDG):
+            query = request.url.query
+            target = f"/ods/{quote(found[len(SDG) :], safe='')}{suffix}" + (f"?{query}" if query else "")
+            return RedirectResponse(str(app_path(request, target)), status_code=301)
     return _page(request, service, templates, SDG + code, f"/ods/{code}", format, asked)
 
 

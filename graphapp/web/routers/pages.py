@@ -27,8 +27,9 @@ from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
-from ..params import PageFormat, RdfFormat, check_search_text, page_language
+from ..params import GraphPageFormat, PageFormat, RdfFormat, check_search_text, page_language
 from ..render import alternate_headers, html_page, render_page
+from .forms import edit_href
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
@@ -73,6 +74,11 @@ def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
         "lang": literal_lang,
         "datatype": datatype,
     }
+
+
+def _shown(value: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reader sees of a value: two values that look the same are shown once."""
+    return (value["kind"], value["text"], value["href"], value.get("lang"), value.get("editorial"))
 
 
 def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -151,7 +157,8 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         value["graph"] = row["g"].value if "g" in row else ""
         # a statement of a graph under …/graph/editorial/ is the team's reading, not the source's
         value["editorial"] = EDITORIAL_GRAPHS in value["graph"]
-        if value not in by_prop[p]:
+        # a value is shown once, however many graphs or datatypes state it (the UN gives "16.10" twice)
+        if not any(_shown(value) == _shown(other) for other in by_prop[p]):
             by_prop[p].append(value)
     properties = sorted(
         (
@@ -168,8 +175,19 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in service.store.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
         incoming[str(row["p"])].append(_value(service, str(row["s"]), lang))
+    # each row names the relation from this page to the entities listed, as «Datos» does: by the property's inverse
+    # where the graph declares one (16.10 skos:broader 16: on 16's page, 16.10 is «más específico»), otherwise
+    # as «es … de» (the template's wording, flagged by "inverse": False)
     referenced_by = sorted(
-        ({"label": index.label_or_iri(p, lang), "href": local_href(p, base), "vals": v} for p, v in incoming.items()),
+        (
+            {
+                "label": index.label_or_iri(index.inverses.get(p, p), lang),
+                "href": local_href(index.inverses.get(p, p), base),
+                "inverse": p in index.inverses,
+                "vals": v,
+            }
+            for p, v in incoming.items()
+        ),
         key=lambda item: item["label"].lower(),
     )
     retired = _retired(outgoing, lang)
@@ -269,8 +287,8 @@ def entity(
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
     asked = format
     for suffix, key in SUFFIXES.items():
-        if path.endswith(suffix):
-            path, format = path[: -len(suffix)], key
+        if path.endswith(suffix):  # format=html still asks for the page (the Link of an RDF answer says so)
+            path, format = path[: -len(suffix)], "html" if format == "html" else key
     iri = service.store.base_iri + "id/" + path
     if not service.store.contains(iri):
         return _not_found(request, service, templates, iri, path)
@@ -278,8 +296,17 @@ def entity(
         format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
     ):
         view = _entity_view(request, service, iri)
+        view["edit_href"] = edit_href(request, service, iri)  # «Editar», for a signed-in editor only
+        no_store = {"Cache-Control": "private, no-store"} if view["edit_href"] else None
         # its JSON twin is its JSON-LD description (format=json)
-        return html_page(request, _template_for(templates, view["type_iris"]), view)
+        return html_page(request, _template_for(templates, view["type_iris"]), view, headers=no_store)
+    return describe(request, service, iri, format, asked)
+
+
+def describe(request: Request, service: Service, iri: str, format: str | None, asked: str | None) -> Response:
+    """The RDF description of ``iri`` (its statements and the labels of what it links to), in the format ``format=``
+    or a suffix names (``format``), else the one ``Accept`` prefers; a ``format=`` (``asked``) that names none is a
+    406, even when a suffix chose the format."""
     try:
         if asked is not None:
             negotiate("DESCRIBE", None, asked)  # a suffix chooses the format, but format= must still be one
@@ -295,19 +322,46 @@ def entity(
 @router.get(
     "/graph/{path:path}",
     name="graph_record",
-    summary="A named graph: what it holds and its source",
-    responses={**page_or_json(), **_UNKNOWN_ENTITY, **error_responses(400)},
+    summary="A named graph: its record (what it holds and its source), as a page, JSON or RDF",
+    responses={
+        200: {
+            "description": "The page (`text/html`), its JSON twin (`application/json`) or the graph's record in RDF.",
+            "content": {**HTML, **RDF},
+        },
+        **_UNKNOWN_ENTITY,
+        **error_responses(406),
+    },
 )
 def graph_record(
     request: Request,
     service: ServiceDep,
     templates: TemplatesDep,
-    path: Annotated[str, PathParam(description="The graph's path under `/graph/`", examples=["presentacion/stl"])],
-    format: PageFormat = None,
+    path: Annotated[
+        str,
+        PathParam(
+            description="The graph's path under `/graph/`, optionally with a suffix (`.ttl`, `.jsonld`, `.nt`, `.rdf`)",
+            examples=["presentacion/stl", "presentacion/stl.ttl"],
+        ),
+    ],
+    format: GraphPageFormat = None,
 ) -> Response:
+    """The record of a named graph: a page, its JSON twin (``format=json`` or an ``Accept`` that prefers JSON) or its
+    RDF description, chosen as for an entity by a suffix, ``format=`` or ``Accept``."""
+    asked = format
+    graphs = service.store.graphs()
     iri = service.store.base_iri + "graph/" + path
-    if iri not in service.store.graphs():
+    for suffix, key in SUFFIXES.items():
+        if iri not in graphs and path.endswith(suffix):
+            path, format = path[: -len(suffix)], format if format in ("html", "json") else key
+            iri = service.store.base_iri + "graph/" + path
+    if iri not in graphs:
         return _not_found(request, service, templates, iri, path)
+    # the page and its JSON twin unless format= (or a suffix) names RDF, or Accept prefers it
+    pages = ("text/html", "application/json")
+    if format not in (None, "html", "json") or (
+        format is None and wants(request, *pages, *(f.media_type for f in GRAPH_FORMATS)) not in (None, *pages)
+    ):
+        return describe(request, service, iri, format, asked if asked not in ("html", "json") else None)
     view = _entity_view(request, service, iri)
     size = next((int(r["triples"]) for r in service.store.select("graph-sizes") if r["graph"] == iri), 0)
     view["graph_size"] = size
