@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _sax_escape
+from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
@@ -189,6 +191,20 @@ def _term_json(term: object) -> dict[str, str]:
             out["datatype"] = term.datatype.value
         return out
     return {"type": "literal", "value": str(term)}
+
+
+#: characters XML 1.0 cannot carry, even escaped: a query can make them («"\\u0001"»), and one of them made the
+#: whole SPARQL XML answer unreadable to SPARQLWrapper and rdflib (issue 19, item 10)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """XML text: ``&``, ``<``, ``>`` escaped, and characters XML 1.0 cannot hold replaced by U+FFFD.
+
+    >>> escape("a < b" + chr(1))
+    'a &lt; b\ufffd'
+    """
+    return _sax_escape(_NOT_XML.sub("\ufffd", text))
 
 
 def _term_xml(term: object) -> str:

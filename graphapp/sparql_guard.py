@@ -257,6 +257,22 @@ def inspect_update(text: str) -> None:
         raise RefusedQuery("This is a query, not an update: send it to the query endpoint.")
 
 
+#: graph management operations, which remove or replace whole graphs (``CLEAR DEFAULT`` removed every staff
+#: contribution at once): only an administrator may send them (docs/security.md, «Who may write»)
+BULK_KEYWORDS = {"CLEAR", "DROP", "MOVE", "COPY"}
+
+
+def bulk_operations(text: str) -> list[str]:
+    """The graph management operations of an update that remove or replace whole graphs, in order.
+
+    >>> bulk_operations("CLEAR DEFAULT ; INSERT DATA { <a:s> <a:p> 'clear' }")
+    ['CLEAR']
+    >>> bulk_operations("DELETE WHERE { ?s ?p ?o }")
+    []
+    """
+    return [t.text.upper() for t in tokenize(text) if t.kind == "word" and t.text.upper() in BULK_KEYWORDS]
+
+
 _NOT_DATA = {"WHERE", "WITH", "USING", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "SERVICE"}
 
 

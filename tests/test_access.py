@@ -286,6 +286,22 @@ def test_sign_out_and_ended_sessions(client: TestClient, team: Staff) -> None:
     assert client.post("/sparql/update", data={"update": insert("c")}).status_code == 401
 
 
+def test_signing_out_ends_the_session_on_the_server(client: TestClient, team: Staff) -> None:
+    """Issue 19, item 8: a copy of the session cookie kept from before «Salir» wrote afterwards (201). The session's
+    id is now ended on the server: the copy is no session (401), and other sessions of the account go on."""
+    token = team.add("diego.ruiz", "edit")
+    csrf = _sign_in(client, token)
+    copied = client.cookies.get(SESSION_COOKIE)
+    other = TestClient(client.app)  # another browser of the same person, signed in apart
+    other_csrf = _sign_in(other, token)
+    assert client.post("/salir", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, copied)
+    r = client.post("/sparql/update", data={"update": insert("d"), "csrf_token": csrf})
+    assert r.status_code == 401, r.text
+    assert other.post("/sparql/update", data={"update": insert("e"), "csrf_token": other_csrf}).status_code == 204
+
+
 def test_a_legacy_token_session(client: TestClient) -> None:
     csrf = _sign_in(client, LEGACY)
     r = client.post("/sparql/update", data={"update": insert("legacy-sesion"), "csrf_token": csrf})
@@ -379,3 +395,20 @@ def test_staff_commands_need_a_file_for_an_in_memory_store(
     monkeypatch.delenv("GRAPHAPP_STAFF_FILE", raising=False)
     code, _, err = run(capsys, "staff", "list")
     assert code == 2 and "GRAPHAPP_STAFF_FILE" in err
+
+
+@pytest.mark.parametrize(
+    "update", [f"CLEAR GRAPH <{GRAPH}>", "CLEAR DEFAULT", "DROP DEFAULT", f"MOVE DEFAULT TO <{GRAPH}-movido>"]
+)
+def test_bulk_deletion_needs_the_admin_role(client: TestClient, team: Staff, update: str) -> None:
+    """Issue 19, item 14: any edit token could hard-delete every staff contribution with CLEAR/DROP/MOVE DEFAULT
+    (204). Those operations now need the role admin; an editor's DELETE of its own statements still works."""
+    auth = {"Authorization": f"Bearer {team.tokens['ana.lopez']}"}
+    assert client.post("/sparql/update", data={"update": insert("bulk")}, headers=auth).status_code == 204
+    r = client.post("/sparql/update", data={"update": update}, headers=auth)
+    assert r.status_code == 403 and "administrator" in r.text, r.text
+    ask = f"ASK {{ GRAPH <{GRAPH}> {{ <https://w3id.org/gakg/id/nota/prueba-acceso-bulk> ?p ?o }} }}"
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+    admin = {"Authorization": f"Bearer {team.tokens['admin.uno']}"}
+    r = client.post("/sparql/update", data={"update": update}, headers=admin)
+    assert r.status_code != 403, r.text

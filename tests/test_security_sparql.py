@@ -527,6 +527,19 @@ def test_a_participants_name_is_published_only_with_a_recorded_consent(client: T
         headers=UPDATE,
     )
     assert r.status_code == 400 and "Participant-consent" in r.text, r.text
+    # what identifies a person, whatever its class (issue 19, item 7): untyped, or schema:Person
+    for typed in ("", "a <https://schema.org/Person> ; "):
+        other = f"{person}-{len(typed)}"
+        unnamed_class = (
+            f'<{other}> {typed}foaf:name "Persona Ficticia" ; '
+            "ga:registeredIn <https://w3id.org/gakg/id/ejercicio/estado-de-mexico> ."
+        )
+        r = client.post(
+            "/sparql/update",
+            content=(prefixes + f"INSERT DATA {{ GRAPH <{GRAPH}local/personas> {{ {unnamed_class} }} }}").encode(),
+            headers=UPDATE,
+        )
+        assert r.status_code == 400 and "Participant-consent" in r.text, (typed, r.text)
     consent = (
         f"<{person}> ga:publicationConsent <{person}/consentimiento> . "
         f'<{person}/consentimiento> a ga:PublicationConsent ; dcterms:date "2026-11-30"^^xsd:date ; '

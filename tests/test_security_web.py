@@ -286,3 +286,58 @@ def test_a_json_body_nested_too_deep_is_a_400(client: TestClient, depth: int) ->
     )
     assert r.status_code == 400, r.text
     assert "nested more than 32 levels" in r.json()["message"]
+
+
+@pytest.mark.parametrize("char", ["\u0000", "\u0001", "\u001b"])
+def test_control_characters_are_refused_on_the_way_in(client: TestClient, char: str) -> None:
+    """Issue 19, item 10: control characters were accepted in labels through the API and CSV, and then RDF/XML
+    pages and SPARQL XML results were not well-formed XML. The write path refuses them, naming the character."""
+    body = {
+        "label": {"es": f"Práctica{char}con control", "en": "Practice with a control character"},
+        "place": "municipio/15106",
+        "addresses_problem": "desinformacion-para-elegir-bachillerato",
+        "solution": {"es": "Un tablero público con la información de cada escuela."},
+        "status": "activa",
+        "sources": ["cocreacion-desde-lo-local-inai-2020"],
+    }
+    r = client.post(
+        "/api/entities/practice", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, params={"lang": "en"}
+    )
+    assert r.status_code == 400, r.text
+    assert f"U+{ord(char):04X}" in r.text
+    ask = 'ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), "con control")) }'
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+
+
+def test_sparql_xml_results_are_always_well_formed(client: TestClient) -> None:
+    """A query can make a control character itself; the XML answer replaces it (U+FFFD) instead of breaking."""
+    import xml.etree.ElementTree as ET
+
+    r = client.get(
+        "/sparql",
+        params={"query": 'SELECT ?x WHERE { BIND ("a\\u0001b" AS ?x) }'},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert r.status_code == 200, r.text
+    root = ET.fromstring(r.content)  # noqa: S314 - our own answer; raises on a document that is not well formed
+    literal = root.find(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert literal is not None and literal.text == "a\ufffdb"
+
+
+@pytest.mark.parametrize("label", ['=HYPERLINK("https://evil.example/x","clic")', "+cmd|' /C calc'!A0", "@SUM(1+1)"])
+def test_spreadsheet_formulas_are_refused_on_the_way_in(client: TestClient, label: str) -> None:
+    """Issue 19, item 12: formulas stored as labels came back verbatim in CSV downloads. The write path refuses a
+    text that starts like one (docs/security.md says why refusing, not rewriting CSV answers)."""
+    body = {
+        "label": {"es": label, "en": "A formula"},
+        "place": "municipio/15106",
+        "addresses_problem": "desinformacion-para-elegir-bachillerato",
+        "solution": {"es": "Un tablero público con la información de cada escuela."},
+        "status": "activa",
+        "sources": ["cocreacion-desde-lo-local-inai-2020"],
+    }
+    r = client.post("/api/entities/practice", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400 and "spreadsheet formula" in r.text, r.text
+    body["label"] = {"es": f"+ de 1437 personas informadas ({len(label)})", "en": "Over 1,437 people informed"}
+    r = client.post("/api/entities/practice", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 201, r.text

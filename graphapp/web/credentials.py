@@ -13,6 +13,7 @@ import hmac
 import math
 import os
 import secrets
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +51,37 @@ class Session:
     sid: str
     name: str
     proof: str
+    issued: float = 0.0  # when the cookie was signed (seconds since the epoch)
+
+
+class EndedSessions:
+    """The ids of sessions ended by signing out, kept until the session would have expired anyway: a copied cookie
+    no longer works after «Salir», in every web process of the store (a SQLite file in the store folder; in memory
+    for a store in memory)."""
+
+    FILE = "sessions.sqlite"
+
+    def __init__(self, path: Path | None) -> None:
+
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        if path is not None:
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS ended (sid TEXT PRIMARY KEY, until REAL NOT NULL)")
+        self._lock = threading.Lock()
+
+    def end(self, session: Session) -> None:
+        now = time.time()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO ended (sid, until) VALUES (?, ?)",
+                (session.sid, max(session.issued, now - SESSION_MAX_AGE) + SESSION_MAX_AGE),
+            )
+            self._db.execute("DELETE FROM ended WHERE until < ?", (now,))
+
+    def ended(self, sid: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM ended WHERE sid = ?", (sid,)).fetchone() is not None
 
 
 def secret_key(settings: Settings) -> bytes:
@@ -85,6 +117,7 @@ class Access:
         self.rate = parse_rate(settings.write_rate)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.secure_cookie = settings.site_url.startswith("https://")
+        self.ended = EndedSessions(None if settings.in_memory else Path(settings.store_dir) / EndedSessions.FILE)
 
     # ------------------------------------------------------------ tokens
 
@@ -119,10 +152,15 @@ class Access:
         if not raw:
             return None
         try:
-            data = self.signer.loads(raw, max_age=SESSION_MAX_AGE)
-            return Session(str(data["sid"]), str(data["name"]), str(data["proof"]))
+            data, signed = self.signer.loads(raw, max_age=SESSION_MAX_AGE, return_timestamp=True)
+            session = Session(str(data["sid"]), str(data["name"]), str(data["proof"]), signed.timestamp())
         except (BadSignature, KeyError, TypeError):
             return None
+        return None if self.ended.ended(session.sid) else session
+
+    def end_session(self, session: Session) -> None:
+        """Sign out: the session's id is refused from now on, wherever its cookie is sent from."""
+        self.ended.end(session)
 
     def session_principal(self, session: Session) -> Principal:
         """The principal of a session, if its account still holds the token it signed in with; else 403."""

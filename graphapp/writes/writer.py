@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -30,6 +31,13 @@ from ..store import GraphStore
 from ..validation import Report, validate_change
 from .changes import Change, StaleWrite, WriteRejected
 from .history import History
+
+#: characters no XML 1.0 document may hold (tab, line feed and carriage return are fine): refused in written text,
+#: since RDF/XML pages and SPARQL XML results could not be well formed (issue 19, item 10)
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: the start of a spreadsheet formula (OWASP's CSV injection: «=HYPERLINK(…)», «+cmd|…», «-cmd|…», «@SUM(…)»): refused
+#: at the start of a written text, so that no CSV download carries one (issue 19, item 12); «+ de 1437» and «-5» pass
+FORMULA_START = re.compile(r"\A(?:[=@\t\r]|[+-](?![\d\s.,]))")
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,20 @@ class Writer:
                 raise WriteRejected("Every statement of a change belongs to a named graph.")
             if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)):
                 raise WriteRejected("A change cannot name a blank node; give it an IRI.")
+        for q in change.add:
+            if not isinstance(q.object, ox.Literal):
+                continue
+            found = CONTROL_CHARACTERS.search(q.object.value)
+            if found is not None:
+                raise WriteRejected(
+                    f"A text of {q.subject} holds the control character U+{ord(found.group()):04X} "
+                    "(XML, and so RDF/XML pages and SPARQL XML results, cannot carry it); remove it."
+                )
+            if FORMULA_START.match(q.object.value):
+                raise WriteRejected(
+                    f"A text of {q.subject} starts like a spreadsheet formula ({q.object.value[:12]!r}…), "
+                    "which CSV downloads would carry to a spreadsheet; start it otherwise."
+                )
         for graph in sorted(change.graphs()):
             if self.restricted and graph.startswith(self.restricted):
                 raise WriteRejected("The restricted graph is not writable here.", 403)

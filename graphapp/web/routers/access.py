@@ -184,6 +184,7 @@ async def access_logout(request: Request) -> Response:
         given = request.headers.get(CSRF_HEADER) or _one(form, CSRF_FIELD) or ""
         if not given or not hmac.compare_digest(given, access.csrf(session)):
             raise AppError(403, f"Signing out needs the form's '{CSRF_FIELD}' field.")
+        access.end_session(session)  # on the server too: a copy of the cookie no longer works
     response = RedirectResponse(str(path_for(request, "access_page")), status_code=303)
     access.clear_cookie(response)
     return response

@@ -21,7 +21,7 @@ from ...executor import Job, QueryError
 from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import GRAPH_FORMATS, NotAcceptable, formats_for, negotiate, serialize_triples
 from ...service import Service
-from ...sparql_guard import QUERY_FORMS, RefusedQuery, inspect_query, inspect_update
+from ...sparql_guard import QUERY_FORMS, RefusedQuery, bulk_operations, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
 from ..auth import Editor
@@ -326,6 +326,15 @@ async def sparql_update(request: Request, principal: Editor, service: ServiceDep
     except RefusedQuery as exc:
         metrics.write_rejected("refused")
         raise AppError(400, str(exc)) from None
+    bulk = bulk_operations(update)
+    if bulk and "admin" not in principal.roles:
+        metrics.write_rejected("forbidden")
+        raise AppError(
+            403,
+            f"{', '.join(sorted(set(bulk)))} removes or replaces whole graphs: only an administrator (role admin) may "
+            "send it. Remove statements with DELETE DATA or DELETE WHERE, or retire an entity (POST "
+            "/api/entities/<kind>/<slug>/retire), which keeps it in the history.",
+        )
     try:
         await service.apply_update(update, actor=principal.name)
     except QueryError as exc:
