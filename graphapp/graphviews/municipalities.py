@@ -48,7 +48,7 @@ def _number(value: object) -> float | None:
 
 def municipalities(ctx: Ctx) -> dict[str, Any]:
     """The state map and the Estado de México municipalities, best Métrica 2017 index first, coloured by it."""
-    from .states import state_map  # states.py reads this module's bins
+    from .states import local_exercise_map, state_map  # states.py reads this module's bins
 
     store = ctx.service.store
     best: dict[str, dict[str, Any]] = {}
@@ -112,4 +112,5 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
         "bars": [m for m in out if m["score"] is not None],
         "unmeasured": [m for m in out if m["score"] is None],
         "map": state_map(ctx),
+        "local": local_exercise_map(ctx),
     }

@@ -10,6 +10,7 @@ state's page: no script, nothing fetched.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,23 +40,34 @@ def map_attribution() -> str:
     return f"{first}, {fields.get('licence', '')}, {fields.get('author', '').split(' <')[0]}"
 
 
-def state_map(ctx: Ctx) -> dict[str, Any]:
-    """Each state of the map with its link, published 2017 average, rank, colour and a one-sentence title."""
-    rows = ctx.service.store.select("view-metrica-states")
-    scores = {str(r["state"]): _number(r.get("score")) for r in rows}
+def _states_by_name(ctx: Ctx, states: Iterable[str]) -> dict[str, str]:
+    """The graph's states by their folded English and Spanish labels, to match the map's paths."""
     by_name: dict[str, str] = {}
-    for state in scores:
+    for state in states:
         for lang in ("en", "es"):
             label = ctx.service.index.label(state, lang)
             if label:
                 by_name.setdefault(fold(label), state)
+    return by_name
+
+
+def _state_of_path(by_name: dict[str, str], name: str) -> str | None:
+    """The graph's state a path of the map names ("Mexico" is the Estado de México), or ``None``."""
+    key = fold(name)
+    return by_name.get(key) or by_name.get(ALIASES.get(key, ""))
+
+
+def state_map(ctx: Ctx) -> dict[str, Any]:
+    """Each state of the map with its link, published 2017 average, rank, colour and a one-sentence title."""
+    rows = ctx.service.store.select("view-metrica-states")
+    scores = {str(r["state"]): _number(r.get("score")) for r in rows}
+    by_name = _states_by_name(ctx, scores)
     ranked = sorted((s for s in scores if scores[s] is not None), key=lambda s: -(scores[s] or 0))
     rank = {s: i + 1 for i, s in enumerate(ranked)}
     view_box, paths = map_paths()
     states = []
     for svg_id, name, d in paths:
-        key = fold(name)
-        found: str | None = by_name.get(key) or by_name.get(ALIASES.get(key, ""))
+        found = _state_of_path(by_name, name)
         score = scores.get(found) if found else None
         label = ctx.label(found) if found else name
         if score is None:
@@ -103,3 +115,84 @@ def state_map(ctx: Ctx) -> dict[str, Any]:
         "legend": legend,
         "attribution": map_attribution(),
     }
+
+
+#: the stages of a state's local exercise, most advanced first: key, colour, Spanish and English legend
+LOCAL_STAGES = (
+    ("plan", "#1b7837", "publicó un plan de acción local", "published a local action plan"),
+    ("secretariat", "#7fbf7b", "instaló su Secretariado Técnico Local", "installed its Local Technical Secretariat"),
+    ("joined", "#d9f0d3", "participó en Cocreación desde lo local", "took part in Co-creation from the local level"),
+)
+
+
+def _local_stage(entry: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    """The most advanced stage the sources state for a state (``None``: no source names it)."""
+    for stage, fact in zip(LOCAL_STAGES, ("plan", "secretariat", "participated"), strict=True):
+        if entry.get(fact) is True:
+            return stage
+    return None
+
+
+def local_exercise_map(ctx: Ctx) -> dict[str, Any]:
+    """The same map, coloured by how far each state's local open-government exercise went as the sources say
+    (data/reference/ogp-local.ttl: INAI's «Cocreación desde lo local» up to 2017, and OGP Local membership): a state
+    no source names is grey, not "did not take part"."""
+    facts: dict[str, dict[str, Any]] = {}
+    for row in ctx.service.store.select("view-local-exercises"):
+        entry = facts.setdefault(str(row["state"]), {})
+        for key in ("participated", "secretariat", "plan", "member", "withdrew"):
+            if row.get(key) is not None:
+                entry[key] = row[key]
+    by_name = _states_by_name(ctx, facts)
+    view_box, paths = map_paths()
+    states = []
+    for svg_id, name, d in paths:
+        found = _state_of_path(by_name, name)
+        entry = facts.get(found or "", {})
+        stage = _local_stage(entry)
+        label = ctx.label(found) if found else name
+        parts = [
+            ctx.t(stage[2], stage[3])
+            if stage
+            else ctx.t("ninguna fuente del grafo lo nombra", "no source in the graph names it")
+        ]
+        if entry.get("member") is not None:
+            parts.append(ctx.t("miembro de OGP Local desde {}", "OGP Local member since {}").format(entry["member"]))
+        if entry.get("withdrew") is not None:
+            parts.append(
+                ctx.t("se retiró de OGP Local en {}", "withdrew from OGP Local in {}").format(entry["withdrew"])
+            )
+        states.append(
+            {
+                "svg_id": svg_id,
+                "iri": found,
+                "label": label,
+                "href": ctx.href(found) if found else None,
+                "stage": stage[0] if stage else "unknown",
+                "colour": stage[1] if stage else UNMEASURED_COLOUR,
+                "member": entry.get("member"),
+                "title": f"{label}: {'; '.join(parts)}.",
+                "d": d,
+            }
+        )
+    legend = [
+        {
+            "key": key,
+            "label": ctx.t(es, en),
+            "colour": colour,
+            "swatch": f"local-{key}",
+            "count": sum(1 for s in states if s["stage"] == key),
+        }
+        for key, colour, es, en in LOCAL_STAGES
+    ]
+    legend.append(
+        {
+            "key": "unknown",
+            "label": ctx.t("sin dato", "no data"),
+            "colour": UNMEASURED_COLOUR,
+            "swatch": "unmeasured",
+            "count": sum(1 for s in states if s["stage"] == "unknown"),
+        }
+    )
+    members = sorted((s for s in states if s["member"] is not None), key=lambda s: (str(s["member"]), s["label"]))
+    return {"view_box": view_box, "states": states, "legend": legend, "members": members}
