@@ -44,6 +44,7 @@ PLAIN_PAGES = [
     ("components", "/analitica/componentes"),
     ("municipalities", "/vistas/municipios"),
 ]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 NODE_POSITION = """(kind) => {
   const entry = window.__gakgNetworks[0];
   const node = entry.nodes.get({ filter: (n) => n.kind === kind })[0];
@@ -81,8 +82,8 @@ def browser() -> Iterator[Browser]:
 class Watch:
     """A fresh browser context and page that record console errors, requests and dialogs."""
 
-    def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser: Browser, viewport: dict[str, int] | None = None) -> None:
+        self.context = browser.new_context(viewport=viewport or VIEWPORTS["desktop"])
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -168,6 +169,103 @@ def test_clicking_a_node_opens_its_page(servers: tuple[str, str], watch: Watch, 
     assert page.locator("#entity-label").inner_text() == node["title"].split("\n")[0]
     assert watch.errors == []
     _assert_local(watch, base)
+
+
+# ---------------------------------------------------------------- the whole drawing, readable, on load
+
+#: the views that opened cropped (issue 19, item 15)
+WHOLE_VIEWS = {
+    "timeline": "/vistas/historia",
+    "problem-tree": f"/vistas/arbol-de-problemas/{COMMITMENT}",
+    "overview": "/vistas/general",
+}
+#: every node's box (its shape and label) in the canvas's pixels, the canvas's size, and the zoom and smallest label
+#: font (as vis-network holds them) of the first network of the page
+NODE_BOXES = """() => {
+  const entry = window.__gakgNetworks[0];
+  const net = entry.network;
+  const canvas = entry.element.querySelector("canvas");
+  const fonts = Object.values(net.body.nodes).filter((n) => n.options.label).map((n) => n.options.font.size);
+  return { width: canvas.clientWidth, height: canvas.clientHeight, scale: net.getScale(), font: Math.min(...fonts),
+    layout: entry.layout, nodes: entry.nodes.get().map((n) => {
+      const b = net.getBoundingBox(n.id);
+      const a = net.canvasToDOM({ x: b.left, y: b.top });
+      const z = net.canvasToDOM({ x: b.right, y: b.bottom });
+      return { label: n.label, year: n.year ?? null, left: a.x, top: a.y, right: z.x, bottom: z.y };
+    }) };
+}"""
+
+
+@pytest.mark.parametrize("name", list(WHOLE_VIEWS))
+def test_views_open_whole_and_readable(servers: tuple[str, str], browser: Browser, name: str) -> None:
+    """On a desktop and on a 390 px phone, once drawn, every node and its label is inside the canvas (the timeline's
+    1766, 1966 and 2025 too), at a zoom where labels are at least 11 px."""
+    base = servers[0]
+    for viewport, size in VIEWPORTS.items():
+        watch = Watch(browser, size)
+        page = watch.page
+        page.goto(base + WHOLE_VIEWS[name] + "?lang=es")
+        drawn = _drawn(page)
+        seen = page.evaluate(NODE_BOXES)
+        assert len(seen["nodes"]) == drawn > 0
+        outside = [
+            (n["label"], round(n["left"]), round(n["top"]), round(n["right"]), round(n["bottom"]))
+            for n in seen["nodes"]
+            if n["left"] < -0.5
+            or n["top"] < -0.5
+            or n["right"] > seen["width"] + 0.5
+            or n["bottom"] > seen["height"] + 0.5
+        ]
+        assert outside == [], (name, viewport, seen["width"], seen["height"], seen["layout"], outside)
+        assert seen["scale"] * seen["font"] >= 11 - 0.01, (name, viewport, seen["scale"], seen["font"])
+        if name == "timeline":
+            assert {1766, 1966, 2025} <= {n["year"] for n in seen["nodes"]}
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".graph-embed").screenshot(path=str(ARTIFACTS / f"whole-{name}-{viewport}.png"))
+        assert watch.errors == []
+        _assert_local(watch, base)
+        watch.close()
+
+
+# ---------------------------------------------------------------- the table of what is not drawn
+
+#: the overview on a phone, its table closed, is about 1,900 px (header, filter, a 620 px drawing, the legend, the
+#: table's summary, footer): about two screens of 844 px. One page of the table (100 rows, most on two or three
+#: lines at 390 px) adds about 23,000 px. 6,000 px leaves room for the page to grow and fails with the table open.
+PHONE_PAGE_MAX = 6_000
+
+
+def test_overview_on_a_phone_is_short_and_its_table_opens(servers: tuple[str, str], browser: Browser) -> None:
+    base = servers[0]
+    watch = Watch(browser, VIEWPORTS["phone"])
+    page = watch.page
+    page.goto(base + "/vistas/general?lang=es")
+    _drawn(page)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < PHONE_PAGE_MAX, height
+    twin = page.request.get(base + "/vistas/general?lang=es&format=json").json()["rest"]
+    assert twin["total"] > 2000 and len(twin["rows"]) == twin["page_size"] == 100  # the JSON keeps every row
+    summary = page.locator("#rest summary")
+    assert f"Lo que no se dibuja ({twin['total']})" in summary.inner_text()
+    assert f"página 1 de {twin['pages']}" in summary.inner_text()
+    rows = page.locator("#rest tbody tr")
+    assert rows.count() == 100 and not rows.first.is_visible()
+    summary.scroll_into_view_if_needed()
+    _shot(page, "overview-phone-table-closed")
+    summary.click()
+    rows.last.wait_for(state="visible", timeout=5_000)
+    assert rows.first.locator("td").first.inner_text() == twin["rows"][0]["label"]
+    assert page.evaluate("document.documentElement.scrollHeight") > PHONE_PAGE_MAX
+    rows.first.scroll_into_view_if_needed()
+    _shot(page, "overview-phone-table-open")
+    # the pager's next page opens with its table open
+    page.locator("#rest a[rel=next]").click()
+    page.wait_for_url("**page=2**")
+    assert page.locator("#rest details").get_attribute("open") is not None
+    assert page.locator("#rest tbody tr").first.is_visible()
+    assert watch.errors == []
+    _assert_local(watch, base)
+    watch.close()
 
 
 # ---------------------------------------------------------------- language

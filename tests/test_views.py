@@ -381,7 +381,7 @@ def test_states_map_with_the_2017_averages(client: TestClient) -> None:
     assert [s["rank"] for s in view["ranked"]] == list(range(1, 33))
     assert view["attribution"] == "@svg-maps/mexico 2.0.0, CC-BY-4.0, Victor Cazanave"
     html = _html(client, "/vistas/municipios", lang="en")
-    assert html.count('<path class="state"') == 32
+    assert html.count('<path class="state"') == 64  # the Métrica map and the local exercises' layer
     assert 'href="/id/entidad/jalisco"' in html and "CC BY 4.0" in html
     assert "cdn" not in html.lower()
     vendored = PROJECT_ROOT / "graphapp" / "web" / "static" / "vendor" / "svg-maps-mexico"

@@ -37,9 +37,13 @@ PAGE_SIZE = 100
 #: a drawing with more entities than this opens grouped by class; a click on a group shows its members
 GROUP_OVER = 40
 OTHERS = "others"  # the group of the classes too rare to have a colour
-#: the smallest label font on screen at the initial zoom (graph.js zooms in until labels are this large)
+#: the smallest label font on screen at the initial zoom (graph.js rearranges the drawing, or zooms in, to keep it)
 MIN_LABEL_PX = 11
 EDGE_COLOUR = "#9aa5ad"
+#: the ring of groups on a narrow canvas (a phone): two columns this far from the middle (boxes are at most 170
+#: wide, so the columns never overlap) and one node every RING_PORTRAIT_STEP down the page
+RING_PORTRAIT_X = 100.0
+RING_PORTRAIT_STEP = 36.0
 
 
 @dataclass
@@ -226,7 +230,14 @@ def group_by_class(
     radius = max(160.0, 150.0 * len(ordered) / (2 * math.pi))  # about 150 units between neighbours
     for position, (cls, members) in enumerate(ordered):
         angle = 2 * math.pi * position / max(len(ordered), 1) - math.pi / 2
-        place = {"x": radius * math.cos(angle), "y": radius * math.sin(angle), "fixed": True} if ring else {}
+        place: dict[str, Any] = {}
+        if ring:
+            place = {
+                "x": radius * math.cos(angle),
+                "y": radius * math.sin(angle),
+                "fixed": True,
+                "portrait": _ring_portrait(position, len(ordered)),
+            }
         if cls == OTHERS:
             name = ctx.t("Otras clases", "Other classes")
         else:
@@ -270,6 +281,17 @@ def group_by_class(
             arrows={"to": {"enabled": False}},
         )
     return {"hidden_edges": hidden_data["edges"], "groups": len(by_class)}
+
+
+def _ring_portrait(position: int, count: int) -> dict[str, float]:
+    """A ring's node on a narrow canvas: still in ring order, down the right column and back up the left one, the
+    two columns staggered so that the nodes of one column are two steps (more than a box's height) apart."""
+    half = (count + 1) // 2
+    if position < half:
+        x, rank = RING_PORTRAIT_X, 2 * position
+    else:
+        x, rank = -RING_PORTRAIT_X, 2 * (count - 1 - position) + 1
+    return {"x": x, "y": (rank - (count - 1) / 2) * RING_PORTRAIT_STEP}
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:

@@ -13,8 +13,14 @@ TIMELINE_KINDS = [
     (ORG + "ChangeEvent", "Cambio posterior", "Later change"),
     (GA + "NationalActionPlan", "Plan de acción nacional", "National action plan"),
 ]
-TIMELINE_STEP = 200
+#: a column per year, items staggered on four rows: labels (at most 170 wide) of the same row never overlap, and
+#: the eleven items of 1766–2025 fit a desktop canvas with labels at 11 px (graph.js)
+TIMELINE_STEP = 100
 TIMELINE_ROWS = (-150, -50, 50, 150)
+#: on a narrow canvas (a phone), graph.js uses the items' "portrait" places: top to bottom in order, in two
+#: columns taken in turn (two labels of 170 side by side)
+PORTRAIT_COLUMNS = (-95, 95)
+PORTRAIT_STEP = 55
 
 
 def timeline(ctx: Ctx) -> dict[str, Any]:
@@ -60,6 +66,7 @@ def timeline(ctx: Ctx) -> dict[str, Any]:
             kind="milestone" if year is not None else "undated",
             x=x,
             y=y,
+            portrait={"x": PORTRAIT_COLUMNS[position % 2], "y": position * PORTRAIT_STEP},
             fixed=True,
             physics=False,
             shape="dot",
