@@ -2,20 +2,24 @@
 which parts of the graph hang together.
 
 All measures run on the projection of :mod:`graphapp.graphviews` (entities and their links, undirected). The
-expensive ones (centrality, components) are computed once per graph version through ``service.cached``; a
-shortest path is a breadth-first search and is answered per request. Betweenness is exact on small graphs and
-sampled (``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the sample takes
-seconds, exact betweenness minutes (measured with networkx 3.6 on 2 cores).
+components are computed once per graph version through ``service.cached``; the centrality rankings, which take
+seconds, are computed in the background for each new version (:class:`CentralityInBackground`), so that no
+reader waits for them; a shortest path is a breadth-first search and is answered per request. Betweenness is
+exact on small graphs and sampled (``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the
+sample takes seconds, exact betweenness minutes (measured with networkx 3.6 on 2 cores).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import graphviews
 from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
+from .heap import release_free_memory
 from .iris import InvalidIri, is_valid_iri
 
 if TYPE_CHECKING:  # imported where used (see graphviews.projection)
@@ -31,6 +35,10 @@ BETWEENNESS_SAMPLE = 300
 SEED = 42
 MAX_PATHS = 10
 COMPONENTS_LISTED = 25
+RETRY_AFTER = 5
+"""Seconds a reader is asked to wait when no ranking of a network has been computed yet (the shipped data takes
+about three per network on 2 cores)."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,19 +101,121 @@ def measured_bodies(service: ServiceLike) -> set[str]:
     return {iri for iri, cls in primary.items() if cls == MEASURED_CLASS}
 
 
-def centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Centrality:
-    """The centrality ranking of the current graph version (computed once per version and network): by default
-    on the open-government network (without the measured bodies), with ``network="todo"`` on the whole graph."""
+def network_centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Centrality:
+    """The centrality ranking of the current graph, computed now: by default on the open-government network
+    (without the measured bodies), with ``network="todo"`` on the whole graph. Each ranked row also names the
+    actor's class (``class``: its primary class in the projection, else its first type), so that a page can name
+    it without the projection of a newer version. Pages read the rankings :class:`CentralityInBackground`
+    computed."""
     if network not in NETWORKS:
         raise ValueError(f"red must be one of {', '.join(NETWORKS)}, not {network!r}.")
+    projection = graphviews.entity_graph(service)
+    graph = projection.graph
+    if network == "gobierno-abierto":
+        measured = measured_bodies(service)
+        graph = graph.subgraph(n for n in graph if n not in measured)
+    result = compute_centrality(graph, actors(service))
+    types = service.index.types
 
-    def compute() -> Centrality:
-        graph = graphviews.entity_graph(service).graph
-        if network == "gobierno-abierto":
-            graph = graph.subgraph(n for n in graph if n not in measured_bodies(service))
-        return compute_centrality(graph, actors(service))
+    def with_class(row: dict[str, Any]) -> dict[str, Any]:
+        iri = row["iri"]
+        cls = projection.primary.get(iri) or min(types.get(iri, ()), default="")
+        return {**row, "class": cls}
 
-    return service.cached(f"analytics.centrality.{network}", compute)
+    by_degree = [with_class(r) for r in result.by_degree]
+    by_betweenness = [with_class(r) for r in result.by_betweenness]
+    return Centrality(by_degree, by_betweenness, result.nodes, result.edges, result.actors, result.sample)
+
+
+class CentralityInBackground:
+    """The centrality rankings of each graph version, computed in a background thread so that no reader waits
+    for them (seconds at 10^5 triples, and a write makes a new version).
+
+    :meth:`publish` asks for a version (the service calls it at start and for every new version): one thread
+    computes every network for it, the default network first, one computation at a time. A newer version
+    supersedes an older one: the older version's networks not yet started are skipped (a computation under way
+    finishes, and its ranking serves until the newer one is ready). :meth:`latest` is what a page serves: the
+    newest ranking computed for a network, with the version it was computed for (older than the current one
+    while the current one is being prepared), or ``None`` when none has been computed yet."""
+
+    def __init__(self, service: ServiceLike) -> None:
+        self._service = service
+        self._changed = threading.Condition()
+        self._wanted: int | None = None  # the newest version asked for
+        self._done: dict[str, tuple[int, Centrality]] = {}  # network -> (version, ranking), the newest computed
+        self._failed: set[tuple[int, str]] = set()  # (version, network): not tried again for that version
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def publish(self, version: int) -> None:
+        """Start computing the rankings of ``version`` (returns at once)."""
+        with self._changed:
+            if self._closed:
+                return
+            self._wanted = version
+            self._changed.notify_all()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="centrality", daemon=True)
+                self._thread.start()
+
+    def latest(self, network: str) -> tuple[int, Centrality] | None:
+        """The newest ranking computed for ``network`` and its graph version, or ``None``."""
+        with self._changed:
+            return self._done.get(network)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until every network of the newest version asked for is computed (or failed); ``False`` at the
+        ``timeout`` (seconds). For tests and scripts: pages never wait."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._closed or self._pending() is None, timeout)
+
+    def close(self) -> None:
+        """Stop the thread after its current computation (whose result is dropped)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _pending(self) -> tuple[int, str] | None:
+        """The (version, network) to compute next: the newest version's first network without its ranking."""
+        wanted = self._wanted
+        if wanted is None:
+            return None
+        for network in NETWORKS:
+            done = self._done.get(network)
+            if (done is None or done[0] < wanted) and (wanted, network) not in self._failed:
+                return wanted, network
+        return None
+
+    def _run(self) -> None:
+        try:
+            self._service.index  # noqa: B018 - the label index first: pages wait for it, the rankings can wait
+        except Exception:
+            log.exception("the label index could not be read before the centrality rankings")
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._closed or self._pending() is not None)
+                job = self._pending()
+                if self._closed or job is None:
+                    return
+            version, network = job
+            try:
+                ranking = network_centrality(self._service, network)
+            except Exception:
+                with self._changed:
+                    if self._closed:
+                        return  # the store was closed under the computation
+                    self._failed.add(job)
+                    self._changed.notify_all()
+                log.exception("the centrality of the %s network (graph version %s) failed", network, version)
+                continue
+            with self._changed:
+                if self._closed:
+                    return
+                held = self._done.get(network)
+                if held is None or held[0] < version:
+                    self._done[network] = (version, ranking)
+                self._changed.notify_all()
+            release_free_memory()
 
 
 def compute_components(graph: nx.Graph) -> Components:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from . import derived, results
+from . import analytics, derived, results
 from .answers import AnswerCache
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
@@ -74,6 +74,8 @@ class Service:
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._update_lock = asyncio.Lock()
+        # the centrality rankings take seconds: computed in the background for each version (publish() and below)
+        self.centrality = analytics.CentralityInBackground(self)
         # one HTTP client for users' queries to a SPARQL server, kept open (its connections too) on the event loop
         # that made it: a client per query cost a new connection each time
         self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
@@ -100,6 +102,7 @@ class Service:
         if settings.remote and not settings.in_memory:
             # other web processes write to the same store: follow the version the history holds
             threading.Thread(target=self._follow_versions, name="version-follower", daemon=True).start()
+        self.centrality.publish(self.version)
 
     # ------------------------------------------------------------ versions
 
@@ -212,6 +215,7 @@ class Service:
         for old in self.workdir.glob("snapshot-*"):
             if old not in {snapshot, previous}:
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+        self.centrality.publish(version)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per graph version: expensive measures are not recomputed per request.
@@ -346,6 +350,7 @@ class Service:
 
     def close(self) -> None:
         self._stop_following.set()
+        self.centrality.close()
         self.answers.close()
         self.pool.close()
         self.updater.close()

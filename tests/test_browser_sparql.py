@@ -100,6 +100,96 @@ def test_yasgui_runs_an_example_and_shows_its_table(server: str, watch: Watch) -
     watch.assert_clean(server)
 
 
+#: what YASGUI writes in English (text, titles, labels for assistive technology): none on a Spanish page
+YASGUI_ENGLISH = [
+    "Query",
+    "Table",
+    "Response",
+    "Page size",
+    "Simple view",
+    "Ellipse",
+    "Run query",
+    "Share query",
+    "Filter query results",
+    "Download result",
+    "Showing",
+    "results in",
+    "Add tab",
+    "Close tab",
+    "Open settings",
+    "Activate to sort",
+]
+#: the editor's interface as a reader meets it: its text and its titles, aria-labels and placeholders, without the
+#: query itself, the results and the variable names (data, never translated)
+INTERFACE = """() => {
+  const root = document.getElementById("yasgui");
+  const found = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.parentElement.closest(".CodeMirror-lines, tbody, .dt-column-title")) { found.push(n.nodeValue.trim()); }
+  }
+  root.querySelectorAll("[title], [aria-label], [placeholder]").forEach((e) => {
+    ["title", "aria-label", "placeholder"].forEach((a) => { if (e.getAttribute(a)) { found.push(e.getAttribute(a)); } });
+  });
+  return found.filter((t) => t).join(" | ");
+}"""
+
+
+def _run_example(page: Page) -> str:
+    page.select_option("#examples", "example-best-practices")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr .select_table:not(.disabled)", timeout=30_000)
+    page.click(".yasr .select_table")  # the view YASGUI kept from an earlier visit may be the other one
+    page.wait_for_selector(".yasr table tbody tr td", timeout=30_000)
+    page.wait_for_selector(".yasr .dt-info", timeout=30_000)
+    shown = page.evaluate(INTERFACE)
+    page.click(".yasr .select_response")  # the other view, and the tab's settings
+    page.click(".tabContextButton")
+    shown += " | " + page.evaluate(INTERFACE)
+    page.click(".tabContextButton")
+    return str(shown)
+
+
+def test_the_editor_speaks_the_readers_language(server: str, watch: Watch) -> None:
+    page = watch.page
+    page.goto(server + "/sparql?lang=es")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+    spanish = _run_example(page)
+    found = [word for word in YASGUI_ENGLISH if word in spanish]
+    assert found == [], (found, spanish)
+    for word in ("Consulta", "Tabla", "Respuesta", "Filas por página", "Ejecutar la consulta", "Filas 1 a 3 de 3"):
+        assert word in spanish, (word, spanish)
+    assert "Reubicación de las ladrilleras de Durango" in " ".join(
+        page.locator(".yasr .CodeMirror-lines").all_inner_texts()
+    )
+    page.goto(server + "/sparql?lang=en")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+    english = _run_example(page)
+    for word in ("Query", "Table", "Response", "Page size", "Run query", "Showing 1 to 3 of 3"):
+        assert word in english, (word, english)
+    assert "Tabla" not in english and "Filas por página" not in english
+    watch.assert_clean(server)
+
+
+def test_the_api_page_speaks_the_readers_language(server: str, watch: Watch) -> None:
+    page = watch.page
+    page.goto(server + "/docs?lang=es")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    assert page.locator("header.site").count() == 1 and page.locator("#lang-switch").inner_text() == "English"
+    summaries = page.locator(".opblock-summary-description").all_inner_texts()
+    assert "Consulta SPARQL (GET) o página de consulta / descripción del servicio" in summaries
+    assert "Home page (HTML) / headline figures (JSON)" not in summaries
+    page.locator(".opblock-summary").first.click()
+    page.wait_for_selector(".opblock-body .parameters-container, .opblock-body .opblock-description-wrapper")
+    body = page.locator(".opblock-body").first.inner_text()
+    assert "Respuestas" in body and "Responses" not in body
+    page.click("#lang-switch")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    summaries = page.locator(".opblock-summary-description").all_inner_texts()
+    assert "Home page (HTML) / headline figures (JSON)" in summaries
+    watch.assert_clean(server)
+
+
 def test_download_links_offer_exactly_the_formats_of_each_example(server: str, watch: Watch) -> None:
     from graphapp.results import formats_for
     from graphapp.web.routers.sparql import examples

@@ -91,10 +91,12 @@ def test_a_page_whose_store_query_fails_is_503_not_500() -> None:
             raise RemoteStoreError("the SPARQL server answered 500: Virtuoso S1T00 Error SR171: Transaction timed out")
 
         store.select = timed_out
-        r = c.get("/dataset", headers={"Accept": "application/json"})
+        r = c.get("/dataset", params={"lang": "en"}, headers={"Accept": "application/json"})
         assert r.status_code == 503
         assert r.headers["retry-after"] == "30"
         assert "triple store did not answer" in r.json()["message"]
+        spanish = c.get("/dataset", params={"lang": "es"}, headers={"Accept": "application/json"}).json()
+        assert "El almacén de tripletas no respondió" in spanish["message"]
         assert "Virtuoso" not in r.text  # the server's words go to the log, not to the reader
         del store.select
         assert c.get("/dataset", headers={"Accept": "application/json"}).status_code == 200

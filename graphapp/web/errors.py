@@ -1,5 +1,8 @@
 """One domain exception and one handler that answers in HTML, JSON or plain text to suit the request, and the
-table of those error responses for the OpenAPI description (:func:`error_responses`)."""
+table of those error responses for the OpenAPI description (:func:`error_responses`).
+
+The generic errors (no such page, a request that does not validate, the store not answering, an internal error)
+speak the reader's language (``?lang=``, else the cookie, else Spanish), in every representation."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .i18n import get_lang
 from .render import json_wanted, preferred
 from .security import security_headers
 
@@ -67,16 +71,91 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     return render_error(request, exc.status, exc.message, exc.headers)
 
 
+def _t(request: Request, es: str, en: str) -> str:
+    return es if get_lang(request) == "es" else en
+
+
+#: Starlette's own details for statuses no route raises itself, in Spanish
+_STARLETTE_ES = {
+    "Method Not Allowed": "Este método HTTP no se admite en esta dirección.",
+    "Not Acceptable": "Ninguna representación coincide con la cabecera Accept.",
+    "Unsupported Media Type": "El tipo del cuerpo de la petición no se admite.",
+    "Request Entity Too Large": "El cuerpo de la petición es demasiado grande.",
+}
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     message = exc.detail if isinstance(exc.detail, str) else "Error"
     if exc.status_code == 404 and message == "Not Found":
-        message = f"No page at {request.url.path}."
+        message = _t(request, f"No hay ninguna página en {request.url.path}.", f"No page at {request.url.path}.")
+    elif message in _STARLETTE_ES:
+        message = _t(request, _STARLETTE_ES[message], message)
     return render_error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+
+#: where a parameter is, in Spanish
+_WHERE_ES = {
+    "query": "el parámetro",
+    "path": "la parte de la ruta",
+    "body": "el campo del cuerpo",
+    "header": "la cabecera",
+    "cookie": "la cookie",
+}
+#: what is wrong with it, in Spanish, by pydantic's error type (its context fills the braces)
+_PROBLEM_ES = {
+    "missing": "es obligatorio y falta",
+    "literal_error": "debe ser {expected}",
+    "enum": "debe ser {expected}",
+    "int_parsing": "debe ser un número entero",
+    "int_type": "debe ser un número entero",
+    "int_from_float": "debe ser un número entero",
+    "float_parsing": "debe ser un número",
+    "float_type": "debe ser un número",
+    "bool_parsing": "debe ser true o false",
+    "bool_type": "debe ser true o false",
+    "string_type": "debe ser un texto",
+    "list_type": "debe ser una lista",
+    "dict_type": "debe ser un objeto JSON",
+    "model_type": "debe ser un objeto JSON",
+    "model_attributes_type": "debe ser un objeto JSON",
+    "json_invalid": "no es JSON válido",
+    "greater_than": "debe ser mayor que {gt}",
+    "greater_than_equal": "debe ser mayor o igual que {ge}",
+    "less_than": "debe ser menor que {lt}",
+    "less_than_equal": "debe ser menor o igual que {le}",
+    "string_too_short": "debe tener al menos {min_length} caracteres",
+    "string_too_long": "debe tener como mucho {max_length} caracteres",
+    "too_short": "debe tener al menos {min_length} elementos",
+    "too_long": "debe tener como mucho {max_length} elementos",
+    "string_pattern_mismatch": "no tiene la forma esperada ({pattern})",
+    "extra_forbidden": "no se admite",
+}
+
+
+def _problem_es(error: dict[str, Any]) -> str:
+    """One validation error in Spanish: «el parámetro «iri» es obligatorio y falta». An error type without a
+    Spanish wording keeps pydantic's words (a route's own check, e.g. a ``ValueError`` of a validator)."""
+    loc = [str(p) for p in error.get("loc", ())]
+    where = _WHERE_ES.get(loc[0]) if loc else None
+    name = ".".join(loc[1:] if where else loc)
+    subject = f"{where} «{name}»" if where and name else (where or f"«{name}»")
+    template = _PROBLEM_ES.get(str(error.get("type")))
+    if template is None:
+        return f"{subject}: {error.get('msg', '')}"
+    context = {k: str(v).replace("' or '", "' o '") for k, v in (error.get("ctx") or {}).items()}
+    try:
+        problem = template.format(**context)
+    except (KeyError, IndexError):
+        problem = str(error.get("msg", ""))
+    return f"{subject} {problem}"
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101
+    if get_lang(request) == "es":
+        problems = "; ".join(_problem_es(e) for e in exc.errors())
+        return render_error(request, 400, f"Solicitud no válida: {problems}.")
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
     return render_error(request, 400, f"Invalid request: {problems}")
 
@@ -88,7 +167,12 @@ async def store_unavailable_handler(request: Request, exc: Exception) -> Respons
     return render_error(
         request,
         503,
-        "The triple store did not answer this page's query in time (or refused it); try again later.",
+        _t(
+            request,
+            "El almacén de tripletas no respondió a tiempo a la consulta de esta página (o la rechazó); inténtelo "
+            "más tarde.",
+            "The triple store did not answer this page's query in time (or refused it); try again later.",
+        ),
         {"Retry-After": "30"},
     )
 
@@ -100,7 +184,8 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
         request.url.path,
         extra={"request_id": request.scope.get("graphapp.request_id")},
     )
-    return render_error(request, 500, "Internal error. It has been logged.")
+    message = _t(request, "Error interno. Quedó registrado.", "Internal error. It has been logged.")
+    return render_error(request, 500, message)
 
 
 # ---------------------------------------------------------------- the error responses, for the OpenAPI description

@@ -1,5 +1,7 @@
 """Network analytics pages, each with a JSON twin: central actors, how two entities are connected, and the
-connected components of the graph. The measures are computed once per graph version (:mod:`graphapp.analytics`).
+connected components of the graph. The measures are computed once per graph version (:mod:`graphapp.analytics`);
+the centrality rankings in the background: the page serves the newest one computed, and says when it is of an older
+version than the current one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from fastapi.templating import Jinja2Templates
 
 from ... import analytics
 from ...graphviews import Ctx
-from ..deps import TemplatesDep
+from ...graphviews.names import capitalised
+from ..deps import ServiceDep, TemplatesDep
 from ..errors import AppError, error_responses, json_wanted
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
@@ -31,7 +34,16 @@ def _answer(
 
 
 def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**r, **ctx.ref(r["iri"]), "class_label": ctx.class_label(r["iri"])} for r in rows]
+    """Ranked rows with their labels; the class was recorded with the ranking (``class``), so that a ranking of an
+    older version is named without the projection of the current one."""
+    return [
+        {
+            **{k: v for k, v in r.items() if k != "class"},
+            **ctx.ref(r["iri"]),
+            "class_label": capitalised(ctx.label(r["class"])) if r.get("class") else ctx.t("Sin clase", "No class"),
+        }
+        for r in rows
+    ]
 
 
 @router.get(
@@ -93,11 +105,23 @@ ANALYTICS_PAGES = [
     "/analitica/centralidad",
     name="analytics_centrality",
     summary="The most central organisations and people, by degree and by betweenness",
-    responses={**page_or_json(), **error_responses(400)},
+    responses={
+        **page_or_json(
+            "The page or its JSON twin: the newest ranking computed, of the current graph version or, while that one "
+            "is being prepared, of an older one (`graph_version`, `current_graph_version`, `up_to_date`)."
+        ),
+        **error_responses(
+            400,
+            503,
+            e503="No ranking of this network has been computed yet (the service has just started): it is being "
+            "prepared; try again after Retry-After.",
+        ),
+    },
 )
 def analytics_centrality(
     request: Request,
     ctx: ViewCtx,
+    service: ServiceDep,
     templates: TemplatesDep,
     red: Literal["gobierno-abierto", "todo"] = Query(
         "gobierno-abierto",
@@ -107,13 +131,31 @@ def analytics_centrality(
     format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
-    try:
-        result = analytics.centrality(ctx.service, red)
-    except ValueError as exc:
-        raise AppError(400, str(exc)) from None
-    context = {
+    current = service.version
+    prepared = service.centrality.latest(red)
+    state: dict[str, Any] = {
         "network": red,
         "networks": list(analytics.NETWORKS),
+        "graph_version": prepared[0] if prepared else None,
+        "current_graph_version": current,
+        "up_to_date": prepared is not None and prepared[0] >= current,
+    }
+    state["preparing"] = not state["up_to_date"]
+    if prepared is None:  # nothing computed yet: the service has just started
+        message = ctx.t(
+            f"Los actores más centrales se están calculando para la versión {current} del grafo; vuelva a cargar "
+            f"la página en unos segundos.",
+            f"The most central actors are being computed for version {current} of the graph; reload the page in a "
+            f"few seconds.",
+        )
+        headers = {"Retry-After": str(analytics.RETRY_AFTER)}
+        if as_json:
+            return json_page(request, {"error": 503, "message": message, **state}, status_code=503, headers=headers)
+        context = {**state, "message": message, "graph_page": True}
+        return html_page(request, "analytics_centrality.html", context, status_code=503, headers=headers)
+    result = prepared[1]
+    context = {
+        **state,
         "by_degree": _ranked(ctx, result.by_degree),
         "by_betweenness": _ranked(ctx, result.by_betweenness),
         "nodes": result.nodes,

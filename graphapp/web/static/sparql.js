@@ -15,6 +15,7 @@
   const formats = JSON.parse(document.getElementById("sparql-formats").textContent);
   const endpoint = form.getAttribute("action");
   const base = document.body.dataset.base || "";
+  const es = document.documentElement.lang !== "en";
   let editor = null; // YASGUI, when it loaded
 
   // The query form: the first SELECT/ASK/CONSTRUCT/DESCRIBE keyword outside comments, strings and IRIs.
@@ -118,7 +119,7 @@
 
   function runPlain(event) {
     event.preventDefault();
-    status.textContent = "Consultando… / Running…";
+    status.textContent = es ? "Consultando…" : "Running…";
     const started = performance.now();
     fetch(endpoint, {
       method: "POST",
@@ -133,7 +134,8 @@
         return response.json().then(function (data) {
           const n = draw(data);
           const cut = response.headers.get("x-result-truncated");
-          status.textContent = n + " resultados / results · " + Math.round(performance.now() - started) + " ms" + (cut ? " · " + cut : "");
+          status.textContent = n + (es ? (n === 1 ? " resultado" : " resultados") : (n === 1 ? " result" : " results")) + " · " +
+            Math.round(performance.now() - started) + " ms" + (cut ? " · " + cut : "");
         });
       }
       return response.text().then(function (text) {
@@ -156,7 +158,6 @@
   // What the editor's own markup lacks for assistive technology (axe-core, tests/test_browser_site.py): names for
   // its fields, a tab list that holds tabs only, and a scrolling area that the keyboard can reach.
   function accessible(root) {
-    const es = document.documentElement.lang !== "en";
     root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (t) {
       t.setAttribute("aria-label", es ? "Consulta SPARQL" : "SPARQL query");
     });
@@ -173,11 +174,102 @@
     });
   }
 
+  // YASGUI's interface in Spanish. Its results table (DataTables) takes its words as an option; the rest of
+  // YASGUI writes its labels in English with no option to change them: translate.js gives each its Spanish one as
+  // it is drawn, never inside the query, the results or the variable names.
+  const YASGUI_ES = {
+    words: {
+      "Query": "Consulta",
+      "Table": "Tabla",
+      "Response": "Respuesta",
+      "Shows Table view": "Muestra la tabla",
+      "Shows Response view": "Muestra la respuesta",
+      "View documentation of Table": "Documentación de la tabla (en inglés)",
+      "View documentation of Response": "Documentación de la respuesta (en inglés)",
+      "Page size:": "Filas por página:",
+      "All": "Todas",
+      "Simple view": "Vista simple",
+      "Ellipse": "Abreviar",
+      "Filter query results": "Filtrar los resultados",
+      "Download result": "Descargar el resultado",
+      "Download Results": "Descargar los resultados",
+      "Download not supported": "Esta vista no se descarga",
+      "Show all": "Mostrar todo",
+      "Run query": "Ejecutar la consulta",
+      "Share query": "Compartir la consulta",
+      "Shorten": "Acortar",
+      "Add tab": "Añadir una pestaña",
+      "Add a new tab": "Añadir una pestaña",
+      "Close tab": "Cerrar la pestaña",
+      "Clear endpoint": "Borrar el punto de acceso",
+      "Open settings": "Abrir los ajustes",
+      "Close settings": "Cerrar los ajustes",
+      "Settings": "Ajustes",
+      "Request method": "Método de la petición",
+      "Accept Headers": "Cabeceras Accept",
+      "Default Graphs": "Grafos por defecto",
+      "Named Graphs": "Grafos con nombre",
+      "Header Arguments": "Cabeceras HTTP",
+      "Arguments": "Argumentos",
+      "New Tab": "Pestaña nueva",
+      "Rename Tab": "Renombrar la pestaña",
+      "Copy Tab": "Copiar la pestaña",
+      "Close Tab": "Cerrar la pestaña",
+      "Close other tabs": "Cerrar las demás pestañas",
+      "Undo close Tab": "Reabrir la pestaña cerrada",
+      "Try query in a new browser window": "Probar la consulta en una ventana nueva",
+      "Unable to get response from endpoint. Possible reasons:": "El punto de acceso no respondió. Causas posibles:",
+      "Incorrect endpoint URL": "La URL del punto de acceso es incorrecta",
+      "Endpoint is down": "El punto de acceso no está en servicio",
+      "Endpoint is not accessible from the YASGUI server and website, and the endpoint is not":
+        "El punto de acceso no es accesible desde este sitio y no está",
+      "CORS-enabled": "habilitado para CORS",
+      "cannot render result": "no se puede mostrar el resultado",
+      "Press \"enter\" to add this endpoint": "Pulse Intro para añadir este punto de acceso",
+      "pagination": "paginación"
+    },
+    patterns: [
+      [/^Query (\d+)$/, "Consulta $1"],
+      [/^(\d+) results? in ([\d.]+) seconds?$/, function (m, n, s) { return n + (n === "1" ? " resultado" : " resultados") + " en " + seconds(s); }],
+      [/^(\d+) results?$/, function (m, n) { return n + (n === "1" ? " resultado" : " resultados"); }],
+      [/^Response in ([\d.]+) seconds?$/, function (m, s) { return "Respuesta en " + seconds(s); }]
+    ],
+    // the query's lines, the results, the variable names, the service's error message: never translated
+    skip: ".CodeMirror-lines, tbody, .dt-column-title, .errorResult pre"
+  };
+  function seconds(text) { return text.replace(".", ",") + " s"; } // 0.217 → «0,217 s»
+  const TABLE_ES = {
+    info: "Filas _START_ a _END_ de _TOTAL_",
+    infoEmpty: "Ninguna fila",
+    infoFiltered: "(de _MAX_ filas en total)",
+    emptyTable: "La consulta no dio resultados",
+    zeroRecords: "Ninguna fila coincide con el filtro",
+    lengthLabels: { "-1": "Todas" },
+    aria: {
+      orderable: ": activar para ordenar",
+      orderableReverse: ": activar para invertir el orden",
+      orderableRemove: ": activar para quitar el orden",
+      paginate: { first: "Primera página", last: "Última página", next: "Página siguiente", previous: "Página anterior" }
+    }
+  };
+
+  function spanishTable() {
+    const table = Yasgui.Yasr && Yasgui.Yasr.plugins && Yasgui.Yasr.plugins.table;
+    const config = table && table.defaults && table.defaults.tableConfig;
+    if (config) { config.language = Object.assign({}, config.language || {}, TABLE_ES); }
+  }
+
   function mountYasgui() {
     const element = document.getElementById("yasgui");
     const prefixes = JSON.parse(element.dataset.prefixes || "{}");
     const absolute = new URL(endpoint, window.location.href).href;
     Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"]; // the others ask a remote service (LOV)
+    if (es) {
+      spanishTable();
+      if (typeof window.gakgTranslate === "function") {
+        window.gakgTranslate(element, YASGUI_ES); // before YASGUI draws: the observer sees every label it adds
+      }
+    }
     editor = new Yasgui(element, {
       requestConfig: {
         endpoint: absolute,
