@@ -131,8 +131,10 @@ class CentralityInBackground:
     """The centrality rankings of each graph version, computed in a background thread so that no reader waits
     for them (seconds at 10^5 triples, and a write makes a new version).
 
-    :meth:`publish` asks for a version (the service calls it at start and for every new version): one thread
-    computes every network for it, the default network first, one computation at a time. A newer version
+    :meth:`publish` tells it of a version (the service calls it at start and for every new version). Nothing is
+    computed until a reader first asks for the rankings (:meth:`request`: a service that nobody asks pays nothing,
+    and the test suite starts hundreds); from then on one thread computes every network for each new version, the
+    default network first, one computation at a time. A newer version
     supersedes an older one: the older version's networks not yet started are skipped (a computation under way
     finishes, and its ranking serves until the newer one is ready). :meth:`latest` is what a page serves: the
     newest ranking computed for a network, with the version it was computed for (older than the current one
@@ -145,12 +147,27 @@ class CentralityInBackground:
         self._done: dict[str, tuple[int, Centrality]] = {}  # network -> (version, ranking), the newest computed
         self._failed: set[tuple[int, str]] = set()  # (version, network): not tried again for that version
         self._closed = False
+        self._active = False  # a reader has asked for the rankings: every version is computed from then on
+        self._current: int | None = None  # the newest version published
         self._thread: threading.Thread | None = None
 
+    def request(self) -> None:
+        """A reader asks for the rankings: compute the current version's now (returns at once), and every new
+        version's from now on."""
+        with self._changed:
+            if self._active or self._closed or self._current is None:
+                return
+            self._active = True
+            current = self._current
+        self.publish(current)
+
     def publish(self, version: int) -> None:
-        """Start computing the rankings of ``version`` (returns at once)."""
+        """A new graph version: once the rankings have been asked for, start computing its (returns at once)."""
         with self._changed:
             if self._closed:
+                return
+            self._current = version
+            if not self._active:
                 return
             self._wanted = version
             self._changed.notify_all()
@@ -169,11 +186,15 @@ class CentralityInBackground:
         with self._changed:
             return self._changed.wait_for(lambda: self._closed or self._pending() is None, timeout)
 
-    def close(self) -> None:
-        """Stop the thread after its current computation (whose result is dropped)."""
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop the thread after its current computation (whose result is dropped), and wait for it (at most
+        ``timeout`` seconds): a computation under way reads the store, which must be closed after it."""
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _pending(self) -> tuple[int, str] | None:
         """The (version, network) to compute next: the newest version's first network without its ranking."""

@@ -67,7 +67,8 @@ class Service:
         # the build takes seconds; see docs/benchmarks.md)
         self._index: GraphIndex | None = None
         self._index_ready = threading.Event()
-        threading.Thread(target=self._build_index, name="label-index", daemon=True).start()
+        self._index_thread = threading.Thread(target=self._build_index, name="label-index", daemon=True)
+        self._index_thread.start()
         # derived data (graph projections, centralities, search indexes) computed once per graph version:
         # key -> (version, value); see cached()
         self._cache: dict[str, tuple[int, object]] = {}
@@ -351,6 +352,9 @@ class Service:
     def close(self) -> None:
         self._stop_following.set()
         self.centrality.close()
+        # a build still reading the store holds it open (RocksDB's lock): the next service on the same folder, in
+        # this process, could not open it
+        self._index_thread.join(timeout=120)
         self.answers.close()
         self.pool.close()
         self.updater.close()

@@ -76,6 +76,7 @@ def _app_client() -> Iterator[TestClient]:
     with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
         # the centrality rankings are computed in the background at start: the tests read the steady state (the
         # pages before they are ready: tests/test_analytics.py)
+        c.app.state.service.centrality.request()  # type: ignore[attr-defined]
         c.app.state.service.centrality.wait(120)  # type: ignore[attr-defined]
         yield c
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -105,3 +106,20 @@ def urlopen(target: str | urllib.request.Request, headers: dict[str, str] | None
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     return urllib.request.urlopen(request, timeout=timeout)
+
+
+def warm_centrality(base: str, timeout: float = 120) -> None:
+    """Ask for the centrality rankings as a first visitor would, and wait until they are ready (the service
+    computes them in the background from the first request on: 503 with Retry-After until then)."""
+    deadline = time.monotonic() + timeout
+    url = base + "/analitica/centralidad?format=json&red=todo"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                if r.status == 200 and json.loads(r.read()).get("preparing") is False:
+                    return
+        except OSError:
+            pass  # 503 while being prepared
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the centrality rankings of {base} were not ready within {timeout:g} s")
+        time.sleep(0.5)

@@ -92,6 +92,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, base = servers_.start(tmp / "server.log")
     try:
         servers_.wait(proc, base, tmp / "server.log")
+        servers_.warm_centrality(base)  # pages of every kind, the centrality's among them, as after a first visit
         yield base
     finally:
         servers_.stop(proc)

@@ -67,6 +67,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     try:
         servers_.wait(plain, plain_base, tmp / "plain.log")
         servers_.wait(malicious, malicious_base, tmp / "malicious.log")
+        servers_.warm_centrality(plain_base)
+        servers_.warm_centrality(malicious_base)
         yield plain_base, malicious_base
     finally:
         servers_.stop(plain)

@@ -421,6 +421,7 @@ def malicious_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestC
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
     with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, data_dir=data))) as c:
+        c.app.state.service.centrality.request()  # type: ignore[attr-defined]
         c.app.state.service.centrality.wait(120)  # type: ignore[attr-defined]  # the rankings, computed at start
         yield c
 

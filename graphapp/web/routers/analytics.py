@@ -132,6 +132,7 @@ def analytics_centrality(
 ) -> Response:
     as_json = json_wanted(request, format)
     current = service.version
+    service.centrality.request()  # the first reader starts the background computation (then every version)
     prepared = service.centrality.latest(red)
     state: dict[str, Any] = {
         "network": red,
