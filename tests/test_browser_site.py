@@ -224,12 +224,13 @@ def test_a_visitor_tour(server: str, browser: Browser, viewport: str) -> None:
     page = _page(browser, viewport)
     # the map: each state links to its page; the municipalities are a ranked bar chart
     _open(page, server + "/vistas/municipios?lang=es")
-    assert page.locator("svg path.state").count() == 32
+    assert page.locator("figure.state-map:not(.local-map) svg path.state").count() == 32
+    assert page.locator("figure.local-map svg path.state").count() == 32  # the local exercises' layer
     assert page.locator("ol.bars meter").count() == 5
     scores = [float(v) for v in page.locator("ol.bars meter").evaluate_all("(ms) => ms.map((m) => m.value)")]
     assert scores == sorted(scores, reverse=True)
     _shot(page, f"metrica-{viewport}", for_readme=viewport == "desktop")
-    page.locator('.state-map a[href="/id/entidad/jalisco"]').click()
+    page.locator('.state-map:not(.local-map) a[href="/id/entidad/jalisco"]').click()
     page.wait_for_url("**/id/entidad/jalisco**")
     assert page.locator("#entity-label").inner_text() == "Jalisco"
     # the SDG view: the legend counts what is drawn, the practices are there through their themes

@@ -301,7 +301,7 @@ def test_search_by_problem_of_the_graph(client: TestClient) -> None:
     [
         ({}, 400, "Describe the problem"),
         ({"q": "   "}, 400, "Describe the problem"),
-        ({"q": "aire", "lang": "fr"}, 400, "query.lang"),
+        ({"q": "aire", "lang": "fr"}, 400, "«lang»"),  # named in the reader's language (Spanish by default)
         ({"q": "aire", "limit": 0}, 400, "limit"),
         ({"q": "aire", "limit": "abc"}, 400, "limit"),
         ({"q": "x" * 301}, 400, "too long"),

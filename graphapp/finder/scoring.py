@@ -145,8 +145,9 @@ class Scorer(Thesaurus):
         prefix, not only in its SDGs), used there by few practices (one in ten, or this one only), not a light verb
         («generan», «toman») and not a word of the whole domain («gobierno», «municipal», «información»: see
         :data:`COMMON_SHARE`). Words alone are not enough when the query is ``about`` themes the practice does not
-        share (``about``: the words that name the query's themes), unless one of them is among its distinctive
-        words: «falta de participación de jóvenes» is about participation, not about a practice for young people.
+        share (``about``: the words that name the query's themes), unless its own text uses one of those words
+        (with distinctive words besides): «falta de participación de jóvenes» is about participation, not about a
+        practice for young people.
         A practice that shares only generic words is never shown, however many of them it shares."""
         members = self._collection_of(doc)
         specific: dict[str, int] = {}
@@ -166,6 +167,8 @@ class Scorer(Thesaurus):
                 on_topic = True  # on the query's theme, named with a common word: distinctive words must say more
             if reason[0] == "text":
                 _, word, matched, lang, mask = reason
+                if mask & MAIN_FIELDS and matched == stem(fold(word), lang) and matched not in self.common[lang]:
+                    words.add(word)  # it speaks of this word in its own text (the query's theme, maybe)
                 if (
                     mask & MAIN_FIELDS
                     and matched == stem(fold(word), lang)
@@ -175,7 +178,6 @@ class Scorer(Thesaurus):
                 ):
                     # a word of its name or of the problem it addressed says what it is about: it counts twice
                     specific[matched] = max(specific.get(matched, 0), 2 if mask & CORE_PROBLEM else 1)
-                    words.add(word)
         return sum(specific.values()) >= 2 * need and (on_topic or bool(words & about))
 
     def _common_word(self, word: str, members: frozenset[int]) -> bool:

@@ -31,6 +31,8 @@ from ..params import GraphPageFormat, PageFormat, RdfFormat, check_search_text, 
 from ..render import alternate_headers, html_page, render_page
 from .forms import edit_href
 
+PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"
+
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
 SUFFIXES = {".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdfxml"}
@@ -348,7 +350,10 @@ def graph_record(
     """The record of a named graph: a page, its JSON twin (``format=json`` or an ``Accept`` that prefers JSON) or its
     RDF description, chosen as for an entity by a suffix, ``format=`` or ``Accept``."""
     asked = format
-    graphs = service.store.graphs()
+    # the graphs the store holds, and those the catalogue describes while they are still empty (the staff
+    # contributions before the first write)
+    catalogued = {iri for iri, types in service.index.types.items() if PROV_ENTITY in types and "/graph/" in iri}
+    graphs = set(service.store.graphs()) | catalogued
     iri = service.store.base_iri + "graph/" + path
     for suffix, key in SUFFIXES.items():
         if iri not in graphs and path.endswith(suffix):
