@@ -350,16 +350,19 @@ def graph_record(
     """The record of a named graph: a page, its JSON twin (``format=json`` or an ``Accept`` that prefers JSON) or its
     RDF description, chosen as for an entity by a suffix, ``format=`` or ``Accept``."""
     asked = format
-    # the graphs the store holds, and those the catalogue describes while they are still empty (the staff
-    # contributions before the first write)
-    catalogued = {iri for iri, types in service.index.types.items() if PROV_ENTITY in types and "/graph/" in iri}
-    graphs = set(service.store.graphs()) | catalogued
+    stored = service.store.graphs()
+
+    def known(graph: str) -> bool:
+        """A graph the store holds, or one the catalogue describes while it is still empty (the staff
+        contributions before the first write)."""
+        return graph in stored or PROV_ENTITY in service.index.types.get(graph, ())
+
     iri = service.store.base_iri + "graph/" + path
     for suffix, key in SUFFIXES.items():
-        if iri not in graphs and path.endswith(suffix):
+        if not known(iri) and path.endswith(suffix):
             path, format = path[: -len(suffix)], format if format in ("html", "json") else key
             iri = service.store.base_iri + "graph/" + path
-    if iri not in graphs:
+    if not known(iri):
         return _not_found(request, service, templates, iri, path)
     # the page and its JSON twin unless format= (or a suffix) names RDF, or Accept prefers it
     pages = ("text/html", "application/json")
