@@ -132,11 +132,11 @@ class CentralityInBackground:
     for them (seconds at 10^5 triples, and a write makes a new version).
 
     :meth:`publish` tells it of a version (the service calls it at start and for every new version). Nothing is
-    computed until the rankings are first asked for (:meth:`request`: by ``graphapp serve`` as soon as it is up, by
-    an app built in a test at its first request, so the suite's hundreds of apps pay nothing); from then on one
-    thread computes every network for each new version, the default network first, one computation at a time. A
-    newer version supersedes an older one: the older version's networks not yet started are skipped (a computation
-    under way finishes, and its ranking serves until the newer one is ready). :meth:`latest` is what a page serves: the
+    computed until a reader first asks for the rankings (:meth:`request`: a service that nobody asks pays nothing,
+    and the test suite starts hundreds); from then on one thread computes every network for each new version, the
+    default network first, one computation at a time. A newer version
+    supersedes an older one: the older version's networks not yet started are skipped (a computation under way
+    finishes, and its ranking serves until the newer one is ready). :meth:`latest` is what a page serves: the
     newest ranking computed for a network, with the version it was computed for (older than the current one
     while the current one is being prepared), or ``None`` when none has been computed yet."""
 

@@ -353,7 +353,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         with _current_store(settings):
             pass
     require_sources(settings)
-    app = create_app(settings, warm=not args.get)
+    app = create_app(settings)
     if args.get:
         from .web.oneshot import get
 
@@ -374,7 +374,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         ):
             os.environ["GRAPHAPP_" + name] = str(value)
         uvicorn.run(
-            "graphapp.web.app:serving_app",
+            "graphapp.web.app:create_app",
             factory=True,
             host=settings.host,
             port=settings.port,

@@ -333,18 +333,3 @@ def test_components(client: TestClient) -> None:
     assert largest["top"][0]["iri"] == ID + "entidad/estado-de-mexico"
     r = client.get("/analitica/componentes", params={"lang": "en"}, headers={"Accept": "text/html"})
     assert r.status_code == 200 and f"{result['count']} components among {result['nodes']} entities" in r.text
-
-
-def test_a_served_app_starts_the_rankings_without_waiting_for_a_visitor() -> None:
-    """``graphapp serve`` builds its app warm: the rankings are computed as soon as the service is up, so the first
-    visitor of /analitica/centralidad is answered, not told to come back; an app of a test starts them at its first
-    request only."""
-    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1)
-    with TestClient(create_app(settings, warm=True)) as c:
-        assert c.app.state.service.centrality.wait(PATIENCE)  # type: ignore[attr-defined]
-        body = _centrality(c).json()
-        assert body["up_to_date"] is True and body["graph_version"] == body["current_graph_version"]
-    with TestClient(create_app(settings)) as c:
-        centrality = c.app.state.service.centrality  # type: ignore[attr-defined]
-        assert centrality.wait(0) is True  # nothing asked for: nothing pending (a warm app would be computing)
-        assert centrality.latest(analytics.NETWORKS[0]) is None

@@ -54,10 +54,8 @@ class State(TypedDict):
     service: Service
 
 
-def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
-    """Build the service. Tests build as many differently configured apps as they need. ``warm`` (``graphapp
-    serve``): start the background work a first visitor would otherwise wait for (the centrality rankings) as soon
-    as the service is up; apps built by tests start it at their first request only."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service. Tests build as many differently configured apps as they need."""
     settings = settings or Settings.from_env()
     logs.configure()  # JSON lines on standard error, once per process (each web worker builds its app)
 
@@ -65,8 +63,6 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         service = Service(settings)
         app.state.service = service
-        if warm:
-            service.centrality.request()
         try:
             yield {"settings": settings, "service": service}
         finally:
@@ -126,9 +122,3 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     auth.install(app)  # csrf_token() in templates; a browser without a session goes to /acceso
     openapi.install(app)
     return app
-
-
-def serving_app() -> FastAPI:
-    """The app of each web process of ``graphapp serve --web-workers N`` (a factory for uvicorn): settings from
-    the environment, warmed (see :func:`create_app`)."""
-    return create_app(warm=True)
