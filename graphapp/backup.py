@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -40,6 +40,9 @@ from .loading import MANIFEST as SOURCES_MANIFEST
 from .service import HISTORY_FILE
 from .staff import read_members, staff_path
 from .store import GraphStore
+
+if TYPE_CHECKING:
+    from .remote_store import SparqlGraphStore
 
 FORMAT = "graphapp-backup"
 VERSION = 1
@@ -95,11 +98,13 @@ class SparqlArchive:
     backend = "sparql"
 
     def __init__(self, settings: Settings) -> None:
-        from .remote_store import SparqlGraphStore
-
         self.settings = settings
         self.folder = Path(settings.store_dir)
-        self._open = lambda: contextlib.closing(SparqlGraphStore.from_settings(settings))
+
+    def _open(self) -> contextlib.closing[SparqlGraphStore]:
+        from .remote_store import SparqlGraphStore
+
+        return contextlib.closing(SparqlGraphStore.from_settings(self.settings))
 
     def dump(self, target: Path) -> dict[str, int]:
         with self._open() as store:

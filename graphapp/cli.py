@@ -18,7 +18,8 @@ from . import __version__
 from .config import PROJECT_ROOT, ConfigError, Settings
 from .sources import RESTRICTED_DIR, RdfSyntaxError, SourceFile, discover, graph_iri_for, local_file
 from .staff import ROLES as STAFF_ROLES
-from .store import EXPORT_FORMATS, GraphStore, rdflib_graph
+from .storage import EXPORT_FORMATS, Store
+from .store import rdflib_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
@@ -239,7 +240,8 @@ def _focus_of(given: Graph, data: Graph) -> list[URIRef]:
 def _progress(files: list[SourceFile]) -> Iterable[SourceFile]:
     from tqdm import tqdm
 
-    return tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
+    bar: Iterable[SourceFile] = tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
+    return bar
 
 
 def require_sources(settings: Settings) -> None:
@@ -269,7 +271,7 @@ def require_sources(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _current_store(settings: Settings) -> Iterator[GraphStore]:
+def _current_store(settings: Settings) -> Iterator[Store]:
     """The current graph: the persistent store brought in line with the files (or the files, in memory)."""
     from .loading import StoreBusy, open_store
 
@@ -302,7 +304,7 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         return _print_stats(args, store)
 
 
-def _print_stats(args: argparse.Namespace, store: GraphStore) -> int:
+def _print_stats(args: argparse.Namespace, store: Store) -> int:
     graphs = store.select("graph-sizes")
     classes = store.select("class-counts")
     if args.json:
@@ -327,7 +329,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         return _export_one(args, store)
 
 
-def _export_one(args: argparse.Namespace, store: GraphStore) -> int:
+def _export_one(args: argparse.Namespace, store: Store) -> int:
     if args.out:
         with args.out.open("wb") as fh:
             store.export(args.format, fh)

@@ -32,14 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .store import GraphStore
+    from .storage import Store
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # the layout of a saved file; the code that wrote it is in its name (code_digest)
 APART_FROM_BYTES = 16 * 2**20  # of source files: about 250,000 triples of the shipped and generated Turtle
 BUILDER_NICENESS = 10
-Builder = Callable[["GraphStore"], Any]  # a module-level function or classmethod: the child imports it by name
+Builder = Callable[["Store"], Any]  # a module-level function or classmethod: the child imports it by name
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .iris import PREFIXES
-from .store import GraphStore
+from .storage import Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -47,7 +47,7 @@ def _lit(value: object, lang: str | None = None) -> ox.Literal:
     return ox.Literal(str(value))
 
 
-def service_description(endpoint: str, store: GraphStore) -> list[ox.Triple]:
+def service_description(endpoint: str, store: Store) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the public endpoint.
 
     ``endpoint`` is the endpoint's absolute URL, built from the configured public address
@@ -99,7 +99,7 @@ def service_description(endpoint: str, store: GraphStore) -> list[ox.Triple]:
     return t
 
 
-def dataset_description(base_url: str, store: GraphStore, example_resource: str) -> list[ox.Triple]:
+def dataset_description(base_url: str, store: Store, example_resource: str) -> list[ox.Triple]:
     """A VoID and DCAT record of the public dataset, with its size, sources, licence and dumps.
 
     ``base_url`` is the service's public address ending in '/' (``settings.site_url``), never derived from a

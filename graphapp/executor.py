@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 from . import metrics
-from .worker import Answer, Job, QueryError, UpdateJob, _Snapshot, _worker_main
+from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
 
@@ -59,11 +59,11 @@ def readable_syntax_error(message: str) -> str:
 class _Worker:
     _ids = iter(range(1, 1 << 62))
 
-    def __init__(self, ctx: mp.context.SpawnContext, snapshot: _Snapshot, memory_bytes: int, workdir: Path) -> None:
+    def __init__(self, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> None:
         self.stderr_path = workdir / f"worker-{next(self._ids)}.err"
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_worker_main, args=(child, snapshot, memory_bytes, str(self.stderr_path)), daemon=True
+            target=worker_main, args=(child, snapshot, memory_bytes, str(self.stderr_path)), daemon=True
         )
         self.process.start()
         child.close()
@@ -115,7 +115,7 @@ class WorkerPool:
         min_ready: int | None = None,
     ) -> None:
         self._ctx = mp.get_context("spawn")
-        self._snapshot = _Snapshot(str(dump_path), 0)
+        self._snapshot = Snapshot(str(dump_path), 0)
         self._workdir = workdir
         self._idle: collections.deque[_Worker] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
@@ -239,7 +239,7 @@ class WorkerPool:
 
     def publish(self, dump_path: Path) -> None:
         """Point workers at a new dump (after an update); each reloads before its next job."""
-        self._snapshot = _Snapshot(str(dump_path), self._snapshot.version + 1)
+        self._snapshot = Snapshot(str(dump_path), self._snapshot.version + 1)
 
     @property
     def snapshot_path(self) -> Path:

@@ -1,7 +1,7 @@
 """The store on a SPARQL 1.1 Protocol + Update server (``GRAPHAPP_STORE=sparql``): Oxigraph server, Virtuoso, or
 any other that speaks the protocol.
 
-:class:`SparqlGraphStore` is a :class:`graphapp.store.GraphStore` whose engine is reached over HTTP: the pages'
+:class:`SparqlGraphStore` implements :class:`graphapp.storage.Store` over HTTP: the pages'
 named queries, the write path's checks and commits, the dumps and the sync of the source files all go through
 the protocol, so the rest of the service does not know which backend it runs on. What differs:
 
@@ -25,30 +25,32 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal, overload
 
 import httpx
 import pyoxigraph as ox
+import rdflib
 
-from . import queries, results
+from . import results
 from .config import Settings
-from .iris import is_valid_iri
-from .ordering import sort_rows
+from .iris import CANONICAL_BASE, is_valid_iri
 from .sources import SourceFile, parse_all
-from .store import (
-    CANONICAL_BASE,
-    EXPORT_FORMATS,
-    QUAD_FORMATS,
-    GraphStore,
+from .storage import (
+    RawRow,
     RemoteStoreError,
     Row,
-    _data_update,
-    _prefixes,
-    _rebase,
-    _to_ox,
-    _to_python,
+    Term,
+    as_triples,
+    data_update,
+    export_graphs,
+    export_quads,
     rebase_iri,
+    rebase_quad,
     refuse_engine_sort,
+    rows_of,
+    run_named,
+    to_rdflib,
+    to_term,
 )
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -77,14 +79,12 @@ def bind_values(text: str, bindings: Mapping[str, object] | None) -> str:
     if match is None:
         raise ValueError("cannot bind values: the query has no WHERE group")
     names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(str(_to_ox(v)) for v in bindings.values())
+    terms = " ".join(str(to_term(v)) for v in bindings.values())
     return f"{body[: match.end()]} VALUES ({names}) {{ ({terms}) }}{body[match.end() :]}".strip()
 
 
-class SparqlGraphStore(GraphStore):
+class SparqlGraphStore:
     """See the module docstring."""
-
-    evaluates_queries = True  # users' queries run on the server, not in the service's workers
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ class SparqlGraphStore(GraphStore):
         password: str = "",
         timeout: float = 60.0,
     ) -> None:
-        self.path = None
+        self.path: Path | None = None  # no folder of its own: the server keeps the data
         self.base_iri = base_iri
         self.files: list[SourceFile] = []
         self.query_url = query_url
@@ -151,13 +151,18 @@ class SparqlGraphStore(GraphStore):
             raise RemoteStoreError("the SPARQL server's answer is cut or malformed (stopped at its time limit?)")
         return answer
 
-    def _rows(self, text: str, dataset: bool = True) -> Iterator[list[object]]:
+    def _rows(self, text: str, dataset: bool = True) -> Iterator[list[Term]]:
+        """The solutions of a SELECT whose variables are all bound, as lists of terms in the variables' order."""
         result = self._solutions(text, dataset)
         if isinstance(result, bool):
             raise RemoteStoreError("expected solutions, got a boolean")
         variables, solutions = result
         for sol in solutions:
             yield [sol[v] for v in variables]
+
+    def _iris(self, text: str, dataset: bool = True) -> set[str]:
+        """The IRIs in the first column of a SELECT's solutions."""
+        return {row[0].value for row in self._rows(text, dataset) if isinstance(row[0], ox.NamedNode)}
 
     def _ask(self, text: str, dataset: bool = False) -> bool:
         """An ASK whose pattern names its graphs (or reads the union): no dataset is sent, since Virtuoso 7.2
@@ -184,25 +189,61 @@ class SparqlGraphStore(GraphStore):
 
     def _registered(self) -> set[str]:
         text = f"SELECT ?g WHERE {{ GRAPH <{self.registry}> {{ ?g a <{NAMED_GRAPH}> }} }}"
-        return {row[0].value for row in self._rows(text, dataset=False)}  # type: ignore[attr-defined]
+        return self._iris(text, dataset=False)
 
-    # ------------------------------------------------------------ GraphStore's engine calls
+    # ------------------------------------------------------------ the store interface
 
-    def _select(self, text: str, bindings: Mapping[str, object] | None, *, raw: bool) -> list[Row]:
+    def _select(self, text: str, bindings: Mapping[str, object] | None, raw: bool) -> list[Row]:
         result = self._solutions(bind_values(text, bindings))
         if isinstance(result, bool):
             raise RemoteStoreError("expected solutions, got a boolean")
         variables, solutions = result
-        convert = (lambda t: t) if raw else _to_python
-        return [{v: convert(sol[v]) for v in variables if sol[v] is not None} for sol in solutions]
+        return rows_of(variables, solutions, raw=raw)
 
+    @overload
+    def select(
+        self,
+        name: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        raw: Literal[False] = False,
+        allow_sort: bool = False,
+    ) -> list[Row]: ...
+    @overload
+    def select(
+        self, name: str, bindings: Mapping[str, object] | None = None, *, raw: Literal[True], allow_sort: bool = False
+    ) -> list[RawRow]: ...
     def select(
         self, name: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
-    ) -> list[Row]:
-        query = queries.load(name)
-        refuse_engine_sort(query.text, name, allow_sort or query.worker_only)
-        rows = self._select(query.text, bindings, raw=raw)
-        return sort_rows(rows, query.order_by) if query.order_by else rows
+    ) -> list[Row] | list[RawRow]:
+        return run_named(self._select, name, bindings, raw=raw, allow_sort=allow_sort)
+
+    @overload
+    def select_text(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        raw: Literal[False] = False,
+        allow_sort: bool = False,
+    ) -> list[Row]: ...
+    @overload
+    def select_text(
+        self, text: str, bindings: Mapping[str, object] | None = None, *, raw: Literal[True], allow_sort: bool = False
+    ) -> list[RawRow]: ...
+    def select_text(
+        self, text: str, bindings: Mapping[str, object] | None = None, *, raw: bool = False, allow_sort: bool = False
+    ) -> list[Row] | list[RawRow]:
+        refuse_engine_sort(text, "select_text", allow_sort)
+        return self._select(text, bindings, raw)
+
+    def triples(
+        self, name: str, bindings: Mapping[str, object] | None = None, *, allow_sort: bool = False
+    ) -> list[ox.Triple]:
+        return as_triples(self.select(name, bindings, raw=True, allow_sort=allow_sort))
+
+    def source_graphs(self) -> list[str]:
+        return sorted({rebase_iri(f.graph, self.base_iri) for f in self.files})
 
     def load(self, files: Iterable[SourceFile]) -> None:
         files = list(files)
@@ -211,7 +252,7 @@ class SparqlGraphStore(GraphStore):
 
     def _parsed(self, files: list[SourceFile]) -> list[ox.Quad]:
         quads = parse_all(files)
-        return [_rebase(q, self.base_iri) for q in quads] if self.base_iri != CANONICAL_BASE else quads
+        return [rebase_quad(q, self.base_iri) for q in quads] if self.base_iri != CANONICAL_BASE else quads
 
     def insert_quads(self, quads: list[ox.Quad]) -> None:
         """Add quads in batches (a restore, a load): not one transaction."""
@@ -229,7 +270,7 @@ class SparqlGraphStore(GraphStore):
         for group in by_graph.values():
             # a template, not INSERT DATA (Virtuoso takes no blank node in a data block), one graph per request
             # (Virtuoso 7.2 fails on a template with blank nodes in several graphs)
-            text = _data_update([], group, blank_nodes=True)
+            text = data_update([], group, blank_nodes=True)
             self.update("INSERT " + text[len("INSERT DATA ") :] + " WHERE {}")
         for i in range(0, len(plain), CHUNK):
             self._insert_chunk(plain[i : i + CHUNK])
@@ -238,7 +279,7 @@ class SparqlGraphStore(GraphStore):
         """One ``INSERT DATA``; a server whose parser cannot take so many (Virtuoso: "memory exhausted") gets
         halves."""
         try:
-            self.update(_data_update([], quads))
+            self.update(data_update([], quads))
         except RemoteStoreError as exc:
             if len(quads) <= 50 or "memory exhausted" not in str(exc):
                 raise
@@ -269,7 +310,7 @@ class SparqlGraphStore(GraphStore):
 
     def apply(self, add: Iterable[ox.Quad], remove: Iterable[ox.Quad]) -> None:
         add = list(add)
-        text = _data_update(list(remove), add)
+        text = data_update(list(remove), add)
         if text:
             # the graphs' registration in the same request: one transaction
             registration = self._registration(_graph_names(add))
@@ -287,18 +328,14 @@ class SparqlGraphStore(GraphStore):
         if not values:
             return set()
         text = f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} FILTER (isIRI(?s)) }}"
-        return {row[0].value for row in self._rows(text)}  # type: ignore[attr-defined]
+        return self._iris(text)
 
     def quads_about(self, subjects: Iterable[str]) -> list[ox.Quad]:
         values = " ".join(f"<{s}>" for s in subjects if is_valid_iri(s))
         if not values:
             return []
         text = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-        return [ox.Quad(*row) for row in self._rows(text)]  # type: ignore[arg-type]
-
-    def triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
-        for q in self.quads_about(subjects):
-            yield ox.Triple(q.subject, q.predicate, q.object)
+        return [_quad(*row) for row in self._rows(text)]
 
     def contains(self, iri: str) -> bool:
         if not is_valid_iri(iri):
@@ -312,7 +349,7 @@ class SparqlGraphStore(GraphStore):
 
     def __len__(self) -> int:
         rows = list(self._rows("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        return int(rows[0][0].value) if rows else 0  # type: ignore[attr-defined]
+        return int(rows[0][0].value) if rows else 0
 
     def graphs(self) -> list[str]:
         """The service's graphs on the server: those under ``…/graph/`` and the source files' graphs, as the
@@ -324,11 +361,14 @@ class SparqlGraphStore(GraphStore):
             found = self._registered()
             if not found:
                 text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-                found = {row[0].value for row in self._rows(text, dataset=False)}  # type: ignore[attr-defined]
+                found = self._iris(text, dataset=False)
                 if registration := self._registration(g for g in found if g.startswith(root) or g in mine):
                     self.update(registration)
             self._graphs = sorted(g for g in found if (g.startswith(root) or g in mine) and g != self.registry)
         return list(self._graphs)
+
+    def optimize(self) -> None:
+        """Nothing to do: the server keeps its data its own way."""
 
     def forget_cached_graphs(self) -> None:
         self._graphs = None
@@ -350,21 +390,20 @@ class SparqlGraphStore(GraphStore):
             ox.serialize(self.quads(), fh, ox.RdfFormat.N_QUADS)
 
     def export(self, fmt: str, output: IO[bytes]) -> None:
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-        if fmt in QUAD_FORMATS:
-            ox.serialize(self.quads(), output, EXPORT_FORMATS[fmt], prefixes=_prefixes(self.base_iri))
-            return
-        GraphStore.export(self, fmt, output)
+        export_quads(self.quads(), fmt, output, self.base_iri)
 
     def export_per_graph(self, folder: Path) -> list[Path]:
-        mem = GraphStore(self.base_iri)
-        mem._store.bulk_extend(list(self.quads()))
-        return mem.export_per_graph(folder)
+        return export_graphs(self.quads(), folder, self.base_iri)
 
-    def ping(self) -> bool:
-        """A real ASK against the server (readiness)."""
-        return isinstance(self._solutions("ASK { }", dataset=False), bool)
+    def to_rdflib(self) -> rdflib.Graph:
+        return to_rdflib(self.quads())
+
+
+def _quad(s: Term, p: Term, o: Term, g: Term) -> ox.Quad:
+    """A quad from a row ``?s ?p ?o ?g`` of terms."""
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode) or isinstance(g, ox.Literal):
+        raise RemoteStoreError(f"the SPARQL server answered a row that is not a statement: {s} {p} {o} {g}")
+    return ox.Quad(s, p, o, g)
 
 
 def _graph_names(quads: Iterable[ox.Quad]) -> set[str]:
@@ -392,10 +431,9 @@ def _bnodes(data: bytes) -> bytes:
 def _lettered(q: ox.Quad) -> ox.Quad:
     """Blank node labels that start with a letter: Virtuoso 7.2 fails on a template label such as ``_:8e3f``."""
 
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        return ox.BlankNode("b" + t.value) if isinstance(t, ox.BlankNode) else t
-
-    return ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)  # type: ignore[arg-type]
+    subject = ox.BlankNode("b" + q.subject.value) if isinstance(q.subject, ox.BlankNode) else q.subject
+    obj = ox.BlankNode("b" + q.object.value) if isinstance(q.object, ox.BlankNode) else q.object
+    return ox.Quad(subject, q.predicate, obj, q.graph_name)
 
 
 def _has_blank(q: ox.Quad) -> bool:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -24,6 +25,11 @@ from .heap import release_free_memory
 from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
 from .sparql_guard import Inspection, RefusedQuery
 
+if TYPE_CHECKING:
+    from .sparql_algebra import WritePolicy
+
+#: a SPARQL extension function, as pyoxigraph's ``custom_functions`` takes it
+_Function = Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
 WORKER_STACK_BYTES = 64 * 2**20  # room for rdflib's recursive grammar (sparql_algebra.RECURSION_LIMIT)
 
 
@@ -65,7 +71,7 @@ class UpdateJob:
 
     update: str
     workspace: str
-    policy: object  # sparql_algebra.WritePolicy (imported lazily: rdflib is heavy)
+    policy: WritePolicy  # imported lazily: rdflib is heavy
     contributions: str = ""
     max_statements: int = 10_000  # most statements added and removed together (TooLarge beyond)
 
@@ -77,7 +83,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class _Snapshot:
+class Snapshot:
     path: str
     version: int
 
@@ -108,23 +114,29 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         return Answer(b"")
     # The dataset: protocol parameters (or the query's FROM / FROM NAMED, copied into the job) when given;
     # otherwise the default graph is the union of all graphs.
-    kwargs: dict[str, object] = {}
+    # (pyoxigraph takes None, and False for the union, as "not given")
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph | None = None
     if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        default_graph = [ox.NamedNode(g) for g in job.default_graphs]
     elif job.named_graphs:
-        kwargs["default_graph"] = ox.DefaultGraph()
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if job.base_iri:
-        kwargs["base_iri"] = job.base_iri
+        default_graph = ox.DefaultGraph()
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None = (
+        [ox.NamedNode(g) for g in job.named_graphs] if job.named_graphs else None
+    )
     query = job.query
+    functions: dict[ox.NamedNode, _Function] | None = None
     if "ORDER" in query.upper():
         # the engine sorts by keys it compares consistently (an engine sort of mixed values aborts the process)
         query = rewrite_order_by(query)
-        kwargs["custom_functions"] = CUSTOM_FUNCTIONS
-    result = store.query(query, **kwargs)  # type: ignore[arg-type]
+        functions = dict(CUSTOM_FUNCTIONS)
+    result = store.query(
+        query,
+        use_default_graph_as_union=not job.default_graphs and not job.named_graphs,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        base_iri=job.base_iri or None,
+        custom_functions=functions,
+    )
     fmt = results.format_by_key(job.format_key)
     limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
     if isinstance(result, ox.QueryBoolean):
@@ -172,7 +184,10 @@ def _data_update(job: UpdateJob) -> Answer:
     try:
         for action, (s, p, o), graph in data_quads(job.update):
             g = contributions if graph == DEFAULT else ox.NamedNode(str(graph))
-            quad = ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g)  # type: ignore[arg-type]
+            subject, predicate = _ox_term(s), _ox_term(p)
+            if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+                raise RefusedQuery("A statement's subject cannot be a literal, and its predicate must be an IRI.")
+            quad = ox.Quad(subject, predicate, _ox_term(o), g)
             (add if action == "add" else remove)[quad] = None
             (remove if action == "add" else add).pop(quad, None)
             if len(add) + len(remove) > job.max_statements:
@@ -201,7 +216,7 @@ def _apply_update(job: UpdateJob) -> Answer:
 
     policy = job.policy
     parsed = parse_update(job.update)
-    policy.check(parsed)  # type: ignore[attr-defined]
+    policy.check(parsed)
     if not job.workspace:
         return _data_update(job)
     store = _load(job.workspace, writable=True)
@@ -231,7 +246,7 @@ def _apply_update(job: UpdateJob) -> Answer:
     return Answer(json.dumps({"add": _nquads(added_home), "remove": _nquads(removed_home)}).encode())
 
 
-def _serve(conn: Connection, snapshot: _Snapshot) -> None:
+def _serve(conn: Connection, snapshot: Snapshot) -> None:
     store = _load(snapshot.path)
     version = snapshot.version
     conn.send(("ready", None))
@@ -267,7 +282,7 @@ def _serve(conn: Connection, snapshot: _Snapshot) -> None:
         release_free_memory()
 
 
-def _worker_main(conn: Connection, snapshot: _Snapshot, memory_bytes: int, stderr_path: str) -> None:
+def worker_main(conn: Connection, snapshot: Snapshot, memory_bytes: int, stderr_path: str) -> None:
     redirect_stderr(stderr_path)
     try:
         deny_network()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..store import iri as as_iri
+from ..storage import iri as as_iri
 from .drawing import Ctx
 
 UNMEASURED_COLOUR = "#d0d0d0"
@@ -29,10 +29,10 @@ STATE_PATH = "id/entidad/estado-de-mexico"
 
 def score_colour(score: float | None) -> str:
     """The colour of a Métrica 2017 index (grey when the body was not measured)."""
-    return UNMEASURED_COLOUR if score is None else _score_bin(score)[1]
+    return UNMEASURED_COLOUR if score is None else score_bin(score)[1]
 
 
-def _score_bin(score: float) -> tuple[float, str, str]:
+def score_bin(score: float) -> tuple[float, str, str]:
     found = SCORE_BINS[0]
     for b in SCORE_BINS:
         if score >= b[0]:
@@ -40,7 +40,7 @@ def _score_bin(score: float) -> tuple[float, str, str]:
     return found
 
 
-def _number(value: object) -> float | None:
+def number_value(value: object) -> float | None:
     if isinstance(value, int | float | Decimal):
         return float(value)
     return None
@@ -56,7 +56,7 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
         mun = str(row["municipality"])
         entry = {
             "code": row.get("code"),
-            "score": _number(row.get("score")),
+            "score": number_value(row.get("score")),
             "obs": str(row["obs"]) if "obs" in row else None,
             "body": str(row["body"]) if "body" in row else None,
             # the body that governs the municipality (its ayuntamiento) wins over others with it as jurisdiction
@@ -81,7 +81,7 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
                 "code": info["code"],
                 "score": score,
                 "colour": colour,
-                "swatch": _score_bin(score)[2] if score is not None else "unmeasured",
+                "swatch": score_bin(score)[2] if score is not None else "unmeasured",
                 "observation": ctx.ref(info["obs"]) if info["obs"] else None,
                 "body": ctx.ref(info["body"]) if info["body"] else None,
             }
@@ -91,7 +91,7 @@ def municipalities(ctx: Ctx) -> dict[str, Any]:
     for i, (low, colour, swatch) in enumerate(SCORE_BINS):
         high = SCORE_BINS[i + 1][0] if i + 1 < len(SCORE_BINS) else None
         text = f"≥ {low:.1f}" if high is None else (f"< {high:.1f}" if i == 0 else f"{low:.1f} – {high:.1f}")
-        count = sum(1 for s in scores if _score_bin(s)[2] == swatch)
+        count = sum(1 for s in scores if score_bin(s)[2] == swatch)
         legend.append({"key": swatch, "label": text, "colour": colour, "swatch": swatch, "count": count})
     legend.append(
         {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..store import iri as as_iri
+from ..storage import iri as as_iri
 from .drawing import PALETTE, Canvas, Ctx, role_legend
 from .names import GA, short_label
 

@@ -12,7 +12,7 @@ from sys import intern
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..index import GraphIndex
-from ..store import GraphStore
+from ..storage import Store
 
 if TYPE_CHECKING:  # networkx is imported by the first view that needs it: 0.1 s of every start otherwise
     import networkx as nx
@@ -21,11 +21,11 @@ T = TypeVar("T")
 
 
 class ServiceLike(Protocol):
-    store: GraphStore
+    store: Store
     index: GraphIndex
 
     def cached(self, key: str, compute: Callable[[], T]) -> T: ...
-    def derived_index(self, name: str, builder: Callable[[GraphStore], T]) -> T: ...
+    def derived_index(self, name: str, builder: Callable[[Store], T]) -> T: ...
 
 
 @dataclass
@@ -38,7 +38,7 @@ class EntityGraph:
     class_sizes: Counter[str]
 
 
-def build_entity_graph(store: GraphStore) -> EntityGraph:
+def build_entity_graph(store: Store) -> EntityGraph:
     """Project the store onto networkx (named queries ``view-entity-nodes``, ``view-entity-edges`` and
     ``view-meta-nodes``, whose vocabulary terms and reified statements are left out).
 

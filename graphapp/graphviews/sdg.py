@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import GraphStore
+from ..storage import Store
 from .drawing import OTHER_COLOUR, PALETTE, Canvas, Ctx, role_legend
 
 SDG_STEP, SDG_IDLE_STEP, SDG_CONTRIBUTOR_STEP = 150, 95, 260  # horizontal spacing of the layout
@@ -32,7 +32,7 @@ class SdgData:
     via: dict[tuple[str, str], list[str]]  # (entity, goal or target) -> themes it is reached through
 
 
-def _sdg_data(store: GraphStore) -> SdgData:
+def _sdg_data(store: Store) -> SdgData:
     """The goals with their targets and codes, and who contributes to each goal or target (through which themes):
     read once per graph version (``view-sdg``, ``view-sdg-contributions``, raw rows)."""
     goals: dict[str, dict[str, Any]] = {}

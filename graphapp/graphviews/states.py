@@ -17,7 +17,7 @@ from typing import Any
 
 from ..index import fold
 from .drawing import Ctx
-from .municipalities import SCORE_BINS, UNMEASURED_COLOUR, _number, _score_bin, score_colour
+from .municipalities import SCORE_BINS, UNMEASURED_COLOUR, number_value, score_bin, score_colour
 
 MAP_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / "svg-maps-mexico"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -60,7 +60,7 @@ def _state_of_path(by_name: dict[str, str], name: str) -> str | None:
 def state_map(ctx: Ctx) -> dict[str, Any]:
     """Each state of the map with its link, published 2017 average, rank, colour and a one-sentence title."""
     rows = ctx.service.store.select("view-metrica-states")
-    scores = {str(r["state"]): _number(r.get("score")) for r in rows}
+    scores = {str(r["state"]): number_value(r.get("score")) for r in rows}
     by_name = _states_by_name(ctx, scores)
     ranked = sorted((s for s in scores if scores[s] is not None), key=lambda s: -(scores[s] or 0))
     rank = {s: i + 1 for i, s in enumerate(ranked)}
@@ -86,7 +86,7 @@ def state_map(ctx: Ctx) -> dict[str, Any]:
                 "score": score,
                 "rank": rank.get(found) if found else None,
                 "colour": score_colour(score),
-                "swatch": _score_bin(score)[2] if score is not None else "unmeasured",
+                "swatch": score_bin(score)[2] if score is not None else "unmeasured",
                 "title": title,
                 "d": d,
             }
