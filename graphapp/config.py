@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .iris import CANONICAL_BASE
 
@@ -161,13 +162,15 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``GRAPHAPP_<NAME>`` variables; keyword overrides win over both."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        # field name → value: each converted to its field's type (:func:`_convert`, from the field's default); the
+        # overrides are the caller's values. Which type a value has depends on the field's name, so it is Any here.
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get("GRAPHAPP_" + f.name.upper())
             if raw is not None:
                 values[f.name] = _convert(f.name, raw, f.default)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)
         if not settings.base_iri.endswith(("/", "#")):
             raise ConfigError(f"GRAPHAPP_BASE_IRI must end with '/' or '#': {settings.base_iri!r}")
         positive = (

@@ -11,12 +11,13 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from sys import intern
 
 from .iris import is_valid_iri
-from .store import GraphStore
-from .store import iri as as_iri
+from .storage import Store
+from .storage import iri as as_iri
 
 
 def fold(text: str) -> str:
@@ -49,7 +50,7 @@ class GraphIndex:
     inverses: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, store: GraphStore) -> GraphIndex:
+    def build(cls, store: Store) -> GraphIndex:
         index = cls()
         index._add(
             store.select("all-labels", raw=True), store.select("all-types", raw=True), store.select("search-extra")
@@ -57,7 +58,7 @@ class GraphIndex:
         index.inverses = _inverses(store)
         return index
 
-    def refreshed(self, store: GraphStore, subjects: set[str]) -> GraphIndex:
+    def refreshed(self, store: Store, subjects: set[str]) -> GraphIndex:
         """A new index: this one with the labels and types of ``subjects`` read again (after a write that
         touched them). Readers of this index are not disturbed: the dictionaries are copied, not changed."""
         index = GraphIndex(
@@ -80,9 +81,9 @@ class GraphIndex:
 
     def _add(
         self,
-        label_rows: list[dict[str, object]],
-        type_rows: list[dict[str, object]],
-        extra_rows: list[dict[str, object]] = (),  # type: ignore[assignment]
+        label_rows: Sequence[Mapping[str, object]],
+        type_rows: Sequence[Mapping[str, object]],
+        extra_rows: Sequence[Mapping[str, object]] = (),
     ) -> None:
         best_kind: dict[tuple[str, str], int] = {}
         # rows of the engine's terms (``raw=True``): their ``.value`` is all the index needs, and converting
@@ -105,16 +106,16 @@ class GraphIndex:
         # most entities share their set of classes with thousands of others: one frozenset for each distinct set
         shared: dict[frozenset[str], frozenset[str]] = {}
         for iri_, found in added.items():
-            key = self.types.get(iri_, frozenset()) | found
-            self.types[iri_] = shared.setdefault(key, key)
+            classes = self.types.get(iri_, frozenset()) | found
+            self.types[iri_] = shared.setdefault(classes, classes)
         for row in extra_rows:
-            iri_, text, kind = intern(str(row["s"])), str(row["text"]), str(row["kind"])
+            iri_, text, extra = intern(str(row["s"])), str(row["text"]), str(row["kind"])
             if iri_.startswith("_:"):
                 continue  # a blank node has no page to find
-            if kind == "description":
+            if extra == "description":
                 self.texts[iri_].append(fold(text))
             else:
-                self.codes[iri_].extend(f"{word} {text}" for word in CODE_WORDS[kind])
+                self.codes[iri_].extend(f"{word} {text}" for word in CODE_WORDS[extra])
 
     def label(self, iri: str, lang: str) -> str | None:
         """The label in ``lang``, else in the other language, else untagged; ``None`` if there is none."""
@@ -187,7 +188,7 @@ class GraphIndex:
         return [(iri, self.label_or_iri(iri, lang)) for iri in seen[:limit]]
 
 
-def _inverses(store: GraphStore) -> dict[str, str]:
+def _inverses(store: Store) -> dict[str, str]:
     """Each property declared inverse of another (``owl:inverseOf``, read both ways), with that other."""
     return {str(row["p"]): str(row["inverse"]) for row in store.select("property-inverses")}
 

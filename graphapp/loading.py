@@ -19,10 +19,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, cast
 
 from .config import Settings
 from .sources import SourceFile, discover
-from .store import GraphStore, rebase_iri
+from .storage import Store, rebase_iri
+from .store import GraphStore
 
 MANIFEST = "sources.json"
 DATABASE = "db"
@@ -57,7 +59,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def open_store(settings: Settings, progress: Progress | None = None) -> tuple[GraphStore, SyncReport]:
+def open_store(settings: Settings, progress: Progress | None = None) -> tuple[Store, SyncReport]:
     """The service's store: in memory from the files, or on disk at ``settings.store_dir`` and in sync with
     the source files (built on first use)."""
     files = discover(settings)
@@ -82,9 +84,7 @@ def open_store(settings: Settings, progress: Progress | None = None) -> tuple[Gr
     return store, sync(store, folder / MANIFEST, files, settings.base_iri, progress)
 
 
-def _open_remote(
-    settings: Settings, files: list[SourceFile], progress: Progress | None
-) -> tuple[GraphStore, SyncReport]:
+def _open_remote(settings: Settings, files: list[SourceFile], progress: Progress | None) -> tuple[Store, SyncReport]:
     """The store on a SPARQL server, its source graphs in sync with the files. The manifest of what the server
     holds lives in the store folder, one per server; with an in-memory store folder every start reloads the
     files. Web workers that start together sync one at a time (a lock file), so the second finds nothing to do."""
@@ -123,7 +123,7 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 def sync(
-    store: GraphStore, manifest: Path, files: list[SourceFile], base_iri: str, progress: Progress | None = None
+    store: Store, manifest: Path, files: list[SourceFile], base_iri: str, progress: Progress | None = None
 ) -> SyncReport:
     """Bring the source graphs of ``store`` in line with ``files``; see the module docstring."""
     recorded = _read(manifest)
@@ -147,14 +147,22 @@ def sync(
     return SyncReport(tuple(f.graph for f in changed), tuple(removed), total)
 
 
-def _read(path: Path) -> dict:
+class Manifest(TypedDict, total=False):
+    """The manifest beside the store: what the source graphs were loaded from."""
+
+    format: int  # FORMAT_VERSION of the layout
+    base_iri: str  # the base the graphs were loaded under
+    graphs: dict[str, str]  # graph IRI → digest of its source file
+
+
+def _read(path: Path) -> Manifest:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return cast(Manifest, json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
 
 
-def _write(path: Path, data: dict) -> None:
+def _write(path: Path, data: Manifest) -> None:
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=1, sort_keys=True)

@@ -12,6 +12,7 @@ import contextvars
 import logging
 import sys
 import time
+from typing import TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -32,7 +33,7 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class _JsonHandler(logging.StreamHandler):
+class _JsonHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is when a line is logged (a test runner swaps it), and marks the handler
     :func:`configure` installed, so that it is installed once."""
 
@@ -40,11 +41,11 @@ class _JsonHandler(logging.StreamHandler):
         super().__init__(sys.stderr)
 
     @property
-    def stream(self) -> object:
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, value: object) -> None:
+    def stream(self, value: TextIO) -> None:
         pass  # always the current sys.stderr
 
 

@@ -13,6 +13,7 @@ answers ``/metrics`` for all of them (docs/deploy.md). Without it, each process 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
@@ -71,11 +72,16 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+#: prometheus_client's collector of every process's files (its constructor is untyped), which registers itself in
+#: the registry it is given
+_collect_processes: Callable[[CollectorRegistry], object] = _multiprocess.MultiProcessCollector
+
+
 def exposition() -> bytes:
     """The metrics in the Prometheus text format: summed over every web process in multiprocess mode."""
     if multiprocess_dir():
         registry = CollectorRegistry()
-        _multiprocess.MultiProcessCollector(registry)
+        _collect_processes(registry)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
 

@@ -14,7 +14,7 @@ by value, dates and times on one time line, strings by code point).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -141,8 +141,13 @@ def sort_rows(rows: Iterable[Mapping[str, object]], order: Sequence[Criterion]) 
     """
     out = list(rows)
     for variable, descending in reversed(order):
-        out.sort(key=lambda row, v=variable: sort_key(row.get(v)), reverse=descending)
+        out.sort(key=_by(variable), reverse=descending)
     return out
+
+
+def _by(variable: str) -> Callable[[Mapping[str, object]], SortKey]:
+    """The sort key of rows by one variable."""
+    return lambda row: sort_key(row.get(variable))
 
 
 def collation_string(value: object) -> str:

@@ -19,22 +19,23 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql import parser as _sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Update
 from rdflib.term import BNode, Literal, URIRef, Variable
 
 from .sparql_guard import LOAD_REFUSED, SERVICE_REFUSED, Inspection, RefusedQuery, unescape_iri
 
 
-def _negative_decimal(tokens: object) -> Literal:
-    literal = tokens[0]  # type: ignore[index]
+def _negative_decimal(tokens: ParseResults) -> Literal:
+    literal = tokens[0]
     return Literal("-" + str(literal), datatype=literal.datatype)
 
 
@@ -99,7 +100,11 @@ def _iri(term: object) -> str:
     return unescape_iri(str(term))
 
 
-def _parse(parse, translate, text: str):
+_Parsed = TypeVar("_Parsed")
+_Algebra = TypeVar("_Algebra")
+
+
+def _parse(parse: Callable[[str], _Parsed], translate: Callable[[_Parsed], _Algebra], text: str) -> _Algebra:
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
@@ -153,8 +158,8 @@ def _graph_keys(quads: object) -> Iterator[object]:
 def _update_algebra(text: str) -> list[CompValue]:
     """The operations of an update, in order. An update with none (empty, or only comments and prefixes) is valid
     SPARQL 1.1 and changes nothing; rdflib translates it to a bare list instead of an ``Update``."""
-    update = _parse(parseUpdate, translateUpdate, text)
-    return list(getattr(update, "algebra", update))
+    update: Update | list[CompValue] = _parse(parseUpdate, translateUpdate, text)  # not the Update rdflib declares
+    return list(update) if isinstance(update, list) else list(update.algebra)
 
 
 def _check_blank_node_scopes(algebra: list[CompValue]) -> None:

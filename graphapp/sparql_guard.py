@@ -114,13 +114,13 @@ def tokenize(text: str) -> list[Token]:
         char = text[pos]
         kind, end = "other", pos + 1
         if char == "#":
-            pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]  # always matches at "#"
+            pos = _end(_COMMENT, text, pos)
             continue
         if char in "'\"":
             for opener in (char * 3, char):
                 if not text.startswith(opener, pos) or pos < failed_until.get(opener, 0):
                     continue
-                body = _STRING_BODY[opener].match(text, pos).end()  # type: ignore[union-attr]
+                body = _end(_STRING_BODY[opener], text, pos)
                 if text.startswith(char * len(opener), body):
                     kind, end = "string", body + len(opener)
                     break
@@ -137,14 +137,14 @@ def tokenize(text: str) -> list[Token]:
             colon = -1
             if char == ":":
                 colon = pos
-            elif pos >= failed_until.get(":", 0) and _PREFIX.match(text, pos):
-                run = _PREFIX.match(text, pos).end()  # type: ignore[union-attr]
+            elif pos >= failed_until.get(":", 0) and (prefix := _PREFIX.match(text, pos)):
+                run = prefix.end()
                 if text.startswith(":", run):
                     colon = run
                 else:
                     failed_until[":"] = run
             if colon >= 0:
-                kind, end = "pname", _LOCAL.match(text, colon + 1).end()  # type: ignore[union-attr]
+                kind, end = "pname", _end(_LOCAL, text, colon + 1)
             else:
                 word = _WORD.match(text, pos)
                 if word:
@@ -152,6 +152,15 @@ def tokenize(text: str) -> list[Token]:
         out.append(Token(kind, text[pos:end], pos))
         pos = end
     return out
+
+
+def _end(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where a token read by ``pattern`` from ``pos`` ends, for the patterns that always match there: a comment at
+    ``#``, a string's body after its opener, a local name (which may be empty)."""
+    found = pattern.match(text, pos)
+    if found is None:
+        raise RuntimeError(f"the tokenizer's pattern {pattern.pattern!r} does not match at {pos}")
+    return found.end()
 
 
 def unescape_iri(text: str) -> str:

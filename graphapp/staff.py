@@ -127,7 +127,7 @@ class Member:
             return cls(
                 name=str(data["name"]),
                 display_name=str(data.get("display_name") or ""),
-                roles=tuple(str(r) for r in data.get("roles", ())),  # type: ignore[union-attr]
+                roles=_roles(data.get("roles", ())),
                 token_id=str(data["token_id"]),
                 token_hash=str(data["token_hash"]),
                 created=str(data.get("created") or ""),
@@ -136,6 +136,13 @@ class Member:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"staff file: an entry lacks {exc}") from None
+
+
+def _roles(value: object) -> tuple[str, ...]:
+    """The roles of a staff file's entry (a JSON list)."""
+    if not isinstance(value, Iterable):
+        raise TypeError(f"'{type(value).__name__}' object is not iterable")
+    return tuple(str(r) for r in value)
 
 
 def new_member(name: str, roles: Iterable[str], display_name: str = "") -> tuple[Member, str]:

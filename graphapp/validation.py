@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,7 +19,8 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from .config import Settings
 from .sources import SourceFile, discover, local_file
-from .store import GraphStore, rdflib_graph, rdflib_term
+from .storage import Store, rdflib_term
+from .store import rdflib_graph
 
 #: shorter values (numbers, "1", "es") are not masked: they carry no personal data and would garble messages
 MIN_HIDDEN_VALUE = 3
@@ -144,12 +145,15 @@ def load_shapes(shape_files: Iterable[SourceFile]) -> rdflib.Graph:
 
 
 def validate(
-    data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph, focus_nodes: list[rdflib.URIRef] | None = None
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    ontology: rdflib.Graph,
+    focus_nodes: Sequence[rdflib.URIRef] | None = None,
 ) -> Report:
     """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``; only ``focus_nodes`` if given."""
     conforms, results, _ = pyshacl.validate(
         data,
-        focus_nodes=focus_nodes,
+        focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
         shacl_graph=shapes,
         ont_graph=ontology,
         inference="none",
@@ -231,7 +235,7 @@ def ontology_graph(settings: Settings) -> rdflib.Graph:
     return rdflib_graph(f for f in discover(settings) if f.path.parent == settings.ontology_dir)
 
 
-def validate_store(store: GraphStore, settings: Settings) -> Report:
+def validate_store(store: Store, settings: Settings) -> Report:
     """Validate a whole store (e.g. after an update) against the project's shapes."""
     return validate(store.to_rdflib(), shapes_graph(settings), ontology_graph(settings))
 
@@ -243,7 +247,7 @@ def _rules(shapes_dir: Path, ontology_dir: Path, data_dir: Path) -> tuple[rdflib
 
 
 def validate_change(
-    store: GraphStore, focus: Iterable[str], add: Iterable[ox.Quad], remove: Iterable[ox.Quad], settings: Settings
+    store: Store, focus: Iterable[str], add: Iterable[ox.Quad], remove: Iterable[ox.Quad], settings: Settings
 ) -> Report:
     """Validate what a change leaves behind, for its ``focus`` entities only (pyshacl focus nodes): the shapes
     see each focus entity's statements and those of the nodes it points at (two steps deep, as the SPARQL

@@ -7,65 +7,96 @@ web app caches each card once per graph version and language.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
 
 import pyoxigraph as ox
 
 from ..index import GraphIndex
-from ..store import GraphStore
-from ..store import iri as as_iri
+from ..storage import Store, Term
+from ..storage import iri as as_iri
+from .card_types import (
+    Actor,
+    Benefit,
+    CommitmentCard,
+    Organiser,
+    PracticeCard,
+    RatedRef,
+    Ref,
+    Replicability,
+    Required,
+    Rule,
+    Source,
+    Status,
+)
 from .index import PracticeIndex
 from .text import LANGS
 from .thesaurus import sdg_order
 
 
-def practice_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, iri: str, lang: str) -> dict | None:
+def practice_card(
+    store: Store, labels: GraphIndex, index: PracticeIndex, iri: str, lang: str
+) -> Mapping[str, object] | None:
     """Everything a person replicating a practice needs, in ``lang``: place, problem, solution, benefits with their
-    figures, actors, mechanism, status (with its warning and lesson), sources and what replicating it takes.
-    ``None`` if ``iri`` is not a best practice."""
+    figures, actors, mechanism, status (with its warning and lesson), sources and what replicating it takes
+    (a :class:`PracticeCard`). ``None`` if ``iri`` is not a best practice."""
     rows = store.select("finder-practice-card", {"practice": as_iri(iri)}, raw=True)
     if not rows:
         return None
-    values: dict[str, list] = defaultdict(list)
+    values: dict[str, list[Term]] = defaultdict(list)
     for row in rows:
         if row["value"] not in values[row["field"].value]:
             values[row["field"].value].append(row["value"])
 
     def text(name: str) -> str | None:
-        return _pick([v for v in values[name] if hasattr(v, "language")], lang)
+        return _pick(_literals(values[name]), lang)
 
-    def ref(term: object) -> dict[str, str]:
-        return {"iri": term.value, "label": labels.label_or_iri(term.value, lang)}  # type: ignore[attr-defined]
+    def refs(name: str) -> list[Ref]:
+        return [
+            {"iri": v.value, "label": labels.label_or_iri(v.value, lang)}
+            for v in values[name]
+            if isinstance(v, ox.NamedNode | ox.BlankNode)
+        ]
 
-    def refs(name: str) -> list[dict[str, str]]:
-        return [ref(v) for v in values[name] if not hasattr(v, "language") and hasattr(v, "value")]
-
-    status = (refs("status") or [None])[0]
+    status = _first(refs("status"))
     since = values["inactiveSince"][0].value if values["inactiveSince"] else None
     inactive = since is not None or (status is not None and status["iri"].rsplit("/", 1)[-1] in INACTIVE_STATUSES)
-    problem = (refs("problem") or [None])[0]
-    if problem is not None:
-        problem["description"] = text("problemDescription")
-    mechanism = (refs("mechanism") or [None])[0]
-    if mechanism is not None:
-        mechanism["definition"] = text("mechanismDefinition")
+    problem = _first(refs("problem"))
+    mechanism = _first(refs("mechanism"))
     doc = index.doc_of.get(iri)
     benefits = _benefits(store, iri, lang)
-    card = {
+    solution, programmes = text("solution"), refs("programme")
+    sources = _sources(store, labels, iri, lang)
+    outputs = sources["outputs"]
+    card_status: Status = {
+        **(status or {"iri": "", "label": ""}),
+        "inactive": inactive,
+        "since": since,
+        "note": text("statusNote"),
+        # what stopped may be something the practice produced (REGINA), not the practice: the warning names it
+        "inactive_outputs": [o for o in outputs if o["inactive"]],
+    }
+    replicability = _replicability(
+        store,
+        labels,
+        iri,
+        lang,
+        mechanism_known=mechanism is not None,
+        required={"solution": solution, "programmes": programmes, "outputs": outputs},
+        achieved=benefits,
+        status=card_status,
+    )
+    card: PracticeCard = {
         "iri": iri,
         "label": text("label") or labels.label_or_iri(iri, lang),
-        "place": (refs("place") or [None])[0],
-        "problem": problem,
-        "solution": text("solution"),
+        "place": _first(refs("place")),
+        "problem": {**problem, "description": text("problemDescription")} if problem is not None else None,
+        "solution": solution,
         "beneficiaries": text("beneficiaries"),
         "benefits": benefits,
-        "mechanism": mechanism,
-        "programmes": refs("programme"),
-        "status": {
-            **(status or {"iri": "", "label": ""}),
-            "inactive": inactive,
-            "since": since,
-            "note": text("statusNote"),
-        },
+        "mechanism": {**mechanism, "definition": text("mechanismDefinition")} if mechanism is not None else None,
+        "programmes": programmes,
+        "status": card_status,
         "themes": [
             {"iri": t, "label": index.themes[t].label(lang)}
             for t in sorted(index.themes_of[doc] if doc is not None else ())
@@ -73,24 +104,32 @@ def practice_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, i
         "sdgs": [index.sdg(s, lang) for s in sorted(index.practice_sdgs(doc), key=sdg_order)]
         if doc is not None
         else [],
-        "links": [v.value for v in values["seeAlso"] if hasattr(v, "value") and not hasattr(v, "language")],
+        "links": [v.value for v in values["seeAlso"] if isinstance(v, ox.NamedNode | ox.BlankNode)],
         "editorial_note": text("editorialNote"),
-        **_sources(store, labels, iri, lang),
+        "sources": sources["sources"],
+        "outputs": outputs,
+        "replicability": replicability,
+        "actors": _actors(replicability),
+        "kind": "practice",
+        # a practice "gave results" when the source reports a benefit of it
+        "evidence": {"benefits": len(benefits), "worked": bool(benefits)},
     }
-    # what stopped may be something the practice produced (REGINA), not the practice: the warning names it
-    card["status"]["inactive_outputs"] = [o for o in card["outputs"] if o["inactive"]]
-    card["replicability"] = _replicability(store, labels, iri, lang, card)
-    card["actors"] = _actors(card)
-    card["kind"] = "practice"
-    # a practice "gave results" when the source reports a benefit of it
-    card["evidence"] = {"benefits": len(benefits), "worked": bool(benefits)}
     return card
 
 
 INACTIVE_STATUSES = {"inactiva", "extinta"}
 
 
-def _pick(literals: list, lang: str) -> str | None:
+def _first(refs: list[Ref]) -> Ref | None:
+    return refs[0] if refs else None
+
+
+def _literals(terms: Sequence[Term]) -> list[ox.Literal]:
+    """The literals among a field's values (texts), without the IRIs."""
+    return [t for t in terms if isinstance(t, ox.Literal)]
+
+
+def _pick(literals: Sequence[ox.Literal], lang: str) -> str | None:
     """The literal in ``lang``, else in the other language, else an untagged one."""
     for want in (lang, *(other for other in LANGS if other != lang), ""):
         for lit in literals:
@@ -99,28 +138,41 @@ def _pick(literals: list, lang: str) -> str | None:
     return literals[0].value if literals else None
 
 
-def _benefits(store: GraphStore, iri: str, lang: str) -> list[dict[str, object]]:
-    by_benefit: dict[str, dict[str, list]] = {}
+def _benefits(store: Store, iri: str, lang: str) -> list[Benefit]:
+    by_benefit: dict[str, dict[str, list[Term]]] = {}
     for row in store.select("finder-practice-benefits", {"practice": as_iri(iri)}, raw=True):
         entry = by_benefit.setdefault(row["benefit"].value, defaultdict(list))
         entry[row["field"].value].append(row["value"])
-    out = []
+    out: list[Benefit] = []
     for benefit, fields in by_benefit.items():
         quantity = fields["quantity"][0].value if fields["quantity"] else None
         out.append(
             {
                 "iri": benefit,
-                "label": _pick(fields["label"], lang),
+                "label": _pick(_literals(fields["label"]), lang),
                 "quantity": int(quantity) if quantity is not None else None,
-                "qualifier": _pick(fields["qualifier"], lang),
-                "unit": _pick(fields["unit"], lang),
+                "qualifier": _pick(_literals(fields["qualifier"]), lang),
+                "unit": _pick(_literals(fields["unit"]), lang),
             }
         )
     return out
 
 
-def _sources(store: GraphStore, labels: GraphIndex, iri: str, lang: str) -> dict[str, list[dict[str, object]]]:
-    found: dict[str, dict[str, dict[str, object]]] = {"sources": {}, "outputs": {}}
+class _SourceDraft(TypedDict):
+    """A :class:`Source` while its rows are read: every note, the one in the reader's language picked at the end."""
+
+    iri: str
+    label: str
+    url: str | None
+    status: str | None
+    since: str | None
+    inactive: bool
+    notes: list[Term]
+
+
+def _sources(store: Store, labels: GraphIndex, iri: str, lang: str) -> dict[str, list[Source]]:
+    """The practice's ``sources`` and its ``outputs``."""
+    found: dict[str, dict[str, _SourceDraft]] = {"sources": {}, "outputs": {}}
     for row in store.select("finder-practice-sources", {"practice": as_iri(iri)}, raw=True):
         item = row["item"].value
         entry = found[row["kind"].value + "s"].setdefault(
@@ -144,22 +196,44 @@ def _sources(store: GraphStore, labels: GraphIndex, iri: str, lang: str) -> dict
             entry["notes"].append(row["note"])
         if "since" in row:
             entry["since"] = row["since"].value
-    for entry in (*found["sources"].values(), *found["outputs"].values()):
-        entry["note"] = _pick(entry.pop("notes"), lang)
-    return {kind: list(items.values()) for kind, items in found.items()}
+    return {
+        kind: [
+            {
+                "iri": e["iri"],
+                "label": e["label"],
+                "url": e["url"],
+                "status": e["status"],
+                "since": e["since"],
+                "inactive": e["inactive"],
+                "note": _pick(_literals(e["notes"]), lang),
+            }
+            for e in items.values()
+        ]
+        for kind, items in found.items()
+    }
 
 
-def _replicability(store: GraphStore, labels: GraphIndex, iri: str, lang: str, card: dict) -> dict[str, object]:
+def _replicability(
+    store: Store,
+    labels: GraphIndex,
+    iri: str,
+    lang: str,
+    *,
+    mechanism_known: bool,
+    required: Required,
+    achieved: list[Benefit],
+    status: Status,
+) -> Replicability:
     """Who must sit at the table (the mechanism's required sectors and rules), what the mechanism does, who ran the
     programme (and whether it still exists), what the practice required, achieved and what went wrong."""
-    sectors: dict[str, dict[str, str]] = {}
-    rules: dict[str, dict[str, object]] = {}
-    functions: list[tuple[int, dict[str, str]]] = []
-    organisers: dict[str, dict[str, object]] = {}
-    successors: list[dict[str, str]] = []
+    sectors: dict[str, Ref] = {}
+    rules: dict[str, Rule] = {}
+    functions: list[tuple[int, Ref]] = []
+    organisers: dict[str, Organiser] = {}
+    successors: list[Ref] = []
     for row in store.select("finder-practice-replicability", {"practice": as_iri(iri)}, raw=True):
         kind, item = row["kind"].value, row["item"].value
-        ref = {"iri": item, "label": labels.label_or_iri(item, lang)}
+        ref: Ref = {"iri": item, "label": labels.label_or_iri(item, lang)}
         if kind == "sector":
             sectors[item] = ref
         elif kind == "rule":
@@ -172,26 +246,26 @@ def _replicability(store: GraphStore, labels: GraphIndex, iri: str, lang: str, c
             successors.append(ref)
     minimum = max((r["minimum"] for r in rules.values() if r["minimum"]), default=None)
     return {
-        "mechanism_known": card["mechanism"] is not None,
+        "mechanism_known": mechanism_known,
         "at_the_table": sorted(sectors.values(), key=lambda s: s["label"]),
         "minimum_representatives": minimum,
         "rules": sorted(rules.values(), key=lambda r: str(r["label"])),
         "functions": [f for _, f in sorted(functions, key=lambda x: x[0])],
         "organisers": list(organisers.values()),
         "successors": successors,
-        "required": {"solution": card["solution"], "programmes": card["programmes"], "outputs": card["outputs"]},
-        "achieved": card["benefits"],
-        "went_wrong": card["status"]["note"]
-        if card["status"]["inactive"] or card["status"]["inactive_outputs"]
-        else None,
+        "required": required,
+        "achieved": achieved,
+        "went_wrong": status["note"] if status["inactive"] or status["inactive_outputs"] else None,
     }
 
 
-def _actors(card: dict) -> list[dict[str, str]]:
+def _actors(replicability: Replicability) -> list[Actor]:
     """Who was involved, as far as the graph says: the programme's organisers and the sectors of the mechanism."""
-    actors = [{**o, "role": "organiser"} for o in card["replicability"]["organisers"]]
-    actors += [{**s, "role": "sector"} for s in card["replicability"]["at_the_table"]]
-    return [{"iri": a["iri"], "label": a["label"], "role": a["role"]} for a in actors]
+    actors: list[Actor] = [
+        {"iri": o["iri"], "label": o["label"], "role": "organiser"} for o in replicability["organisers"]
+    ]
+    actors += [{"iri": s["iri"], "label": s["label"], "role": "sector"} for s in replicability["at_the_table"]]
+    return actors
 
 
 #: the IRM's early results from which a commitment counts as one that "gave results" (marginal, major,
@@ -199,14 +273,17 @@ def _actors(card: dict) -> list[dict[str, str]]:
 RESULTS_FROM_RANK = 1
 
 
-def commitment_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex, iri: str, lang: str) -> dict | None:
+def commitment_card(
+    store: Store, labels: GraphIndex, index: PracticeIndex, iri: str, lang: str
+) -> Mapping[str, object] | None:
     """What the finder shows of one of Mexico's OGP commitments, in ``lang``: its OGP id, plan, institutions, place,
     the problem it addressed, its sources, and the evidence that it worked (the IRM's early results, ambition and
-    verifiability with their rank on their scale, starred). ``None`` if ``iri`` is not an OGP commitment."""
+    verifiability with their rank on their scale, starred): a :class:`CommitmentCard`. ``None`` if ``iri`` is not
+    an OGP commitment."""
     rows = store.select("finder-commitment-card", {"commitment": as_iri(iri)}, raw=True)
     if not rows:
         return None
-    values: dict[str, list] = defaultdict(list)
+    values: dict[str, list[Term]] = defaultdict(list)
     ranks: dict[str, int] = {}
     for row in rows:
         field = row["field"].value
@@ -215,17 +292,18 @@ def commitment_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex,
         if "rank" in row:
             ranks[row["value"].value] = int(row["rank"].value)
 
-    def ref(term: object) -> dict[str, object]:
-        value = term.value  # type: ignore[attr-defined]
-        out: dict[str, object] = {"iri": value, "label": labels.label_or_iri(value, lang)}
-        if value in ranks:
-            out["rank"] = ranks[value]
+    def refs(name: str) -> list[RatedRef]:
+        out: list[RatedRef] = []
+        for v in values[name]:
+            if not isinstance(v, ox.NamedNode):
+                continue
+            ref: RatedRef = {"iri": v.value, "label": labels.label_or_iri(v.value, lang)}
+            if v.value in ranks:
+                ref["rank"] = ranks[v.value]
+            out.append(ref)
         return out
 
-    def refs(name: str) -> list[dict[str, object]]:
-        return [ref(v) for v in values[name] if not hasattr(v, "language") and isinstance(v, ox.NamedNode)]
-
-    def rating(name: str) -> dict[str, object] | None:
+    def rating(name: str) -> RatedRef | None:
         found = refs(name)
         return found[0] if found else None
 
@@ -233,14 +311,14 @@ def commitment_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex,
     starred = values["starred"][0].value == "true" if values["starred"] else None
     rank = early.get("rank") if early else None
     doc = index.doc_of.get(iri)
-    return {
+    card: CommitmentCard = {
         "kind": "commitment",
         "iri": iri,
-        "label": _pick(values["label"], lang) or labels.label_or_iri(iri, lang),
+        "label": _pick(_literals(values["label"]), lang) or labels.label_or_iri(iri, lang),
         "identifier": values["identifier"][0].value if values["identifier"] else None,
         "plan": rating("plan"),
         "place": rating("place"),
-        "problem": {"description": _pick(values["problem"], lang)} if values["problem"] else None,
+        "problem": {"description": _pick(_literals(values["problem"]), lang)} if values["problem"] else None,
         "lead_institutions": refs("lead"),
         "support_institutions": refs("support"),
         "evidence": {
@@ -257,3 +335,4 @@ def commitment_card(store: GraphStore, labels: GraphIndex, index: PracticeIndex,
         "sources": [{"iri": s.value, "label": s.value, "url": s.value} for s in values["source"]],
         "links": [v.value for v in values["seeAlso"]],
     }
+    return card

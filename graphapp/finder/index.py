@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..store import GraphStore
-from ..store import iri as as_iri
+import pyoxigraph as ox
+
+from ..storage import Store, Term
+from ..storage import iri as as_iri
 from .postings import CORE_FIELDS, LangIndex
 from .scoring import COMMON_MIN_ENTITIES, COMMON_SHARE, ProblemQuery, Scorer
 from .text import LANGS, analyse
@@ -38,28 +40,28 @@ class PracticeIndex(Scorer):
     # ------------------------------------------------------------ building
 
     @classmethod
-    def build(cls, store: GraphStore) -> PracticeIndex:
+    def build(cls, store: Store) -> PracticeIndex:
         index = cls()
         index._read_themes(store)
         for row in store.select("finder-practice-texts", raw=True):
-            lang = row["text"].language
+            lang = _lang(row["text"])
             doc = index._doc(row["practice"].value)
             if row["kind"].value == OGP_COMMITMENT:
                 index.filed.add(doc)
             for one in (lang,) if lang in LANGS else () if lang else LANGS:  # untagged text: both languages
                 index._add_text(one, doc, row["field"].value, row["text"].value)
         for row in store.select("finder-practice-edges"):
-            doc = index.doc_of.get(str(row["practice"]))
-            if doc is None:
+            linked = index.doc_of.get(str(row["practice"]))
+            if linked is None:
                 continue
             target = str(row["target"])
             if str(row["kind"]) == OGP_COMMITMENT:
-                index.filed.add(doc)
+                index.filed.add(linked)
             if row["link"] == "theme" and target in index.themes:
-                index.themes_of[doc].add(target)
-                index.theme_docs[target].add(doc)
+                index.themes_of[linked].add(target)
+                index.theme_docs[target].add(linked)
             elif row["link"] == "problem":
-                index.problem_of[doc].add(target)
+                index.problem_of[linked].add(target)
         sdg_words = {
             (sdg, lang): analyse(text, lang) for sdg, texts in index.sdg_text.items() for lang, text in texts.items()
         }
@@ -74,14 +76,14 @@ class PracticeIndex(Scorer):
         index._read_background(store)
         return index
 
-    def _read_background(self, store: GraphStore) -> None:
+    def _read_background(self, store: Store) -> None:
         """The stems used by more than :data:`COMMON_SHARE` of the graph's entities (their names, descriptions and
         definitions): words of the whole domain («gobierno», «municipal», «información», «públicas»), which never
         make a match distinctive on their own."""
         users: dict[str, dict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGS}
         entities: dict[str, set[str]] = {lang: set() for lang in LANGS}
         for row in store.select("finder-background", raw=True):
-            lang, entity = row["text"].language, row["entity"].value
+            lang, entity = _lang(row["text"]), row["entity"].value
             entities[lang].add(entity)
             for s, _ in analyse(row["text"].value, lang):
                 users[lang][s].add(entity)
@@ -89,10 +91,10 @@ class PracticeIndex(Scorer):
             least = max(COMMON_MIN_ENTITIES, COMMON_SHARE * len(entities[lang]))
             self.common[lang] = frozenset(s for s, who in users[lang].items() if len(who) > least)
 
-    def _read_themes(self, store: GraphStore) -> None:
+    def _read_themes(self, store: Store) -> None:
         for row in store.select("finder-themes", raw=True):
             theme = self.themes.setdefault(row["theme"].value, Theme(row["theme"].value))
-            text, lang, kind = row["text"].value, row["text"].language, row["kind"].value
+            text, lang, kind = row["text"].value, _lang(row["text"]), row["kind"].value
             if kind == "pref":
                 theme.pref[lang] = text
             elif kind == "alt":
@@ -110,7 +112,7 @@ class PracticeIndex(Scorer):
                 if "code" in row:
                     self.sdg_codes[target] = row["code"].value
                 if "text" in row:
-                    self.sdg_text[target][row["text"].language] = row["text"].value
+                    self.sdg_text[target][_lang(row["text"])] = row["text"].value
         for theme in self.themes.values():
             for lang in LANGS:
                 for label in (theme.pref.get(lang, ""), *theme.alt.get(lang, ())):
@@ -139,7 +141,7 @@ class PracticeIndex(Scorer):
 
     # ------------------------------------------------------------ problems of the graph
 
-    def problem_query(self, store: GraphStore, problem: str) -> ProblemQuery | None:
+    def problem_query(self, store: Store, problem: str) -> ProblemQuery | None:
         """What the finder searches for a problem of the graph; ``None`` if ``problem`` is not a ga:Problem."""
         rows = store.select("finder-problem", {"problem": as_iri(problem)}, raw=True)
         if not rows:
@@ -147,10 +149,15 @@ class PracticeIndex(Scorer):
         pq = ProblemQuery(problem)
         for row in rows:
             kind, value = row["kind"].value, row["value"]
-            if kind == "label" and value.language in LANGS:
-                pq.labels.setdefault(value.language, value.value)
+            if kind == "label" and _lang(value) in LANGS:
+                pq.labels.setdefault(_lang(value), value.value)
             elif kind == "theme":
                 pq.themes.append(value.value)
             elif kind == "practice":
                 pq.practices.append(value.value)
         return pq
+
+
+def _lang(text: Term) -> str:
+    """The language tag of a text the finder reads (``""`` when it has none)."""
+    return (text.language or "") if isinstance(text, ox.Literal) else ""

@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..index import fold
 from .postings import CORE_FIELDS
@@ -39,6 +40,23 @@ COMMON_SHARE = 0.01
 """A stem used by more than this share of the graph's entities (names, descriptions, definitions) is a word of the
 whole domain, never distinctive on its own (:meth:`Scorer._specific`)."""
 COMMON_MIN_ENTITIES = 20  # …and by more than this many, so that a small graph has no common words by accident
+
+
+# Why a practice matched, as the scoring finds it (:meth:`Scorer._explain` groups them for the page):
+#: a query word found in the practice's text: the word, the stem it matched, the language, the fields (bit mask)
+TextReason = tuple[Literal["text"], str, str, str, int]
+#: a query word found only in the statement of one of the practice's SDGs (word, stem, language, 0)
+SdgReason = tuple[Literal["sdg"], str, str, str, int]
+#: a query word naming a theme the practice is on: the word, the query's theme, the relation ("same", "narrower",
+#: "broader"), the practice's theme and the path between the two
+ThemeReason = tuple[Literal["theme"], str, str, str, str, tuple[str, ...]]
+#: a theme the reader picked (or the problem's): the theme, the relation, the practice's theme and the path
+PickedReason = tuple[Literal["picked"], str, str, str, tuple[str, ...]]
+#: the practice addresses the problem of the graph asked about
+AddressesReason = tuple[Literal["addresses"], str]
+Reason = TextReason | SdgReason | ThemeReason | PickedReason | AddressesReason
+#: per practice: (score, language of the better reading, BM25, reasons)
+Scored = tuple[float, str, float, list[Reason]]
 
 
 def _idf(df: int, n: int) -> float:
@@ -139,7 +157,7 @@ class Scorer(Thesaurus):
                 h.why.append({"kind": "sdg", "sdgs": shared})
         return SearchResult(hits, recognised, query_themes, problem_query.iri if problem_query else None)
 
-    def _specific(self, doc: int, reasons: list[tuple], need: int = 1, about: set[str] | None = None) -> bool:
+    def _specific(self, doc: int, reasons: list[Reason], need: int = 1, about: set[str] | None = None) -> bool:
         """Whether a practice shares something specific with the query: a theme, the problem asked about, or
         ``need`` distinctive words of its name, problem, solution, benefits or outputs: the same stem (not a shared
         prefix, not only in its SDGs), used there by few practices (one in ten, or this one only), not a light verb
@@ -178,7 +196,7 @@ class Scorer(Thesaurus):
                 ):
                     # a word of its name or of the problem it addressed says what it is about: it counts twice
                     specific[matched] = max(specific.get(matched, 0), 2 if mask & CORE_PROBLEM else 1)
-        return sum(specific.values()) >= 2 * need and (on_topic or bool(words & about))
+        return sum(specific.values()) >= 2 * need and (on_topic or (about is not None and bool(words & about)))
 
     def _common_word(self, word: str, members: frozenset[int]) -> bool:
         """Whether a query word is common in either language: a word of the whole domain («información»,
@@ -209,14 +227,14 @@ class Scorer(Thesaurus):
         scoring: str,
         langs: tuple[str, ...] | None = None,
         unknown_cap: float = UNKNOWN_CAP,
-    ) -> dict[int, tuple[float, str, float, list]]:
+    ) -> dict[int, Scored]:
         """Per practice: (score, language of the better reading, BM25, raw reasons). ``langs`` forces the
         readings (a label of the graph is read in its own language).
 
         Practices and OGP commitments are scored each against their own collection (:meth:`_collections`): a
         word only commitments use is a word no practice uses when a practice is scored, so that adding
         commitments to the graph leaves the practices' scores as they were."""
-        best: dict[int, tuple[float, str, float, list]] = {}
+        best: dict[int, Scored] = {}
         for members in self._collections():
             scored = self._score_collection(text, picked, recognised, expand, scoring, langs, unknown_cap, members)
             best.update(scored)
@@ -245,8 +263,8 @@ class Scorer(Thesaurus):
         langs: tuple[str, ...] | None,
         unknown_cap: float,
         members: frozenset[int],
-    ) -> dict[int, tuple[float, str, float, list]]:
-        best: dict[int, tuple[float, str, float, list]] = {}
+    ) -> dict[int, Scored]:
+        best: dict[int, Scored] = {}
         n = max(len(members), 1)
         top_idf = _idf(1, n)
         theme_words = {w for h in recognised for w in h.words}
@@ -257,7 +275,7 @@ class Scorer(Thesaurus):
             unknown = 0.0
             gained: dict[int, float] = defaultdict(float)
             bm: dict[int, float] = defaultdict(float)
-            why: dict[int, list] = defaultdict(list)
+            why: dict[int, list[Reason]] = defaultdict(list)
             lengths = [lx.doc_len[d] for d in members if d in lx.doc_len]
             avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
             bm_max = 0.0
@@ -275,7 +293,7 @@ class Scorer(Thesaurus):
                 bm_max += idf * (K1 + 1)
                 # per practice: the best contribution of this word, and every reason (text, SDG, themes) for it
                 contrib: dict[int, float] = defaultdict(float)
-                reasons: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+                reasons: dict[int, dict[str, Reason]] = defaultdict(dict)  # by "text", "sdg" or the theme
                 for v, strength in variants:
                     for d, (tf, mask) in lx.postings.get(v, {}).items():
                         if d not in members:
@@ -318,18 +336,16 @@ class Scorer(Thesaurus):
                     best[d] = (score, lang, bm[d], why[d])
         return best
 
-    def _score_problem(
-        self, pq: ProblemQuery, expand: bool, reader: str | None = None
-    ) -> dict[int, tuple[float, str, float, list]]:
+    def _score_problem(self, pq: ProblemQuery, expand: bool, reader: str | None = None) -> dict[int, Scored]:
         """A problem of the graph: practices that address it score 1; others score the better of sharing one of
         its themes and matching its label. Each label is read in its own language and a practice must match the
         labels of every language (the lower score counts): a match in one language only is a coincidence of
         words («lack» ≈ «lack»). The reasons are those of the reader's language."""
-        per_lang: dict[str, dict[int, tuple[float, str, float, list]]] = {}
+        per_lang: dict[str, dict[int, Scored]] = {}
         for label_lang, label in pq.labels.items():
             recognised = self.recognise(label) if expand else []
             per_lang[label_lang] = self._score_text(label, [], recognised, expand, "coverage", (label_lang,))
-        out: dict[int, tuple[float, str, float, list]] = {}
+        out: dict[int, Scored] = {}
         if per_lang:
             first = reader if reader in per_lang else next(iter(per_lang))
             for d, entry in per_lang[first].items():
@@ -344,41 +360,46 @@ class Scorer(Thesaurus):
                 score, lang, bm, why = out.get(d, (0.0, "es", 0.0, []))
                 out[d] = (max(score, strength), lang, bm, [*why, ("picked", theme, relation, their, path)])
         for iri in pq.practices:
-            d = self.doc_of.get(iri)
-            if d is not None:
-                _, lang, bm, why = out.get(d, (0.0, "es", 0.0, []))
-                out[d] = (1.0, lang, bm + 1.0, [("addresses", pq.iri), *why])
+            addressing = self.doc_of.get(iri)
+            if addressing is not None:
+                _, lang, bm, why = out.get(addressing, (0.0, "es", 0.0, []))
+                out[addressing] = (1.0, lang, bm + 1.0, [("addresses", pq.iri), *why])
         return out
 
     # ------------------------------------------------------------ explanations
 
-    def _explain(self, doc: int, reasons: list[tuple]) -> list[dict[str, object]]:
+    def _explain(self, doc: int, reasons: list[Reason]) -> list[dict[str, object]]:
         """Group raw reasons into what the page shows: themes with their graph path, shared words, the problem."""
         why: list[dict[str, object]] = []
         themes: dict[tuple[str, str, str], dict[str, object]] = {}
+        theme_terms: dict[tuple[str, str, str], list[str]] = {}  # each theme item's "terms"
         terms: dict[str, dict[str, object]] = {}
         for reason in reasons:
-            kind = reason[0]
-            if kind == "addresses":
+            if reason[0] == "addresses":
                 why.insert(0, {"kind": "problem", "problem": reason[1], "relation": "addresses"})
-            elif kind in ("theme", "picked"):
-                word, theme, relation, their, path = reason[1:] if kind == "theme" else (None, *reason[1:])
-                item = themes.setdefault(
-                    (theme, their, relation),
-                    {
+            elif reason[0] == "theme" or reason[0] == "picked":
+                word: str | None
+                if reason[0] == "theme":
+                    _, word, theme, relation, their, path = reason
+                else:
+                    word = None
+                    _, theme, relation, their, path = reason
+                key = (theme, their, relation)
+                if key not in themes:
+                    theme_terms[key] = []
+                    themes[key] = {
                         "kind": "theme",
                         "query_theme": theme,
                         "practice_theme": their,
                         "relation": relation,
-                        "picked": kind == "picked",
-                        "terms": [],
+                        "picked": reason[0] == "picked",
+                        "terms": theme_terms[key],
                         "path": self._path(path, doc),
-                    },
-                )
-                if word and word not in item["terms"]:
-                    item["terms"].append(word)  # type: ignore[attr-defined]
+                    }
+                if word and word not in theme_terms[key]:
+                    theme_terms[key].append(word)
             else:
-                word, matched, lang, mask = reason[1:]
+                _, word, matched, lang, mask = reason
                 fields = [f for i, f in enumerate(CORE_FIELDS) if mask & (1 << i)]
                 shown = self.langs[lang].surface.get(matched, matched)
                 terms.setdefault(word, {"term": word, "matched": shown, "fields": fields or ["sdg"]})

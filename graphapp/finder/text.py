@@ -66,7 +66,8 @@ def stem(word: str, lang: str) -> str:
     ('contamin', 'contamin', 'pollut')
     """
     with _STEM_LOCKS[lang]:
-        return _STEMMERS[lang].stemWord(word)
+        stemmed: str = _STEMMERS[lang].stemWord(word)  # snowballstemmer has no type information
+    return stemmed
 
 
 def analyse(text: str, lang: str) -> list[tuple[str, str]]:

@@ -134,8 +134,8 @@ class Thesaurus:
                 covered = [(q, w) for q, w in query if any(related_stems(q, s) for s in stems)]
                 if covered and all(any(related_stems(q, s) for q, _ in query) for s in stems):
                     self._keep(hits, ThemeHit(theme, label, lang, 1.0, tuple(dict.fromkeys(w for _, w in covered))))
-            for theme, stems in vocab.items():
-                used = {s for s in stems if any(related_stems(q, s) for q, _ in query)}
+            for theme, theme_stems in vocab.items():
+                used = {s for s in theme_stems if any(related_stems(q, s) for q, _ in query)}
                 if len(used) >= 2 and theme not in hits:
                     words = tuple(dict.fromkeys(w for q, w in query if any(related_stems(q, s) for s in used)))
                     self._keep(hits, ThemeHit(theme, self.themes[theme].label(lang), lang, PARTIAL, words))

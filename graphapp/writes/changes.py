@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -58,12 +59,16 @@ class Change:
         return bool(self.add or self.remove)
 
 
+#: a quad's subject or object (a blank node among them becomes an IRI, the others stay what they are)
+_Term = TypeVar("_Term", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple)
+
+
 def skolemize(quads: Iterable[ox.Quad], base_iri: str) -> list[ox.Quad]:
     """Name every blank node with an IRI (``<base>.well-known/genid/<uuid>``, RFC 7120), consistently within
     one change, so that it can be removed again and reverted."""
     names: dict[str, ox.NamedNode] = {}
 
-    def name(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.Literal:
+    def name(term: _Term) -> _Term | ox.NamedNode:
         if isinstance(term, ox.BlankNode):
             if term.value not in names:
                 names[term.value] = ox.NamedNode(f"{base_iri}.well-known/genid/{uuid.uuid4().hex}")

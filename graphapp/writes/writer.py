@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from .. import metrics
 from ..config import Settings
-from ..store import GraphStore
+from ..storage import Store
 from ..validation import Report, validate_change
 from .changes import Change, StaleWrite, WriteRejected
 from .history import History
@@ -54,7 +54,7 @@ class Writer:
 
     def __init__(
         self,
-        store: GraphStore,
+        store: Store,
         history: History,
         settings: Settings,
         *,

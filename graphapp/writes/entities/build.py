@@ -262,7 +262,8 @@ def build_update(
         old = [
             q
             for q in quads
-            if q.predicate.value == f.predicate and not (f.predicate == RDF_TYPE and q.object.value == kind.cls)
+            if q.predicate.value == f.predicate
+            and not (f.predicate == RDF_TYPE and not isinstance(q.object, ox.Triple) and q.object.value == kind.cls)
         ]
         try:
             objects = field_objects(ctx, f, value, pending, made)

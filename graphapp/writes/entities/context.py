@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ...iris import is_valid_iri
-from ...store import GraphStore
+from ...storage import Store
 from .kinds import KINDS, RDF_TYPE, RDFS, Kind
 
 
@@ -19,7 +19,7 @@ class Context:
     """The store to read, where new statements go (``contributions``) and which graphs are read-only (the
     project's source files)."""
 
-    store: GraphStore
+    store: Store
     contributions: str
     read_only: frozenset[str] = frozenset()
     _subclasses: dict[str, set[str]] | None = field(default=None, repr=False)

@@ -163,7 +163,7 @@ def create_model_for(kind: Kind) -> type[BaseModel]:
             Slug | None,
             PydanticField(None, description="The last part of the new IRI; default: made from the Spanish label."),
         )
-        _MODELS[key] = create_model(  # type: ignore[call-overload]
+        _MODELS[key] = create_model(
             f"{_title(kind)}Create",
             __config__=ConfigDict(extra="forbid", title=f"{_title(kind)}Create"),
             __doc__=f"A new {kind.label_en.lower()} ({kind.label_es}).",
@@ -177,8 +177,8 @@ def update_model_for(kind: Kind) -> type[BaseModel]:
     a field's values."""
     key = (kind.name, "update")
     if key not in _MODELS:
-        fields = {f.name: _model_field(f, False) for f in kind.fields}
-        _MODELS[key] = create_model(  # type: ignore[call-overload]
+        fields: dict[str, Any] = {f.name: _model_field(f, False) for f in kind.fields}
+        _MODELS[key] = create_model(
             f"{_title(kind)}Update",
             __config__=ConfigDict(extra="forbid", title=f"{_title(kind)}Update"),
             __doc__=f"Fields of a {kind.label_en.lower()} to replace; the others stay as they are.",
@@ -196,7 +196,7 @@ class RetireBody(BaseModel):
 
 
 def _pydantic_problems(kind: Kind | None, exc: ValidationError) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for error in exc.errors(include_url=False):
         loc = error.get("loc", ())
         name = str(loc[0]) if loc else None

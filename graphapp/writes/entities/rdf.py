@@ -89,7 +89,7 @@ def values_from_rdf(ctx: Context, kind: Kind, body: bytes, media: str) -> dict[s
                 Problem(None, msg(f"Propiedad desconocida <{p}>.", f"Unknown property <{p}>."), code="unknown-property")
             )
             continue
-        by_field.setdefault(f.name, []).append(q.object)  # type: ignore[arg-type]
+        by_field.setdefault(f.name, []).append(q.object)
     for name, objects in by_field.items():
         f = kind.field(name)
         assert f is not None  # noqa: S101 - from by_predicate

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from ...config import ConfigError, Settings
 from ...iris import checked_iri, is_valid_iri
@@ -19,9 +19,15 @@ from ..writer import Writer
 from .columns import layout
 from .report import Report
 
+if TYPE_CHECKING:
+    from ...loading import Progress
+    from ...sources import SourceFile
+
+_Item = TypeVar("_Item")
+
 
 @contextlib.contextmanager
-def open_writer(settings: Settings, progress: Any = None) -> Iterator[tuple[Context, Writer]]:
+def open_writer(settings: Settings, progress: Progress | None = None) -> Iterator[tuple[Context, Writer]]:
     """The store on disk and the service's :class:`Writer` (:func:`graphapp.service.make_writer`): the
     contributions graph writable, the project's source graphs and the restricted graph not."""
     from ...loading import StoreBusy, open_store
@@ -126,12 +132,14 @@ def _here(
 
     from ...web.csvimport import OfflineNames, run_import
 
-    def bar(rows: Iterable[Any]) -> Iterable[Any]:
+    def bar(rows: Iterable[_Item]) -> Iterable[_Item]:
         rows = list(rows)
-        return tqdm(rows, desc="import", unit="row", file=sys.stderr, disable=not rows)
+        shown: Iterable[_Item] = tqdm(rows, desc="import", unit="row", file=sys.stderr, disable=not rows)
+        return shown
 
-    def loading(files: list[Any]) -> Iterable[Any]:
-        return tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
+    def loading(files: list[SourceFile]) -> Iterable[SourceFile]:
+        shown: Iterable[SourceFile] = tqdm(files, desc="loading", unit="file", file=sys.stderr, disable=not files)
+        return shown
 
     with open_writer(settings, loading) as (ctx, writer):
         return run_import(
