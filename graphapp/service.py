@@ -17,11 +17,12 @@ import logging
 import shutil
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from . import analytics, derived, results
@@ -30,10 +31,10 @@ from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
 from .heap import release_free_memory
 from .index import GraphIndex
-from .loading import SyncReport, manifest_path, open_store
+from .loading import Progress, SyncReport, manifest_path, open_store
 from .sparql_algebra import WritePolicy
 from .sparql_guard import is_data_update
-from .store import GraphStore
+from .storage import RawRow, Row, Store
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 class Service:
     """See the module docstring. ``close()`` stops the workers; the store and history stay on disk."""
 
-    def __init__(self, settings: Settings, progress: Callable | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
         self.store, self.sync_report = open_store(settings, progress)
@@ -82,19 +83,26 @@ class Service:
         self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self.clients = ClientLimiter(settings.max_queries_per_client)
         snapshot = self._snapshot()
-        limits = {"workdir": self.workdir, "memory_mb": settings.worker_memory_mb}
         self.pool = WorkerPool(
             snapshot,
             settings.workers,
             settings.query_timeout,
             max_queued=settings.max_queued_queries,
             min_ready=1,
-            **limits,
+            workdir=self.workdir,
+            memory_mb=settings.worker_memory_mb,
         )
         try:
             # updates are evaluated in their own sandboxed worker: killable at their time limit, no network
             self.updater = WorkerPool(
-                snapshot, 1, settings.update_timeout, max_queued=4, what="update", min_ready=0, **limits
+                snapshot,
+                1,
+                settings.update_timeout,
+                max_queued=4,
+                what="update",
+                min_ready=0,
+                workdir=self.workdir,
+                memory_mb=settings.worker_memory_mb,
             )
         except BaseException:
             self.pool.close()
@@ -178,7 +186,7 @@ class Service:
                 old.unlink(missing_ok=True)
         return value
 
-    def derived_index(self, name: str, builder: Callable[[GraphStore], T]) -> T:
+    def derived_index(self, name: str, builder: Callable[[Store], T]) -> T:
         """An index derived from the whole graph, built once per graph version with ``builder`` (a module-level
         function or classmethod, which a builder process imports by name) and saved in the store folder."""
         return self.cached(name, lambda: self._derive(name, builder))  # type: ignore[no-any-return]
@@ -248,26 +256,28 @@ class Service:
         hit = self.answers.get(key)
         if hit is not None:
             return hit
-        if not self.store.evaluates_queries:
-            answer = await self.pool.run(job, gone)
-        else:
+        if self.settings.remote:
             await self.pool.run(replace(job, confirm_only=True), gone)
             answer = await self._remote_query(job)
+        else:
+            answer = await self.pool.run(job, gone)
         self.answers.put(key, answer)
         return answer
 
     async def _remote_query(self, job: Job) -> Answer:
         import httpx
 
-        from .remote_store import RemoteQueryError, run_user_query
+        from .remote_store import RemoteQueryError, SparqlGraphStore, run_user_query
 
+        if not isinstance(self.store, SparqlGraphStore):
+            raise TypeError("users' queries are evaluated by the store only on a SPARQL server")
         loop = asyncio.get_running_loop()
         if self._remote_http is None or self._remote_http[0] is not loop:
             self._remote_http = (loop, httpx.AsyncClient())
         client = self._remote_http[1]
         try:
             written = await run_user_query(
-                self.store,  # type: ignore[arg-type]
+                self.store,
                 client,
                 query=job.query,
                 form=job.form,
@@ -362,11 +372,69 @@ class Service:
         self.store.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    # ------------------------------------------------------------ reads, for the web layer
+    # The routes ask the service, never its store (graphapp/web/**): the reads a page makes are these, so the store
+    # behind them may change without touching a router.
+
+    @property
+    def base_iri(self) -> str:
+        """The base of the graph's own IRIs (``…/id/…`` entities, ``…/graph/…`` graphs)."""
+        return self.store.base_iri
+
+    def select(self, name: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
+        """The rows of the named SELECT query ``queries/<name>.rq``, as Python values."""
+        return self.store.select(name, bindings)
+
+    def select_terms(self, name: str, bindings: Mapping[str, object] | None = None) -> list[RawRow]:
+        """The rows of the named SELECT query as RDF terms (``.value``, ``.language``, ``.datatype``)."""
+        return self.store.select(name, bindings, raw=True)
+
+    def triples(self, name: str, bindings: Mapping[str, object] | None = None) -> list[ox.Triple]:
+        """The triples (``pyoxigraph.Triple``) of the named query whose rows are ``?s ?p ?o``."""
+        return self.store.triples(name, bindings)
+
+    def contains(self, iri: str) -> bool:
+        """Whether the IRI is the subject or object of some statement."""
+        return self.store.contains(iri)
+
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs."""
+        return self.store.graphs()
+
+    def statements_about(self, subjects: Iterable[str]) -> list[ox.Quad]:
+        """Every quad (``pyoxigraph.Quad``) whose subject is one of ``subjects``."""
+        return self.store.quads_about(subjects)
+
+    def size(self) -> int:
+        """How many statements the store holds."""
+        return len(self.store)
+
+    def dataset_description(self, site_url: str, example_iri: str) -> list[ox.Triple]:
+        """The VoID/DCAT record of the dataset (triples), with absolute URLs under ``site_url``."""
+        from .describe import dataset_description
+
+        return dataset_description(site_url, self.store, example_iri)
+
+    def service_description(self, endpoint: str) -> list[ox.Triple]:
+        """The SPARQL Service Description (triples) of the endpoint at the absolute URL ``endpoint``."""
+        from .describe import service_description
+
+        return service_description(endpoint, self.store)
+
+    def export(self, fmt: str, output: IO[bytes]) -> None:
+        """Write the whole public graph in ``fmt`` (``ttl``, ``nq``, ``jsonld``) to the binary file ``output``."""
+        self.store.export(fmt, output)
+
+    def read_with(self, reader: Callable[[Store], T]) -> T:
+        """``reader(store)``: for a module whose reads take the store itself (the finder's cards and problem
+        query), so that a route hands it over without holding the store."""
+        return reader(self.store)
+
 
 # ---------------------------------------------------------------- the write path, for the service and the CLI
 
 
-def _source_bytes(store: GraphStore) -> int:
+def _source_bytes(store: Store) -> int:
     """The size of the files the store was loaded from: how large it is, without counting it."""
     return sum(f.path.stat().st_size for f in store.files if f.path.exists())
 
@@ -381,7 +449,7 @@ def open_history(settings: Settings) -> History:
     return History(None if settings.in_memory else Path(settings.store_dir) / HISTORY_FILE)
 
 
-def write_policy(settings: Settings, store: GraphStore) -> WritePolicy:
+def write_policy(settings: Settings, store: Store) -> WritePolicy:
     """Which graphs writes may touch: those under ``…/graph/``, except the project's source graphs (read-only)
     and the restricted graph."""
     base = settings.base_iri
@@ -394,7 +462,7 @@ def write_policy(settings: Settings, store: GraphStore) -> WritePolicy:
 
 def make_writer(
     settings: Settings,
-    store: GraphStore,
+    store: Store,
     history: History,
     policy: WritePolicy | None = None,
     on_commit: Callable[[int, set[str] | None], None] | None = None,

@@ -1,4 +1,7 @@
-"""The FastAPI application factory: settings in, an app out. The store is loaded in the lifespan."""
+"""The FastAPI application factory: settings in, an app out.
+
+The factory builds the application's one state object (:class:`graphapp.web.state.WebState`: settings, templates,
+what the routes share); the lifespan starts the service (the store, the workers) in it and stops it."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypedDict, TypeVar
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -17,8 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, logs
 from ..config import Settings
 from ..service import Service
-from ..store import RemoteStoreError
+from ..storage import RemoteStoreError
 from . import auth, errors, openapi
+from .deps import attach
 from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
 from .licences import licence_summary
@@ -41,17 +45,14 @@ from .routers import (
     views,
 )
 from .security import SecurityHeadersMiddleware
+from .state import WebState
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
 
 T = TypeVar("T")
 WEB_DIR = Path(__file__).parent
 # found without importing pyvis (0.2 s at every start; the views import it on first use)
-VIS_DIR = Path(importlib.util.find_spec("pyvis").origin or "").parent / "lib" / "vis-9.1.2"  # type: ignore[union-attr]
-
-
-class State(TypedDict):
-    settings: Settings
-    service: Service
+_PYVIS = importlib.util.find_spec("pyvis")
+VIS_DIR = Path((_PYVIS.origin if _PYVIS else None) or "").parent / "lib" / "vis-9.1.2"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,13 +60,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     logs.configure()  # JSON lines on standard error, once per process (each web worker builds its app)
 
+    templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
+    # links are root-relative paths and absolute URLs come from settings: never from the Host header
+    templates.env.globals.update(
+        url_for=template_url_for,
+        current_url=template_current_url,
+        site_url=settings.site_url,
+        licence_summary=licence_summary,
+        csrf_token=auth.csrf_token,
+        graph_views=views.VIEWS,  # the views' nav bar (views_base.html)
+    )
+    web = WebState(settings, templates)
+
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = Service(settings)
+        web.start(service)
+        # for tests and embedding code (the app's own modules read the state through graphapp.web.deps)
         app.state.service = service
         try:
-            yield {"settings": settings, "service": service}
+            yield
         finally:
+            web.stop()
             await service.aclose()
 
     app = FastAPI(
@@ -79,15 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Starlette's slash redirect builds its Location from the Host header; see TrailingSlashRedirectMiddleware
         redirect_slashes=False,
     )
-    app.state.settings = settings
-    app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[template_context])
-    # links are root-relative paths and absolute URLs come from settings: never from the Host header
-    app.state.templates.env.globals.update(
-        url_for=template_url_for,
-        current_url=template_current_url,
-        site_url=settings.site_url,
-        licence_summary=licence_summary,
-    )
+    attach(app, web)
+    app.state.settings = settings  # for tests and embedding code, as app.state.service
     # vis-network ships inside the pyvis package: served from there as one cacheable file, never from a CDN.
     # The vendor mounts come first: "/static" would otherwise claim their paths.
     app.mount("/static/vendor/vis", StaticFiles(directory=VIS_DIR), name="vis")

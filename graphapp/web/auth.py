@@ -45,11 +45,11 @@ from .credentials import (
     Access,
     Principal,
     Session,
-    access_for,
     secret_key,
 )
-from .deps import SettingsDep
+from .deps import SettingsDep, access_for
 from .errors import ERROR_MEDIA, JSON_ONLY_PATHS, AppError, error_responses, render_error, wants
+from .render import VARY
 from .urls import current_url, path_for
 
 __all__ = [
@@ -98,7 +98,7 @@ class LoginRequired(AppError):
 def csrf_token(request: Request) -> str:
     """The CSRF token a form posted with this request's session must carry (``csrf_token`` field); empty when
     the request has no session. Templates call it as ``{{ csrf_token(request) }}``."""
-    access = access_for(request.app)
+    access = access_for(request)
     session = access.session(request)
     return access.csrf(session) if session else ""
 
@@ -106,7 +106,7 @@ def csrf_token(request: Request) -> str:
 def session_editor(request: Request) -> Principal | None:
     """The signed-in staff member behind a page request who may write (a live session with the role ``edit``),
     for pages that offer staff a button (revert, edit); ``None`` for anyone else. Never refuses."""
-    access = access_for(request.app)
+    access = access_for(request)
     session = access.session(request)
     if session is None:
         return None
@@ -156,7 +156,7 @@ async def _given_csrf(request: Request) -> str | None:
 async def authenticate(request: Request) -> tuple[Principal, str]:
     """The principal behind a request and how it proved itself (``token`` or ``session``), whatever the route
     needs; no CSRF check, rate limit or log (see :func:`require`)."""
-    access = access_for(request.app)
+    access = access_for(request)
     given = _bearer(request)
     if given is not None:
         principal, _ = await run_in_threadpool(access.authenticate, given)
@@ -178,14 +178,14 @@ def require(role: str) -> Callable[[Request, SettingsDep], Awaitable[Principal]]
             raise AppError(403, f"This needs the role {role!r}.")
         if request.method not in SAFE_METHODS:
             if via == "session":
-                access = access_for(request.app)
+                access = access_for(request)
                 session = access.session(request)
                 given = await _given_csrf(request)
                 if session is None or not given or not hmac.compare_digest(given, access.csrf(session)):
                     raise AppError(
                         403, f"A form sent with a session cookie needs its '{CSRF_FIELD}' field (or X-CSRF-Token)."
                     )
-            access_for(request.app).hit("write:" + principal.name)
+            access_for(request).hit("write:" + principal.name)
             log.info("write by %s (%s): %s %s", principal.name, via, request.method, request.url.path)
         return principal
 
@@ -221,11 +221,10 @@ async def _login_required_handler(request: Request, exc: Exception) -> Response:
     if is_page and wants(request, "text/plain", "text/html", "application/json") == "text/html":
         here = str(current_url(request))
         target = f"{path_for(request, 'access_page')}?next={quote(here, safe='')}"
-        return RedirectResponse(target, status_code=303)
+        return RedirectResponse(target, status_code=303, headers=VARY)  # others get the 401: it depends on Accept
     return render_error(request, exc.status, exc.message, exc.headers)
 
 
 def install(app: FastAPI) -> None:
-    """Give templates ``csrf_token(request)`` and send browsers without a session to the sign-in page."""
-    app.state.templates.env.globals["csrf_token"] = csrf_token
+    """Send browsers without a session to the sign-in page (templates get :func:`csrf_token` from the factory)."""
     app.add_exception_handler(LoginRequired, _login_required_handler)

@@ -18,9 +18,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse as parse_rate
@@ -29,7 +28,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from ..config import Settings
 from ..staff import LEGACY_NAME, ROLES, StaffFile, split_token, staff_path
-from .errors import AppError
+from .exceptions import AppError
 
 SESSION_COOKIE = "graphapp_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -205,17 +204,3 @@ class Access:
             f"Too many writes: at most {self.settings.write_rate}. Try again in {wait} s.",
             {"Retry-After": str(wait)},
         )
-
-
-_ACCESS_LOCK = threading.Lock()
-
-
-def access_for(app: FastAPI | Any) -> Access:
-    """The application's :class:`Access`, made on first use."""
-    access = getattr(app.state, "access", None)
-    if access is None:
-        with _ACCESS_LOCK:
-            access = getattr(app.state, "access", None)
-            if access is None:
-                access = app.state.access = Access(app.state.settings)
-    return access

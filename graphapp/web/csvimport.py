@@ -26,7 +26,7 @@ from .links import local_href
 
 if TYPE_CHECKING:
     from ..service import Service
-    from ..store import GraphStore
+    from ..storage import Store
     from ..writes import Writer
 
 CONTAINED_IN = ("https://schema.org/containedInPlace", "http://schema.org/containedInPlace")
@@ -38,12 +38,19 @@ class OfflineNames:
     """What the forms' name lookup reads of the service (the store, the writer, the contributions graph, the label
     index, a cache), for ``graphapp import`` with the service stopped."""
 
-    def __init__(self, store: GraphStore, writer: Writer, contributions: str) -> None:
+    def __init__(self, store: Store, writer: Writer, contributions: str) -> None:
         self.store = store
         self.writer = writer
         self.contributions = contributions
         self._index: GraphIndex | None = None
         self._cache: dict[str, Any] = {}
+
+    @property
+    def base_iri(self) -> str:
+        return self.store.base_iri
+
+    def statements_about(self, subjects: list[str]) -> list[ox.Quad]:
+        return self.store.quads_about(subjects)
 
     @property
     def index(self) -> GraphIndex:
@@ -200,13 +207,13 @@ def _similar(service: Service, f: Field, item: str) -> list[tuple[str, str, str]
     return [_placed(service, f, c) for c in dict.fromkeys(hits)][:MAX_SUGGESTIONS]
 
 
-def _placed(service: Service, f: Field, choice: tuple[str, str, str]) -> tuple[str, str, str]:
+def _placed(service: Service | OfflineNames, f: Field, choice: tuple[str, str, str]) -> tuple[str, str, str]:
     """A place's label with the place it lies in («La Paz, México»): two places may share a name."""
     value, es, en = choice
-    iri = value if value.startswith(("http://", "https://")) else service.store.base_iri + "id/" + value
+    iri = value if value.startswith(("http://", "https://")) else service.base_iri + "id/" + value
     parents = [
         q.object.value
-        for q in service.store.quads_about([iri])
+        for q in service.statements_about([iri])
         if q.predicate.value in CONTAINED_IN and isinstance(q.object, ox.NamedNode)
     ]
     if not parents:
@@ -218,7 +225,9 @@ def _placed(service: Service, f: Field, choice: tuple[str, str, str]) -> tuple[s
 # ---------------------------------------------------------------- the preview, row by row
 
 
-def preview_rows(names: Service | OfflineNames, kind: Kind, report: Report, table: Table, lang: str) -> list[dict]:
+def preview_rows(
+    names: Service | OfflineNames, kind: Kind, report: Report, table: Table, lang: str
+) -> list[dict[str, Any]]:
     """Each row of the file as the preview shows it: its number, its name as written, the entity it makes (when
     it has no error) and every error of it."""
     label_col = next((c.header for c in columns(kind) if c.field and c.field.name == "label" and c.lang != "en"), "")
@@ -226,7 +235,7 @@ def preview_rows(names: Service | OfflineNames, kind: Kind, report: Report, tabl
     errors: dict[int | None, list[RowError]] = {}
     for e in report.sorted_errors():
         errors.setdefault(e.row, []).append(e)
-    base = names.store.base_iri
+    base = names.base_iri
     out = []
     for row, cells in table.rows:
         mine = errors.get(row, [])

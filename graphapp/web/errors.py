@@ -14,21 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .exceptions import AppError
 from .i18n import get_lang
-from .render import json_wanted, preferred
+from .render import VARY, json_wanted, preferred, template_response
 from .security import security_headers
 
 log = logging.getLogger(__name__)
-
-
-class AppError(Exception):
-    """An error a user can act on: HTTP ``status`` and a message that names the problem."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 def wants(request: Request, *media_types: str) -> str | None:
@@ -45,9 +36,9 @@ __all__ = ["AppError", "json_wanted", "render_error", "wants"]
 
 
 def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The error page, JSON or text the request prefers (always JSON under ``/api/``). It carries the security
-    headers itself: the 500 handler runs in Starlette's ServerErrorMiddleware, outside the middleware that adds them
-    to other responses."""
+    """The error page, JSON or text the request prefers (always JSON under ``/api/``), with ``Vary: Accept`` where
+    the choice depends on it. It carries the security headers itself: the 500 handler runs in Starlette's
+    ServerErrorMiddleware, outside the middleware that adds them to other responses."""
     headers = {**security_headers(request.scope), **(headers or {})}
     if request.scope.get("graphapp.request_id"):  # the 500 page is sent outside the request-id middleware
         headers["X-Request-ID"] = request.scope["graphapp.request_id"]
@@ -56,9 +47,9 @@ def render_error(request: Request, status: int, message: str, headers: dict[str,
     else:
         # plain text for */* or no Accept (curl), HTML or JSON for those who name them
         kind = wants(request, "text/plain", "text/html", "application/json")
+        headers = {**VARY, **headers}
     if kind == "text/html":
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
+        return template_response(
             request, "error.html", {"status": status, "message": message}, status_code=status, headers=headers
         )
     if kind == "application/json":

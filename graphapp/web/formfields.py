@@ -115,7 +115,7 @@ def _candidates(service: Service, f: Field) -> list[str]:
 def ref_value(service: Service, f: Field, iri: str) -> str:
     """What a form sends for an entity: ``<segment>/<slug>`` for the graph's own, the code in a namespace
     (``4.1`` for an SDG target), else the IRI."""
-    id_base = service.store.base_iri + "id/"
+    id_base = service.base_iri + "id/"
     if iri.startswith(id_base):
         return iri[len(id_base) :]
     if f.namespace and iri.startswith(f.namespace):

@@ -7,19 +7,23 @@ or says that the source states none (``dcterms:rights``), and every page says so
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
-from ..store import GraphStore
+from .deps import web_state
 from .i18n import get_lang, pick
 
+if TYPE_CHECKING:
+    from ..index import GraphIndex
+    from ..service import Service
 
-def graph_licences(store: GraphStore, labels: Any, lang: str) -> list[dict[str, Any]]:
+
+def graph_licences(service: Service, labels: GraphIndex, lang: str) -> list[dict[str, Any]]:
     """One row per graph of the catalogue: its IRI, label, licence (IRI and label) or the rights statement."""
     rows: dict[str, dict[str, Any]] = {}
     rights: dict[str, dict[str, str]] = {}
-    for row in store.select("graph-licences", raw=True):
+    for row in service.select_terms("graph-licences"):
         graph = row["graph"].value
         entry = rows.setdefault(
             graph, {"graph": graph, "label": labels.label_or_iri(graph, lang), "licence": None, "licence_label": None}
@@ -36,10 +40,11 @@ def graph_licences(store: GraphStore, labels: Any, lang: str) -> list[dict[str, 
 
 def licence_summary(request: Request) -> dict[str, Any]:
     """For the footer: the licence most graphs carry, the graphs with another licence, the graphs with none."""
-    service = getattr(request.app.state, "service", None)
-    if service is None:  # an error page of an app that is not serving (no store): only the link to /dataset
+    web = web_state(request)
+    if not web.serving:  # an error page of an app that is not serving (no store): only the link to /dataset
         return {"main": None, "other": [], "none": []}
-    rows = graph_licences(service.store, service.index, get_lang(request))
+    service = web.service
+    rows = graph_licences(service, service.index, get_lang(request))
     licensed = [r for r in rows if r["licence"]]
     common = Counter(r["licence_label"] for r in licensed).most_common(1)
     main = common[0][0] if common else None

@@ -32,7 +32,9 @@ RDF = {f.media_type: body(f.media_type) for f in GRAPH_FORMATS}
 SPARQL_RESULTS = {**{f.media_type: body(f.media_type) for f in SOLUTION_FORMATS}, **RDF}
 
 
-def page_or_json(description: str = "The page (`text/html`) or its JSON twin (`application/json`).") -> dict:
+def page_or_json(
+    description: str = "The page (`text/html`) or its JSON twin (`application/json`).",
+) -> dict[int | str, dict[str, Any]]:
     """The 200 of a page with a JSON twin (the JSON media type is the route's default response class)."""
     return {200: {"description": description, "content": HTML}}
 

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from ..auth import CSRF_FIELD, CSRF_HEADER, FORM, Admin, access_for, csrf_token
-from ..deps import TemplatesDep
 from ..errors import AppError, error_responses
 from ..openapi import HTML
 from ..params import page_language
+from ..render import template_response
 from ..urls import path_for
 
 router = APIRouter(tags=["Staff access"])
@@ -91,8 +91,8 @@ def _one(form: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _page(request: Request, templates: Any, next_path: str | None, error: str = "", status: int = 200) -> HTMLResponse:
-    access = access_for(request.app)
+def _page(request: Request, next_path: str | None, error: str = "", status: int = 200) -> HTMLResponse:
+    access = access_for(request)
     session = access.session(request)
     principal = None
     if session is not None:
@@ -100,7 +100,7 @@ def _page(request: Request, templates: Any, next_path: str | None, error: str = 
             principal = access.session_principal(session)
         except AppError:
             principal = None
-    return templates.TemplateResponse(
+    return template_response(
         request,
         "access.html",
         {"principal": principal, "next": next_path or "", "error": error, "session_csrf": csrf_token(request)},
@@ -117,9 +117,9 @@ def _page(request: Request, templates: Any, next_path: str | None, error: str = 
     dependencies=[Depends(page_language)],
     responses={200: {"description": "The sign-in page, or who is signed in.", "content": HTML}, **error_responses(400)},
 )
-def access_page(request: Request, templates: TemplatesDep, next: _NEXT = None) -> HTMLResponse:
+def access_page(request: Request, next: _NEXT = None) -> HTMLResponse:
     """Paste a staff token to sign in; the forms that change the graph then work in this browser."""
-    return _page(request, templates, local_path(next))
+    return _page(request, local_path(next))
 
 
 @router.post(
@@ -139,18 +139,18 @@ def access_page(request: Request, templates: TemplatesDep, next: _NEXT = None) -
     },
     openapi_extra={"requestBody": _FORM_BODY},
 )
-async def access_login(request: Request, templates: TemplatesDep) -> Response:
+async def access_login(request: Request) -> Response:
     form = await _form(request)
     token = _one(form, "token")
     next_path = local_path(_one(form, "next"))
     if token is None:
         raise AppError(400, "The form has no 'token' field.")
-    access = access_for(request.app)
+    access = access_for(request)
     access.hit("login:" + (request.client.host if request.client else "unknown"))
     try:
         principal, proof = await run_in_threadpool(access.authenticate, token.strip())
     except AppError as exc:
-        return _page(request, templates, next_path, exc.message, status=exc.status)
+        return _page(request, next_path, exc.message, status=exc.status)
     response = RedirectResponse(next_path or str(path_for(request, "home")), status_code=303)
     access.set_cookie(response, access.open_session(principal, proof))
     return response
@@ -177,7 +177,7 @@ def access_options() -> Response:
     openapi_extra={"requestBody": _LOGOUT_BODY},
 )
 async def access_logout(request: Request) -> Response:
-    access = access_for(request.app)
+    access = access_for(request)
     session = access.session(request)
     if session is not None:
         form = await _form(request)
@@ -208,7 +208,7 @@ async def access_logout(request: Request) -> Response:
     openapi_extra={"security": [{"updateToken": []}]},
 )
 def api_staff(request: Request, principal: Admin) -> dict[str, Any]:
-    access = access_for(request.app)
+    access = access_for(request)
     return {
         "staff": [member.public() for member in access.staff.members()],
         "update_token": bool(access.settings.update_token),

@@ -10,12 +10,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from ... import analytics
 from ...graphviews import Ctx
 from ...graphviews.names import capitalised
-from ..deps import ServiceDep, TemplatesDep
+from ..deps import ServiceDep
 from ..errors import AppError, error_responses, json_wanted
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
@@ -25,9 +24,7 @@ from .views import ViewCtx
 router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
 
 
-def _answer(
-    request: Request, templates: Jinja2Templates, template: str, context: dict[str, Any], as_json: bool
-) -> Response:
+def _answer(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
     if as_json:
         return json_page(request, context)
     return html_page(request, template, {**context, "graph_page": True})
@@ -55,7 +52,6 @@ def _ranked(ctx: Ctx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def analytics_index(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
@@ -68,7 +64,7 @@ def analytics_index(
         }
         for name, titles, texts in ANALYTICS_PAGES
     ]
-    return _answer(request, templates, "analytics_index.html", {"pages": pages}, as_json)
+    return _answer(request, "analytics_index.html", {"pages": pages}, as_json)
 
 
 ANALYTICS_PAGES = [
@@ -122,7 +118,6 @@ def analytics_centrality(
     request: Request,
     ctx: ViewCtx,
     service: ServiceDep,
-    templates: TemplatesDep,
     red: Literal["gobierno-abierto", "todo"] = Query(
         "gobierno-abierto",
         description="Network: `gobierno-abierto` (default: without the bodies measured by the Métrica 2017) or "
@@ -164,7 +159,7 @@ def analytics_centrality(
         "actors": result.actors,
         "betweenness_sample": result.sample,
     }
-    return _answer(request, templates, "analytics_centrality.html", context, as_json)
+    return _answer(request, "analytics_centrality.html", context, as_json)
 
 
 @router.get(
@@ -184,7 +179,6 @@ def analytics_centrality(
 def analytics_path(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     desde: str | None = Query(None, description="From: an IRI, an /id/ path or a name"),
     hasta: str | None = Query(None, description="To: an IRI, an /id/ path or a name"),
     format: PageFormat = None,
@@ -192,7 +186,7 @@ def analytics_path(
     as_json = json_wanted(request, format)
     context: dict[str, Any] = {"desde": desde or "", "hasta": hasta or "", "result": None}
     if desde is None and hasta is None and not as_json:
-        return _answer(request, templates, "analytics_path.html", context, as_json)  # the empty form
+        return _answer(request, "analytics_path.html", context, as_json)  # the empty form
     try:
         source = analytics.resolve(ctx, desde, "desde")
         target = analytics.resolve(ctx, hasta, "hasta")
@@ -205,7 +199,7 @@ def analytics_path(
         return json_page(request, result)
     context["result"] = result
     context["graph_data"] = {k: result[k] for k in ("nodes", "edges", "options")}
-    return _answer(request, templates, "analytics_path.html", context, as_json)
+    return _answer(request, "analytics_path.html", context, as_json)
 
 
 @router.get(
@@ -217,7 +211,6 @@ def analytics_path(
 def analytics_components(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
@@ -233,4 +226,4 @@ def analytics_components(
             for c in result.listed
         ],
     }
-    return _answer(request, templates, "analytics_components.html", context, as_json)
+    return _answer(request, "analytics_components.html", context, as_json)

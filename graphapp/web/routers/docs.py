@@ -13,29 +13,26 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..deps import WebDep
 from ..i18n import get_lang
-from ..openapi_es import in_spanish
 from ..params import PageFormat
 from ..render import render_page
+from ..state import WebState
 from ..urls import app_path, path_for
 
 router = APIRouter(include_in_schema=False)
 
 
-def _description(request: Request) -> dict[str, Any]:
+def _description(request: Request, web: WebState) -> dict[str, Any]:
     """The OpenAPI description in the reader's language (the Spanish copy made once)."""
     schema: dict[str, Any] = request.app.openapi()
     if get_lang(request) != "es":
         return schema
-    cached = getattr(request.app.state, "openapi_es", None)
-    if cached is None or cached[0] is not schema:
-        cached = (schema, in_spanish(schema))
-        request.app.state.openapi_es = cached
-    return cached[1]
+    return web.openapi_in_spanish(schema)
 
 
 @router.get("/docs", name="docs")
-def docs(request: Request, format: PageFormat = None) -> Response:
+def docs(request: Request, web: WebDep, format: PageFormat = None) -> Response:
     """The API page; its JSON twin is the OpenAPI description, in the reader's language."""
     # root-relative links: never an absolute URL built from the Host header
     openapi_url = str(app_path(request, str(request.app.openapi_url)))
@@ -44,4 +41,4 @@ def docs(request: Request, format: PageFormat = None) -> Response:
     spanish_url = path_for(request, "docs").include_query_params(format="json", lang=lang)
     shown_url = openapi_url if lang == "en" else str(spanish_url)
     context = {"openapi_url": openapi_url, "shown_url": shown_url}
-    return render_page(request, "docs.html", context, lambda: _description(request), format=format)
+    return render_page(request, "docs.html", context, lambda: _description(request, web), format=format)

@@ -19,14 +19,14 @@ from fastapi.templating import Jinja2Templates
 from ...sdg import GOAL_CLASS, INDICATOR_CODE, SDG
 from ...service import Service
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import AppError, error_responses
 from ..i18n import get_lang
 from ..links import local_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import PageFormat, RdfFormat, page_language
-from ..render import html_page, render_page
+from ..render import check_rdf_format, render_page
 from ..urls import app_path
-from .pages import GRAPH_FORMATS, SUFFIXES, _entity_view, _not_found, _template_for, describe
+from .pages import resource_page, split_suffix
 
 router = APIRouter(tags=["Pages"], dependencies=[Depends(page_language)])
 
@@ -41,24 +41,10 @@ _SDG_RESPONSES = {
 
 
 def _page(
-    request: Request,
-    service: Service,
-    templates: Jinja2Templates,
-    iri: str,
-    path: str,
-    format: str | None,
-    asked: str | None,
+    request: Request, service: Service, templates: Jinja2Templates, iri: str, path: str, format: str | None
 ) -> Response:
-    if not service.store.contains(iri):
-        return _not_found(request, service, templates, iri, iri.rsplit("/", 1)[-1])
-    if format == "html" or (
-        format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
-    ):
-        view = _entity_view(request, service, iri)
-        view.update(path=path, external=True, sdg=iri.startswith(SDG))
-        # its JSON twin is its JSON-LD description (format=json), as for an entity
-        return html_page(request, _template_for(templates, view["type_iris"]), view)
-    return describe(request, service, iri, format, asked)
+    extra = {"path": path, "external": True, "sdg": iri.startswith(SDG)}
+    return resource_page(request, service, templates, iri, format, near=iri.rsplit("/", 1)[-1], extra=extra)
 
 
 def _goal_names(service: Service) -> dict[str, dict[str, str]]:
@@ -67,7 +53,7 @@ def _goal_names(service: Service) -> dict[str, dict[str, str]]:
 
     def read() -> dict[str, dict[str, str]]:
         names: dict[str, dict[str, str]] = {}
-        for row in service.store.select("sdg-goal-names", raw=True):
+        for row in service.select_terms("sdg-goal-names"):
             name = row["name"]
             if isinstance(name, ox.Literal) and name.language:
                 names.setdefault(row["goal"].value, {})[name.language] = name.value
@@ -88,7 +74,7 @@ def _short_name(names: dict[str, dict[str, str]], iri: str, lang: str) -> str | 
     summary="The UN's 17 Sustainable Development Goals, each linked to its page",
     responses={**page_or_json(), **error_responses(400)},
 )
-def sdg_index(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
+def sdg_index(request: Request, service: ServiceDep, format: PageFormat = None) -> Response:
     """The goals the graph holds (``sdgo:Goal``), in the UN's order: number, short name, statement, page."""
     lang = get_lang(request)
     index = service.index
@@ -101,7 +87,7 @@ def sdg_index(request: Request, service: ServiceDep, templates: TemplatesDep, fo
         {
             "code": iri[len(SDG) :],
             "iri": iri,
-            "href": local_href(iri, service.store.base_iri),
+            "href": local_href(iri, service.base_iri),
             "name": _short_name(names, iri, lang),
             "label": index.label_or_iri(iri, lang),
         }
@@ -131,19 +117,16 @@ def sdg_page(
     ],
     format: RdfFormat = None,
 ) -> Response:
-    asked = format
-    suffix = ""
-    for ending, key in SUFFIXES.items():
-        if code.endswith(ending):  # format=html still asks for the page (the Link of an RDF answer says so)
-            code, format, suffix = code[: -len(ending)], "html" if format == "html" else key, ending
-    if INDICATOR_CODE.fullmatch(code) and not service.store.contains(SDG + code):
+    bare, format = split_suffix(code, format)
+    suffix, code = code[len(bare) :], bare
+    if INDICATOR_CODE.fullmatch(code) and not service.contains(SDG + code):
         # an indicator as people write it (16.10.1): its page is under the UN's permanent code (C161001)
         found = service.index.by_code("indicator", code)
         if found is not None and found.startswith(SDG):
             query = request.url.query
             target = f"/ods/{quote(found[len(SDG) :], safe='')}{suffix}" + (f"?{query}" if query else "")
             return RedirectResponse(str(app_path(request, target)), status_code=301)
-    return _page(request, service, templates, SDG + code, f"/ods/{code}", format, asked)
+    return _page(request, service, templates, SDG + code, f"/ods/{code}", format)
 
 
 @router.get(
@@ -167,4 +150,6 @@ def external_resource(
 ) -> Response:
     if not iri.startswith(("http://", "https://")) or any(c in iri for c in ' <>"{}|\\^`'):
         raise AppError(400, f"Not an http(s) IRI: {iri!r}.")
-    return _page(request, service, templates, iri, "/recurso?iri=" + quote(iri, safe=""), format, format)
+    if format not in (None, "html", "json"):
+        check_rdf_format(format)
+    return _page(request, service, templates, iri, "/recurso?iri=" + quote(iri, safe=""), format)

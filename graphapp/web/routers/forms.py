@@ -54,7 +54,7 @@ from ...writes.entities import (
     values_of,
 )
 from ..auth import CSRF_FIELD, FORM, Editor, Principal, session_editor, write_error_responses
-from ..deps import ServiceDep, TemplatesDep
+from ..deps import ServiceDep
 from ..errors import AppError, error_responses
 from ..formfields import (
     by_exact_name,
@@ -72,6 +72,7 @@ from ..licences import graph_licences
 from ..links import local_href
 from ..openapi import HTML
 from ..params import page_language
+from ..render import template_response
 from ..urls import path_for
 
 router = APIRouter(tags=["Staff: forms"], dependencies=[Depends(page_language)])
@@ -222,7 +223,7 @@ class Target:
 
 def _target(service: Service, path: str) -> Target | None:
     """The entity at ``/id/<path>`` if a form corrects its kind (``None`` otherwise)."""
-    base = service.store.base_iri
+    base = service.base_iri
     iri = base + "id/" + path
     segment = path.split("/", 1)[0]
     if not is_valid_iri(iri) or segment not in {p.kind.segment for p in FORM_PAGES}:
@@ -239,7 +240,7 @@ def _target(service: Service, path: str) -> Target | None:
 def edit_href(request: Request, service: Service, iri: str) -> str | None:
     """The address of the form that corrects the entity ``iri``, for its page: only for a signed-in editor, an
     entity of a kind the forms correct and not from the project's source files (``None`` otherwise)."""
-    id_base = service.store.base_iri + "id/"
+    id_base = service.base_iri + "id/"
     if not iri.startswith(id_base) or session_editor(request) is None:
         return None
     target = _target(service, iri[len(id_base) :])
@@ -283,7 +284,6 @@ def _field_errors(
 
 def _render(
     request: Request,
-    templates: Any,
     service: Service,
     page: FormPage,
     principal: Principal,
@@ -334,10 +334,10 @@ def _render(
         "message": error.message(lang) if error is not None else "",
         "action": action,
         "editing": target is not None,
-        "entity_href": local_href(target.iri, service.store.base_iri) if target is not None else None,
+        "entity_href": local_href(target.iri, service.base_iri) if target is not None else None,
         "licence": contributions_licence(service, lang),
     }
-    return templates.TemplateResponse(
+    return template_response(
         request, "staff_form.html", context, status_code=status, headers={"Cache-Control": "no-store"}
     )
 
@@ -345,14 +345,14 @@ def _render(
 def contributions_licence(service: Service, lang: str) -> dict[str, Any] | None:
     """The staff contributions graph's catalogue entry (label, licence), from data/catalog.ttl: shown on the forms
     so that staff know under which licence what they save is published."""
-    for row in graph_licences(service.store, service.index, lang):
+    for row in graph_licences(service, service.index, lang):
         if row["graph"] == service.contributions:
             return row
     return None
 
 
 def _render_read_only(
-    request: Request, templates: Any, service: Service, principal: Principal, target: Target, message: str = ""
+    request: Request, service: Service, principal: Principal, target: Target, message: str = ""
 ) -> HTMLResponse:
     """The answer to the edit address of an entity of the project's source files: 403, a page that says why and
     where to correct it, and no form."""
@@ -364,7 +364,7 @@ def _render_read_only(
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in service.writer.read_only
         }
     )
-    base = service.store.base_iri
+    base = service.base_iri
     label = target.entity["label"].get(lang) or target.entity["label"].get("es") or target.iri
     context = {
         "page": target.page,
@@ -384,13 +384,13 @@ def _render_read_only(
             "history": str(path_for(request, "history_page", path=quote(target.path, safe="/-_.~"))),
         },
     }
-    return templates.TemplateResponse(
+    return template_response(
         request, "staff_form.html", context, status_code=403, headers={"Cache-Control": "no-store"}
     )
 
 
 _LOCATION = {"Location": {"required": True, "schema": {"type": "string"}}}
-_SIGN_IN = {
+_SIGN_IN: dict[int | str, dict[str, Any]] = {
     303: {
         "description": "A browser without a session is sent to the sign-in page (`/acceso?next=…`).",
         "headers": _LOCATION,
@@ -575,7 +575,6 @@ async def _answer(
     request: Request,
     principal: Principal,
     service: Service,
-    templates: Any,
     page: FormPage,
     target: Target | None = None,
 ) -> Response:
@@ -585,14 +584,14 @@ async def _answer(
         iri = await run_in_threadpool(work)
     except EntityError as exc:
         if target is not None and exc.status == 403:
-            return _render_read_only(request, templates, service, principal, target, exc.message(get_lang(request)))
+            return _render_read_only(request, service, principal, target, exc.message(get_lang(request)))
         if exc.status == 404:
             raise AppError(404, exc.message("en")) from None
         if exc.status not in {400, 409}:
             exc.problems.insert(0, Problem(None, exc.messages))
         status = exc.status if exc.status in {400, 409} else 400
-        return _render(request, templates, service, page, principal, typed, exc, status, target)
-    return RedirectResponse(local_href(iri, service.store.base_iri) or "/", status_code=303)
+        return _render(request, service, page, principal, typed, exc, status, target)
+    return RedirectResponse(local_href(iri, service.base_iri) or "/", status_code=303)
 
 
 def _register(page: FormPage) -> None:
@@ -612,8 +611,8 @@ def _register(page: FormPage) -> None:
         },
         openapi_extra={"security": [{"updateToken": []}]},
     )
-    def form_page(request: Request, principal: Editor, service: ServiceDep, templates: TemplatesDep) -> Response:
-        return _render(request, templates, service, page, principal)
+    def form_page(request: Request, principal: Editor, service: ServiceDep) -> Response:
+        return _render(request, service, page, principal)
 
     @router.post(
         page.path,
@@ -647,10 +646,8 @@ def _register(page: FormPage) -> None:
         },
         openapi_extra={"requestBody": _form_body(page), "security": [{"updateToken": []}]},
     )
-    async def form_create(
-        request: Request, principal: Editor, service: ServiceDep, templates: TemplatesDep
-    ) -> Response:
-        return await _answer(request, principal, service, templates, page)
+    async def form_create(request: Request, principal: Editor, service: ServiceDep) -> Response:
+        return await _answer(request, principal, service, page)
 
     @router.options(page.path, include_in_schema=False)
     def form_options() -> Response:
@@ -707,14 +704,12 @@ def _edit_target(service: Service, path: str) -> Target:
     },
     openapi_extra={"security": [{"updateToken": []}]},
 )
-def edit_form(
-    request: Request, principal: Editor, service: ServiceDep, templates: TemplatesDep, path: EntityPath
-) -> Response:
+def edit_form(request: Request, principal: Editor, service: ServiceDep, path: EntityPath) -> Response:
     target = _edit_target(service, path)
     if target.source_data:
-        return _render_read_only(request, templates, service, principal, target)
+        return _render_read_only(request, service, principal, target)
     typed = typed_from_entity(service, target.page.kind, target.entity)
-    return _render(request, templates, service, target.page, principal, typed, target=target)
+    return _render(request, service, target.page, principal, typed, target=target)
 
 
 @router.post(
@@ -740,13 +735,11 @@ def edit_form(
     },
     openapi_extra={"requestBody": _edit_body(), "security": [{"updateToken": []}]},
 )
-async def edit_save(
-    request: Request, principal: Editor, service: ServiceDep, templates: TemplatesDep, path: EntityPath
-) -> Response:
+async def edit_save(request: Request, principal: Editor, service: ServiceDep, path: EntityPath) -> Response:
     target = await run_in_threadpool(_edit_target, service, path)
     if target.source_data:
-        return _render_read_only(request, templates, service, principal, target)
-    return await _answer(request, principal, service, templates, target.page, target)
+        return _render_read_only(request, service, principal, target)
+    return await _answer(request, principal, service, target.page, target)
 
 
 @router.options("/editar/{path:path}", include_in_schema=False)

@@ -27,7 +27,7 @@ from ...writes import WriteRejected
 from ...writes.entities import Context, kind_of_iri, problems_from_findings
 from ...writes.history import Entry
 from ..auth import CSRF_FIELD, FORM, Editor, Principal, access_for, session_editor, write_error_responses
-from ..deps import ServiceDep, TemplatesDep
+from ..deps import ServiceDep
 from ..errors import AppError, error_responses, json_wanted
 from ..formatting import format_literal
 from ..formfields import read_form
@@ -82,7 +82,7 @@ def _when(at: str, lang: str) -> str:
 
 def _term(service: Service, term: Any, lang: str) -> dict[str, Any]:
     """A value of a statement for a reader: its label (an IRI) or its formatted text (a literal)."""
-    base = service.store.base_iri
+    base = service.base_iri
     if isinstance(term, ox.NamedNode):
         return {
             "value": term.value,
@@ -103,13 +103,13 @@ def _term(service: Service, term: Any, lang: str) -> dict[str, Any]:
 
 
 def _rows(service: Service, quads: list[ox.Quad], lang: str) -> list[dict[str, Any]]:
-    base = service.store.base_iri
-    rows = []
+    base = service.base_iri
+    rows: list[dict[str, Any]] = []
     for q in quads:
         p = q.predicate.value
         rows.append(
             {
-                "subject": q.subject.value,
+                "subject": str(q.subject) if isinstance(q.subject, ox.Triple) else q.subject.value,
                 "property": p,
                 "property_label": service.index.label_or_iri(p, lang),
                 "property_href": local_href(p, base),
@@ -124,7 +124,7 @@ def _rows(service: Service, quads: list[ox.Quad], lang: str) -> list[dict[str, A
 def _actor_name(request: Request, actor: str) -> str:
     if actor == LEGACY_NAME:
         return "GRAPHAPP_UPDATE_TOKEN"
-    member = access_for(request.app).staff.by_name(actor)
+    member = access_for(request).staff.by_name(actor)
     return (member.display_name or member.name) if member is not None else actor
 
 
@@ -147,7 +147,7 @@ def _change(request: Request, service: Service, entry: Entry, iri: str, lang: st
     added = _rows(service, entry.added, lang)
     removed = _rows(service, entry.removed, lang)
     others = sorted({r["subject"] for r in (*added, *removed) if r["subject"] != iri} | set(entry.entities) - {iri})
-    base = service.store.base_iri
+    base = service.base_iri
     source_href = local_href(entry.source, base) if entry.source else None
     return {
         "id": entry.id,
@@ -175,8 +175,8 @@ def _change(request: Request, service: Service, entry: Entry, iri: str, lang: st
 
 def _target(service: Service, path: str) -> str:
     """The IRI of ``/id/<path>``, if the graph describes it or the history has changes of it; else 404."""
-    iri = service.store.base_iri + "id/" + path
-    if not path or not is_valid_iri(iri) or not (service.store.contains(iri) or service.history.of(iri, limit=1)):
+    iri = service.base_iri + "id/" + path
+    if not path or not is_valid_iri(iri) or not (service.contains(iri) or service.history.of(iri, limit=1)):
         raise AppError(404, f"No entity <{iri}> and no change to it.")
     return iri
 
@@ -191,7 +191,7 @@ def history_view(
 ) -> dict[str, Any]:
     """What the history page and its JSON twin show."""
     lang = get_lang(request)
-    base = service.store.base_iri
+    base = service.base_iri
     changes = [_change(request, service, e, iri, lang) for e in service.history.of(iri, limit=MAX_CHANGES)]
     read_only = service.writer.read_only
     graphs = sorted(
@@ -206,8 +206,8 @@ def history_view(
         "iri": iri,
         "path": path,
         "label": service.index.label_or_iri(iri, lang),
-        "href": local_href(iri, base) if service.store.contains(iri) else None,
-        "exists": service.store.contains(iri),
+        "href": local_href(iri, base) if service.contains(iri) else None,
+        "exists": service.contains(iri),
         "source_files": files,
         "changes": changes,
         "shown": MAX_CHANGES,
@@ -215,7 +215,7 @@ def history_view(
     }
 
 
-def _page(request: Request, templates: Any, view: dict[str, Any], status: int = 200) -> HTMLResponse:
+def _page(request: Request, view: dict[str, Any], status: int = 200) -> HTMLResponse:
     editor = _editor(request)
     context = {**view, "editor": editor, "action": _address(request, view["path"])}
     return html_page(request, "history.html", context, status_code=status, headers={"Cache-Control": "no-store"})
@@ -238,7 +238,6 @@ def _address(request: Request, path: str) -> str:
 def history_page(
     request: Request,
     service: ServiceDep,
-    templates: TemplatesDep,
     path: EntityPath,
     format: PageFormat = None,
     deshecho: Undone = None,
@@ -261,7 +260,7 @@ def history_page(
     view = history_view(request, service, iri, path, message)
     if json_wanted(request, format):
         return json_page(request, {k: view[k] for k in ("iri", "label", "href", "source_files", "changes")})
-    return _page(request, templates, view)
+    return _page(request, view)
 
 
 @router.options("/historial/{path:path}", include_in_schema=False)
@@ -314,9 +313,7 @@ _REVERT_BODY = {
     },
     openapi_extra={"requestBody": _REVERT_BODY, "security": [{"updateToken": []}]},
 )
-async def history_revert(
-    request: Request, principal: Editor, service: ServiceDep, templates: TemplatesDep, path: EntityPath
-) -> Response:
+async def history_revert(request: Request, principal: Editor, service: ServiceDep, path: EntityPath) -> Response:
     """Undo one change of this entity as a new change (method `revert`) by the signed-in staff member: what it
     added is removed and what it removed is added back. Reverting a retirement brings the entity back; reverting
     its creation removes it."""
@@ -356,7 +353,7 @@ async def history_revert(
             text = t(f"No se deshizo el cambio {change_id}: ", f"Change {change_id} was not undone: ") + exc.message
             status = exc.status if exc.status in {400, 403} else 400
         view = history_view(request, service, iri, path, {"kind": "error", "text": text.strip()})
-        return _page(request, templates, view, status)
+        return _page(request, view, status)
     target = _address(request, path)
     if commit.change_id is not None:
         target += f"?deshecho={commit.change_id}"

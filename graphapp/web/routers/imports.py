@@ -49,7 +49,7 @@ from ..limits import body_limit
 from ..links import local_href
 from ..openapi import HTML
 from ..params import ApiLang, PageFormat, page_language
-from ..render import alternate_headers, json_wanted
+from ..render import html_page, json_page, json_wanted, template_response
 from ..uploads import Upload, Uploads
 from ..urls import path_for
 from .staff_api.shared import caller_lang
@@ -118,8 +118,7 @@ def _upload_page(
         "limit": _size(upload_limit(settings), lang),
         "action": str(path_for(request, "import_upload")),
     }
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "import.html", context, status_code=status, headers=NO_STORE)
+    return template_response(request, "import.html", context, status_code=status, headers=NO_STORE)
 
 
 def _refuse(request: Request, principal: Principal, settings: Settings, wants_json: bool, status: int, es: str,
@@ -303,7 +302,7 @@ def _preview(
     }
     if upload.imported is not None:
         done = upload.imported
-        base = service.store.base_iri
+        base = service.base_iri
         entities = []
         for row, iri in done["entities"]:
             href = local_href(iri, base)
@@ -351,9 +350,7 @@ def _preview_page(
     request: Request, principal: Principal, view: dict[str, Any], status: int = 200, message: str = ""
 ) -> Response:
     context = {**view, "mode": "done" if view["imported"] else "preview", "principal": principal, "message": message}
-    headers = {**alternate_headers(request, "text/html", JSON, "json"), **NO_STORE}
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "import.html", context, status_code=status, headers=headers)
+    return html_page(request, "import.html", context, status_code=status, headers=NO_STORE)
 
 
 def _upload_of(service: Service, principal: Principal, upload_id: str) -> tuple[Uploads, Upload]:
@@ -392,8 +389,7 @@ def import_preview(
     uploads, upload = _upload_of(service, principal, upload_id)
     view = _preview(request, service, upload, uploads, None)
     if json_wanted(request, format):
-        headers = {**alternate_headers(request, JSON, "text/html", "html"), **NO_STORE}
-        return JSONResponse(_preview_json(view), headers=headers)
+        return json_page(request, _preview_json(view), headers=NO_STORE)
     return _preview_page(request, principal, view)
 
 

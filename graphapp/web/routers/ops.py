@@ -25,8 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import metrics
-from ...service import Service
-from ..deps import SettingsDep
+from ..deps import SettingsDep, WebDep
 from ..errors import AppError, error_responses
 
 log = logging.getLogger(__name__)
@@ -74,15 +73,15 @@ async def health() -> JSONResponse:
         },
     },
 )
-async def ready(request: Request) -> JSONResponse:
+async def ready(web: WebDep) -> JSONResponse:
     """Asks the store for any one statement through the service (the same store object the pages use, on disk or
     on a SPARQL server), within a few seconds. 200 `{"status": "ready", "version", "ms"}`, or 503 with `message`."""
-    service: Service | None = getattr(request.app.state, "service", None)
-    if service is None:
+    if not web.serving:
         return _unavailable("The service is starting: its store is not open yet.")
+    service = web.service
     start = time.perf_counter()
     try:
-        rows = await asyncio.wait_for(run_in_threadpool(service.store.select, "store-ready"), READY_TIMEOUT)
+        rows = await asyncio.wait_for(run_in_threadpool(service.select, "store-ready"), READY_TIMEOUT)
     except TimeoutError:
         log.warning("readiness: the store did not answer within %g s", READY_TIMEOUT)
         return _unavailable(f"The store did not answer within {READY_TIMEOUT:g} s.")

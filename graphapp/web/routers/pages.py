@@ -7,6 +7,7 @@ N-Triples by ``Accept``, a suffix or ``format=``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -18,17 +19,27 @@ from fastapi.templating import Jinja2Templates
 from ...describe import DESCRIPTION_PREFIXES
 from ...graphviews.names import capitalised
 from ...iris import PREFIXES, TYPE_PREFIXES
-from ...results import GRAPH_FORMATS, NotAcceptable, negotiate, serialize_triples
+from ...results import ResultFormat
 from ...service import Service
-from ...store import iri as as_iri
+from ...storage import iri as as_iri
 from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, error_responses, wants
+from ..errors import error_responses
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
 from ..params import GraphPageFormat, PageFormat, RdfFormat, check_search_text, page_language
-from ..render import alternate_headers, html_page, render_page
+from ..render import (
+    VARY,
+    check_rdf_format,
+    html_page,
+    json_page,
+    preferred,
+    rdf_page,
+    render_page,
+    representation,
+    template_response,
+)
 from .forms import edit_href
 
 PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"
@@ -51,11 +62,11 @@ RETIREMENT_NOTE = GA + "retirementNote"
 INCOMING_SHOWN = 500
 
 
-def _value(service: Any, term: Any, lang: str) -> dict[str, Any]:
+def _value(service: Service, term: Any, lang: str) -> dict[str, Any]:
     """A value ready for a template: text to show, link if any, language and datatype.
 
     ``term`` is an IRI string or a raw engine term (``select(..., raw=True)``)."""
-    base = service.store.base_iri
+    base = service.base_iri
     if isinstance(term, ox.NamedNode):
         term = term.value
     if isinstance(term, str):
@@ -99,9 +110,9 @@ def _prefer_language(values: list[dict[str, Any]], lang: str) -> list[dict[str, 
     summary="Home page (HTML) / headline figures (JSON)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def home(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
-    counts = service.store.select("home-counts")[0]
-    data = {"counts": counts, "triples": len(service.store)}
+def home(request: Request, service: ServiceDep, format: PageFormat = None) -> Response:
+    counts = service.select("home-counts")[0]
+    data = {"counts": counts, "triples": service.size()}
     return render_page(request, "home.html", data, data, format=format)
 
 
@@ -111,9 +122,7 @@ def home(request: Request, service: ServiceDep, templates: TemplatesDep, format:
     summary="Search entities by name (accent- and case-insensitive)",
     responses={**page_or_json(), **error_responses(400)},
 )
-def search(
-    request: Request, service: ServiceDep, templates: TemplatesDep, q: str = "", format: PageFormat = None
-) -> Response:
+def search(request: Request, service: ServiceDep, q: str = "", format: PageFormat = None) -> Response:
     """Entities whose Spanish or English labels contain every word of ``q``."""
     lang = get_lang(request)
     q = check_search_text(q)
@@ -122,7 +131,7 @@ def search(
         {
             "iri": h.iri,
             "label": h.label,
-            "href": site_href(h.iri, service.store.base_iri, service.index.labels),
+            "href": site_href(h.iri, service.base_iri, service.index.labels),
             "types": sorted(
                 capitalised(service.index.label_or_iri(t, lang)) for t in service.index.types.get(h.iri, ())
             ),
@@ -138,8 +147,8 @@ def search(
 def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]:
     lang = get_lang(request)
     index = service.index
-    base = service.store.base_iri
-    outgoing = service.store.select("entity-outgoing", {"iri": as_iri(iri)}, raw=True)
+    base = service.base_iri
+    outgoing = service.select_terms("entity-outgoing", {"iri": as_iri(iri)})
     by_prop: dict[str, list[dict[str, Any]]] = defaultdict(list)
     graphs: set[str] = set()
     same_as: list[dict[str, Any]] = []
@@ -162,7 +171,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         # a value is shown once, however many graphs or datatypes state it (the UN gives "16.10" twice)
         if not any(_shown(value) == _shown(other) for other in by_prop[p]):
             by_prop[p].append(value)
-    properties = sorted(
+    properties: list[dict[str, Any]] = sorted(
         (
             {
                 "iri": p,
@@ -172,15 +181,15 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
             }
             for p, v in by_prop.items()
         ),
-        key=lambda item: item["label"].lower(),
+        key=lambda item: str(item["label"]).lower(),
     )
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in service.store.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
+    for row in service.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
         incoming[str(row["p"])].append(_value(service, str(row["s"]), lang))
     # each row names the relation from this page to the entities listed, as «Datos» does: by the property's inverse
     # where the graph declares one (16.10 skos:broader 16: on 16's page, 16.10 is «más específico»), otherwise
     # as «es … de» (the template's wording, flagged by "inverse": False)
-    referenced_by = sorted(
+    referenced_by: list[dict[str, Any]] = sorted(
         (
             {
                 "label": index.label_or_iri(index.inverses.get(p, p), lang),
@@ -190,11 +199,11 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
             }
             for p, v in incoming.items()
         ),
-        key=lambda item: item["label"].lower(),
+        key=lambda item: str(item["label"]).lower(),
     )
     retired = _retired(outgoing, lang)
     sources = []
-    for row in service.store.select("entity-sources", {"iri": as_iri(iri)}):
+    for row in service.select("entity-sources", {"iri": as_iri(iri)}):
         source = _value(service, str(row["source"]), lang)
         if source not in sources:
             sources.append(source)
@@ -245,15 +254,70 @@ def _template_for(templates: Jinja2Templates, type_iris: list[str]) -> str:
     return "entity.html"
 
 
-def _not_found(request: Request, service: Service, templates: Jinja2Templates, iri: str, path: str) -> Response:
+def not_found(request: Request, service: Service, iri: str, path: str) -> Response:
+    """The 404 of an unknown entity, with entities of a similar address: a page for a client that asks for HTML,
+    JSON for any other (with ``Vary: Accept``, as every answer that depends on it)."""
     lang = get_lang(request)
-    matches = [
-        {"href": local_href(i, service.store.base_iri), "label": label}
-        for i, label in service.index.close_matches(path, lang)
-    ]
-    if wants(request, "application/json", "text/html", "text/turtle") != "text/html":
-        return JSONResponse({"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}, status_code=404)
-    return templates.TemplateResponse(request, "not_found.html", {"iri": iri, "suggestions": matches}, status_code=404)
+    close = service.index.close_matches(path, lang)
+    matches = [{"href": local_href(i, service.base_iri), "label": label} for i, label in close]
+    if preferred(request, "application/json", "text/html", "text/turtle") != "text/html":
+        body = {"error": 404, "message": f"No entity <{iri}>.", "suggestions": matches}
+        return JSONResponse(body, status_code=404, headers=VARY)
+    context = {"iri": iri, "suggestions": matches}
+    return template_response(request, "not_found.html", context, status_code=404, headers=VARY)
+
+
+def split_suffix(path: str, format: str | None) -> tuple[str, str | None]:
+    """``path`` without an RDF suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) and the format the request asks
+    for: the suffix's, unless ``format=html`` (the ``Link`` of an RDF answer names the page so). A ``format=``
+    that names no format is a 406, even when a suffix chose one or ``Accept`` names one.
+
+    >>> split_suffix("municipio/15106.ttl", None)
+    ('municipio/15106', 'ttl')
+    """
+    if format not in (None, "html", "json"):
+        check_rdf_format(format)
+    for suffix, key in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], "html" if format == "html" else key
+    return path, format
+
+
+def resource_page(
+    request: Request,
+    service: Service,
+    templates: Jinja2Templates,
+    iri: str,
+    format: str | None,
+    *,
+    near: str,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """An entity or external resource the graph describes: its page, or its RDF description (Turtle, JSON-LD,
+    N-Triples, RDF/XML; ``format=json`` is its JSON-LD), chosen by :func:`graphapp.web.render.representation`.
+    Unknown: a 404 suggesting entities whose address is close to ``near``. ``extra`` (an external resource's)
+    goes into the page's context; the graph's own entities get the staff's «Editar» link instead."""
+    if not service.contains(iri):
+        return not_found(request, service, iri, near)
+    chosen = representation(request, format, json=False, rdf=True)
+    if chosen.rdf is not None:
+        return describe(request, service, iri, chosen.rdf)
+    view = _entity_view(request, service, iri)
+    headers = None
+    if extra is None:
+        view["edit_href"] = edit_href(request, service, iri)  # «Editar», for a signed-in editor only
+        headers = {"Cache-Control": "private, no-store"} if view["edit_href"] else None
+    else:
+        view.update(extra)
+    # its JSON twin is its JSON-LD description (format=json)
+    return html_page(request, _template_for(templates, view["type_iris"]), view, headers=headers)
+
+
+def describe(request: Request, service: Service, iri: str, fmt: ResultFormat) -> Response:
+    """The RDF description of ``iri`` in ``fmt``: its statements and the labels of what it links to."""
+    triples = service.triples("entity-describe", {"iri": as_iri(iri)})
+    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
+    return rdf_page(request, fmt, triples, prefixes)
 
 
 _UNKNOWN_ENTITY = error_responses(
@@ -287,38 +351,8 @@ def entity(
 ) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
     chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
-    asked = format
-    for suffix, key in SUFFIXES.items():
-        if path.endswith(suffix):  # format=html still asks for the page (the Link of an RDF answer says so)
-            path, format = path[: -len(suffix)], "html" if format == "html" else key
-    iri = service.store.base_iri + "id/" + path
-    if not service.store.contains(iri):
-        return _not_found(request, service, templates, iri, path)
-    if format == "html" or (
-        format is None and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
-    ):
-        view = _entity_view(request, service, iri)
-        view["edit_href"] = edit_href(request, service, iri)  # «Editar», for a signed-in editor only
-        no_store = {"Cache-Control": "private, no-store"} if view["edit_href"] else None
-        # its JSON twin is its JSON-LD description (format=json)
-        return html_page(request, _template_for(templates, view["type_iris"]), view, headers=no_store)
-    return describe(request, service, iri, format, asked)
-
-
-def describe(request: Request, service: Service, iri: str, format: str | None, asked: str | None) -> Response:
-    """The RDF description of ``iri`` (its statements and the labels of what it links to), in the format ``format=``
-    or a suffix names (``format``), else the one ``Accept`` prefers; a ``format=`` (``asked``) that names none is a
-    406, even when a suffix chose the format."""
-    try:
-        if asked is not None:
-            negotiate("DESCRIBE", None, asked)  # a suffix chooses the format, but format= must still be one
-        fmt = negotiate("DESCRIBE", request.headers.get("accept"), format)
-    except NotAcceptable as exc:
-        raise AppError(406, str(exc)) from None
-    triples = service.store.triples("entity-describe", {"iri": as_iri(iri)})
-    prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
-    headers = alternate_headers(request, fmt.media_type, "text/html", "html")
-    return Response(serialize_triples(triples, fmt, prefixes), media_type=fmt.content_type, headers=headers)
+    path, format = split_suffix(path, format)
+    return resource_page(request, service, templates, service.base_iri + "id/" + path, format, near=path)
 
 
 @router.get(
@@ -337,7 +371,6 @@ def describe(request: Request, service: Service, iri: str, format: str | None, a
 def graph_record(
     request: Request,
     service: ServiceDep,
-    templates: TemplatesDep,
     path: Annotated[
         str,
         PathParam(
@@ -349,32 +382,31 @@ def graph_record(
 ) -> Response:
     """The record of a named graph: a page, its JSON twin (``format=json`` or an ``Accept`` that prefers JSON) or its
     RDF description, chosen as for an entity by a suffix, ``format=`` or ``Accept``."""
-    asked = format
-    stored = service.store.graphs()
+    if format not in (None, "html", "json"):
+        check_rdf_format(format)
+    stored = service.graphs()
 
     def known(graph: str) -> bool:
         """A graph the store holds, or one the catalogue describes while it is still empty (the staff
         contributions before the first write)."""
         return graph in stored or PROV_ENTITY in service.index.types.get(graph, ())
 
-    iri = service.store.base_iri + "graph/" + path
+    iri = service.base_iri + "graph/" + path
     for suffix, key in SUFFIXES.items():
         if not known(iri) and path.endswith(suffix):
             path, format = path[: -len(suffix)], format if format in ("html", "json") else key
-            iri = service.store.base_iri + "graph/" + path
+            iri = service.base_iri + "graph/" + path
     if not known(iri):
-        return _not_found(request, service, templates, iri, path)
-    # the page and its JSON twin unless format= (or a suffix) names RDF, or Accept prefers it
-    pages = ("text/html", "application/json")
-    if format not in (None, "html", "json") or (
-        format is None and wants(request, *pages, *(f.media_type for f in GRAPH_FORMATS)) not in (None, *pages)
-    ):
-        return describe(request, service, iri, format, asked if asked not in ("html", "json") else None)
+        return not_found(request, service, iri, path)
+    chosen = representation(request, format, json=True, rdf=True)
+    if chosen.rdf is not None:
+        return describe(request, service, iri, chosen.rdf)
     view = _entity_view(request, service, iri)
-    size = next((int(r["triples"]) for r in service.store.select("graph-sizes") if r["graph"] == iri), 0)
-    view["graph_size"] = size
-    data = {"iri": iri, "label": view["label"], "triples": size, "sources": [s["iri"] for s in view["sources"]]}
-    return render_page(request, "entity.html", view, data, format=format)
+    size = next((int(r["triples"]) for r in service.select("graph-sizes") if r["graph"] == iri), 0)
+    if chosen.kind == "json":
+        sources = [s["iri"] for s in view["sources"]]
+        return json_page(request, {"iri": iri, "label": view["label"], "triples": size, "sources": sources})
+    return html_page(request, "entity.html", {**view, "graph_size": size})
 
 
 @router.get(
@@ -383,26 +415,27 @@ def graph_record(
     summary="The ontology: classes and properties with labels and definitions",
     responses={**page_or_json(), **error_responses(400)},
 )
-def ontology(request: Request, service: ServiceDep, templates: TemplatesDep, format: PageFormat = None) -> Response:
+def ontology(request: Request, service: ServiceDep, format: PageFormat = None) -> Response:
     lang = get_lang(request)
-    rows = service.store.select("ontology-terms", raw=True)
+    rows = service.select_terms("ontology-terms")
     own = GA
     terms: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if not row["term"].value.startswith(own):
+        iri = row["term"].value
+        if not iri.startswith(own):
             continue
-        row = {"term": row["term"].value, "kind": row["kind"].value, "definition": row.get("definition")}
         term = terms.setdefault(
-            str(row["term"]),
+            iri,
             {
-                "iri": str(row["term"]),
-                "kind": str(row["kind"]),
-                "label": service.index.label_or_iri(str(row["term"]), lang),
+                "iri": iri,
+                "kind": row["kind"].value,
+                "label": service.index.label_or_iri(iri, lang),
                 "definition": {},
             },
         )
-        if row.get("definition") is not None:
-            term["definition"][row["definition"].language or ""] = row["definition"].value
+        definition = row.get("definition")
+        if isinstance(definition, ox.Literal):
+            term["definition"][definition.language or ""] = definition.value
     items = sorted(terms.values(), key=lambda t: (t["kind"], t["label"].lower()))
     for t in items:
         t["anchor"] = t["iri"].rsplit("#", 1)[-1]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...finder import THRESHOLD, PracticeIndex, commitment_card, practice_card
 from ...iris import InvalidIri, checked_iri
 from ...service import Service
-from ..deps import ServiceDep, TemplatesDep
+from ..deps import ServiceDep
 from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..links import site_href
@@ -45,7 +45,7 @@ Practices = Annotated[
     list[str] | None, Query(description="Two or three practices: IRI or slug (e.g. `reubicacion-ladrilleras-durango`).")
 ]
 MAX_RESULTS = 50
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "query": {
         "q": "una fábrica contamina el aire del barrio",
         "themes": [],
@@ -124,10 +124,11 @@ def _card(
     (:func:`graphapp.finder.commitment_card`), with links for the page, once per version."""
 
     def compute() -> dict[str, Any] | None:
-        card = practice_card(service.store, service.index, index, iri, lang)
+        labels = service.index
+        card = service.read_with(lambda store: practice_card(store, labels, index, iri, lang))
         if card is None and commitments:
-            card = commitment_card(service.store, service.index, index, iri, lang)
-        return _with_hrefs(card, service.store.base_iri, service.index.labels) if card is not None else None
+            card = service.read_with(lambda store: commitment_card(store, labels, index, iri, lang))
+        return _with_hrefs(card, service.base_iri, service.index.labels) if card is not None else None
 
     return service.cached(f"finder-card:{lang}:{commitments}:{iri}", compute)
 
@@ -155,7 +156,7 @@ def _resolve(service: Service, value: str, folder: str, parameter: str, lang: st
     A value that cannot be an IRI (a space, ``<``, ``{``…) is a 400 naming ``parameter``."""
     value = value.strip()
     if not value.startswith(("http://", "https://")):
-        base = service.store.base_iri + "id/"
+        base = service.base_iri + "id/"
         value = base + (value if value.startswith(folder + "/") else f"{folder}/{value}")
     try:
         return checked_iri(value, parameter)
@@ -167,7 +168,7 @@ def _ref(service: Service, iri: str, lang: str) -> dict[str, Any]:
     return {
         "iri": iri,
         "label": service.index.label_or_iri(iri, lang),
-        "href": site_href(iri, service.store.base_iri, service.index.labels),
+        "href": site_href(iri, service.base_iri, service.index.labels),
     }
 
 
@@ -214,11 +215,11 @@ def search_payload(
     problem_query = None
     if problem:
         problem_iri = _resolve(service, problem, "problema", "problem", lang)
-        problem_query = index.problem_query(service.store, problem_iri)
+        problem_query = service.read_with(lambda store: index.problem_query(store, problem_iri))
         if problem_query is None:
             raise AppError(404, f"No problem <{problem_iri}> in the graph.")
     result = index.search(q, theme_iris, problem_query=problem_query, limit=MAX_RESULTS if worked else limit, lang=lang)
-    results = []
+    results: list[dict[str, Any]] = []
     for hit in result.hits:
         card = _card(service, index, hit.iri, lang) or {"iri": hit.iri, "label": hit.iri}
         if worked and not card.get("evidence", {}).get("worked"):
@@ -284,7 +285,7 @@ def theme_tree(service: Service, index: PracticeIndex, lang: str) -> list[dict[s
         return {
             "iri": iri,
             "label": theme.label(lang),
-            "href": site_href(iri, service.store.base_iri, service.index.labels),
+            "href": site_href(iri, service.base_iri, service.index.labels),
             "definition": theme.definition.get(lang, ""),
             "synonyms": theme.alt.get(lang, []),
             "practices": index.practice_count(iri),
@@ -315,7 +316,6 @@ def _api_error(exc: AppError) -> JSONResponse:
 def practices_page(
     request: Request,
     service: ServiceDep,
-    templates: TemplatesDep,
     q: Text = None,
     theme: Themes = None,
     problem: ProblemParam = None,
@@ -335,7 +335,7 @@ def practices_page(
         return json_page(request, body)
     problems = [
         {**_ref(service, str(row["problem"]), lang), "practices": int(row["practices"])}
-        for row in service.store.select("finder-problems")
+        for row in service.select("finder-problems")
     ]
     context = {
         "q": q or "",
@@ -366,7 +366,6 @@ def practices_page(
 def practices_compare(
     request: Request,
     service: ServiceDep,
-    templates: TemplatesDep,
     p: Practices = None,
     format: PageFormat = None,
 ) -> Response:

@@ -13,22 +13,21 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from ... import metrics, queries
-from ...describe import DESCRIPTION_PREFIXES, service_description
+from ...describe import DESCRIPTION_PREFIXES
 from ...executor import Job, QueryError
 from ...iris import PREFIXES, TYPE_PREFIXES
-from ...results import GRAPH_FORMATS, NotAcceptable, formats_for, negotiate, serialize_triples
+from ...results import NotAcceptable, ResultFormat, formats_for, negotiate
 from ...service import Service
 from ...sparql_guard import QUERY_FORMS, RefusedQuery, bulk_operations, inspect_query, inspect_update
 from ...validation import Report
 from ...writes import WriteRejected
 from ..auth import Editor
-from ..deps import ServiceDep, TemplatesDep
-from ..errors import AppError, wants
+from ..deps import ServiceDep
+from ..errors import AppError
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
-from ..render import alternate_headers, html_page
+from ..render import html_page, preferred, rdf_page, representation, template_response
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -104,7 +103,7 @@ async def _run_query(
     format_param: list[str],
 ) -> Response:
     _check_size(service, query)
-    known = set(service.store.graphs())
+    known = set(service.graphs())
     # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri take precedence over FROM / FROM NAMED, so the
     # graphs checked are those that will be used
     for g in (*default_graphs, *named_graphs):
@@ -158,7 +157,7 @@ def _html_wanted(request: Request, form: str, format_param: list[str]) -> bool:
     if format_param:
         return any(v.strip().lower() in ("html", "text/html") for v in format_param)
     offers = [f.media_type for f in formats_for(form)]
-    return wants(request, *offers, "text/html") == "text/html"
+    return preferred(request, *offers, "text/html") == "text/html"
 
 
 def _results_page(request: Request, query: str, form: str, body: bytes, headers: dict[str, str]) -> Response:
@@ -171,14 +170,13 @@ def _results_page(request: Request, query: str, form: str, body: bytes, headers:
         context["rows"] = data.get("results", {}).get("bindings", [])
     else:
         context["text"] = body.decode("utf-8", errors="replace")
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "sparql_results.html", context, headers=headers)
+    return template_response(request, "sparql_results.html", context, headers=headers)
 
 
 def _endpoint(request: Request, service: Service) -> str:
     """The endpoint's absolute address (from the configured public URL, never the Host header): the base IRI
     of every query, so relative IRIs (``<a>``) resolve."""
-    return service.settings.site_url + request.app.url_path_for("sparql_get").lstrip("/")
+    return service.settings.site_url + str(request.app.url_path_for("sparql_get")).lstrip("/")
 
 
 def _format_values(*sources: dict[str, list[str]]) -> list[str]:
@@ -225,7 +223,7 @@ def examples() -> list[Example]:
     return found
 
 
-def _query_page(request: Request, service: Service, templates: Jinja2Templates) -> Response:
+def _query_page(request: Request, service: Service) -> Response:
     shown = {k: v for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}}
     prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in shown.items())
     formats = {
@@ -246,20 +244,15 @@ def _query_page(request: Request, service: Service, templates: Jinja2Templates) 
     )
 
 
-def _service_description(request: Request, service: Service, format_param: list[str]) -> Response:
-    try:
-        fmt = negotiate("DESCRIBE", request.headers.get("accept"), format_param)
-    except NotAcceptable as exc:
-        raise AppError(406, str(exc)) from None
-    body = serialize_triples(service_description(_endpoint(request, service), service.store), fmt, DESCRIPTION_PREFIXES)
-    headers = {**CORS, **alternate_headers(request, fmt.media_type, "text/html", "html")}
-    return Response(body, media_type=fmt.content_type, headers=headers)
+def _service_description(request: Request, service: Service, fmt: ResultFormat) -> Response:
+    triples = service.service_description(_endpoint(request, service))
+    return rdf_page(request, fmt, triples, DESCRIPTION_PREFIXES, headers=CORS)
 
 
 @router.get(
     "/sparql", name="sparql_get", summary="SPARQL query (GET) or query page / service description", **SPARQL_GET
 )
-async def sparql_get(request: Request, service: ServiceDep, templates: TemplatesDep) -> Response:
+async def sparql_get(request: Request, service: ServiceDep) -> Response:
     """Run ``query=`` (SPARQL 1.1 Protocol, GET). Without ``query``: the query page for a browser, the
     Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) for any other client."""
     params = request.query_params
@@ -267,12 +260,10 @@ async def sparql_get(request: Request, service: ServiceDep, templates: Templates
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
-        if params.get("format") == "html" or (
-            "format" not in params
-            and wants(request, *(f.media_type for f in GRAPH_FORMATS), "text/html") == "text/html"
-        ):
-            return _query_page(request, service, templates)
-        return _service_description(request, service, _format_values({"format": params.getlist("format")}))
+        chosen = representation(request, params.get("format"), json=False, rdf=True)
+        if chosen.rdf is None:
+            return _query_page(request, service)
+        return _service_description(request, service, chosen.rdf)
     return await _run_query(
         request,
         service,

@@ -8,17 +8,18 @@ The networks are built by :mod:`graphapp.graphviews`; pages render them through 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from ... import graphviews
 from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
-from ..deps import ServiceDep, TemplatesDep
+from ...service import Service
+from ..deps import ServiceDep
 from ..errors import AppError, error_responses, json_wanted
 from ..i18n import get_lang
 from ..openapi import page_or_json
@@ -30,63 +31,110 @@ router = APIRouter(tags=["Graph views"], dependencies=[Depends(page_language)])
 #: a view: its page or JSON twin; a bad parameter (such as an unknown class) is a 400, an unknown entity a 404
 VIEW_RESPONSES = {**page_or_json(), **error_responses(400, 404)}
 
-#: (route name, title es, title en, sentence es, sentence en), in the order of the index page
-VIEWS = [
-    (
+
+@dataclass(frozen=True)
+class GraphView:
+    """A graph view, declared once: its route (name, path, summary), its entry on the index page (title and
+    sentence) and its link in the views' nav bar (``nav``; none for a view of one entity). The router, the
+    index page and ``views_base.html`` all read :data:`VIEWS`."""
+
+    name: str
+    path: str
+    summary: str
+    title: tuple[str, str]  # Spanish, English
+    text: tuple[str, str]
+    nav: tuple[str, str] | None = None
+
+    def route(self) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+        """The decorator that serves the view at its path."""
+        return router.get(self.path, name=self.name, summary=self.summary, responses=VIEW_RESPONSES)
+
+
+#: the graph views, in the order of the index page and the nav bar
+VIEWS: tuple[GraphView, ...] = (
+    GraphView(
         "view_overview",
-        "Vista general",
-        "Overview",
-        "Todo el grafo de un vistazo, coloreado por clase; filtre por clase y vea en una tabla lo que no se dibuja.",
-        "The whole graph at a glance, coloured by class; filter by class and find what is not drawn in a table.",
+        "/vistas/general",
+        "The whole graph, coloured by class (filterable)",
+        ("Vista general", "Overview"),
+        (
+            "Todo el grafo de un vistazo, coloreado por clase; filtre por clase y vea en una tabla lo que no se "
+            "dibuja.",
+            "The whole graph at a glance, coloured by class; filter by class and find what is not drawn in a table.",
+        ),
+        nav=("General", "Overview"),
     ),
-    (
+    GraphView(
         "view_timeline",
-        "Historia",
-        "History",
-        "Los hitos del acceso a la información y del gobierno abierto, de 1766 a hoy, y los cuatro planes de acción "
-        "nacionales de México.",
-        "The milestones of access to information and open government, from 1766 to today, and Mexico's four "
-        "national action plans.",
+        "/vistas/historia",
+        "Milestones and national action plans on a timeline",
+        ("Historia", "History"),
+        (
+            "Los hitos del acceso a la información y del gobierno abierto, de 1766 a hoy, y los cuatro planes de "
+            "acción nacionales de México.",
+            "The milestones of access to information and open government, from 1766 to today, and Mexico's four "
+            "national action plans.",
+        ),
+        nav=("Historia", "History"),
     ),
-    (
+    GraphView(
         "view_stl",
-        "Secretariado Técnico Local",
-        "Local Technical Secretariat",
-        "Quién se sienta en el STL, por qué sector y con qué rol.",
-        "Who sits in the STL, for which sector and in which role.",
+        "/vistas/stl",
+        "The Local Technical Secretariats: sectors, seats and members",
+        ("Secretariado Técnico Local", "Local Technical Secretariat"),
+        (
+            "Quién se sienta en el STL, por qué sector y con qué rol.",
+            "Who sits in the STL, for which sector and in which role.",
+        ),
+        nav=("STL", "STL"),
     ),
-    (
+    GraphView(
         "view_problem_tree",
-        "Árbol de problemas",
-        "Problem tree",
-        "Los efectos, el problema central y las causas que atiende un compromiso, con sus acciones clave y "
-        "actividades.",
-        "The effects, central problem and causes a commitment addresses, with its key actions and activities.",
+        "/vistas/arbol-de-problemas/{path:path}",
+        "A commitment's problem tree: effects, central problem, causes; key actions and activities",
+        ("Árbol de problemas", "Problem tree"),
+        (
+            "Los efectos, el problema central y las causas que atiende un compromiso, con sus acciones clave y "
+            "actividades.",
+            "The effects, central problem and causes a commitment addresses, with its key actions and activities.",
+        ),
     ),
-    (
+    GraphView(
         "view_sdg",
-        "Objetivos de Desarrollo Sostenible",
-        "Sustainable Development Goals",
-        "Los 17 objetivos, sus metas y lo que contribuye a cada uno.",
-        "The 17 goals, their targets and what contributes to each.",
+        "/vistas/ods",
+        "SDG goals, targets and what contributes to them",
+        ("Objetivos de Desarrollo Sostenible", "Sustainable Development Goals"),
+        (
+            "Los 17 objetivos, sus metas y lo que contribuye a cada uno.",
+            "The 17 goals, their targets and what contributes to each.",
+        ),
+        nav=("ODS", "SDGs"),
     ),
-    (
+    GraphView(
         "view_municipalities",
-        "Métrica 2017: estados y municipios",
-        "2017 Metric: states and municipalities",
-        "Los 32 estados en un mapa con su promedio de gobierno abierto, y los municipios mexiquenses medidos, en "
-        "orden.",
-        "The 32 states on a map with their open-government average, and the measured State of Mexico "
-        "municipalities, in order.",
+        "/vistas/municipios",
+        "The 2017 open-government index: the 32 states on a map, the State of Mexico municipalities ranked",
+        ("Métrica 2017: estados y municipios", "2017 Metric: states and municipalities"),
+        (
+            "Los 32 estados en un mapa con su promedio de gobierno abierto, y los municipios mexiquenses medidos, "
+            "en orden.",
+            "The 32 states on a map with their open-government average, and the measured State of Mexico "
+            "municipalities, in order.",
+        ),
+        nav=("Municipios", "Municipalities"),
     ),
-    (
+    GraphView(
         "view_neighbourhood",
-        "Vecindario de una entidad",
-        "Neighbourhood of an entity",
-        "Todo lo que está a uno, dos o tres enlaces de cualquier entidad.",
-        "Everything one, two or three links away from any entity.",
+        "/vistas/vecindario/{path:path}",
+        "What surrounds an entity, 1 to 3 links away",
+        ("Vecindario de una entidad", "Neighbourhood of an entity"),
+        (
+            "Todo lo que está a uno, dos o tres enlaces de cualquier entidad.",
+            "Everything one, two or three links away from any entity.",
+        ),
     ),
-]
+)
+VIEW = {view.name: view for view in VIEWS}
 STL_EXAMPLE = "stl/estado-de-mexico"
 COMMITMENT_EXAMPLE = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 
@@ -102,7 +150,6 @@ ViewCtx = Annotated[Ctx, Depends(view_context)]
 def _render(
     request: Request,
     ctx: Ctx,
-    templates: Jinja2Templates,
     template: str,
     build: Callable[[Ctx], dict[str, Any]],
     format: str | None,
@@ -125,13 +172,13 @@ def _render(
     return html_page(request, template, context)
 
 
-def _entity_iri(ctx: Ctx, path: str) -> str:
+def _entity_iri(service: Service, path: str, lang: str) -> str:
     """The entity a view's path names; a path that cannot be an IRI names no entity (404)."""
-    iri = ctx.service.store.base_iri + "id/" + path.strip("/")
+    iri = service.base_iri + "id/" + path.strip("/")
     try:
         return checked_iri(iri)
     except InvalidIri as exc:
-        raise AppError(404, exc.message(ctx.lang)) from None
+        raise AppError(404, exc.message(lang)) from None
 
 
 @router.get(
@@ -143,7 +190,6 @@ def _entity_iri(ctx: Ctx, path: str) -> str:
 def views_index(
     request: Request,
     service: ServiceDep,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
     lang = get_lang(request)
@@ -151,9 +197,10 @@ def views_index(
         (i for i, types in service.index.types.items() if graphviews.GA + "Commitment" in types),
         key=lambda i: service.index.label_or_iri(i, lang),
     )
-    base = service.store.base_iri + "id/"
+    base = service.base_iri + "id/"
     items = []
-    for name, title_es, title_en, text_es, text_en in VIEWS:
+    for view in VIEWS:
+        name = view.name
         if name == "view_problem_tree":
             examples = [
                 {"label": service.index.label_or_iri(c, lang), "path": c[len(base) :]}
@@ -169,8 +216,8 @@ def views_index(
         items.append(
             {
                 "name": name,
-                "title": title_es if lang == "es" else title_en,
-                "text": text_es if lang == "es" else text_en,
+                "title": view.title[0] if lang == "es" else view.title[1],
+                "text": view.text[0] if lang == "es" else view.text[1],
                 "href": href,
                 "examples": [{**e, "href": str(path_for(request, name, path=e["path"]))} for e in examples],
             }
@@ -183,23 +230,17 @@ def views_index(
         "views": items,
         "graph_page": True,
         "preview_url": str(path_for(request, "view_neighbourhood", path=STL_EXAMPLE)) + "?format=json&depth=1"
-        if service.store.contains(preview)
+        if service.contains(preview)
         else None,
         "preview_label": service.index.label_or_iri(preview, lang),
     }
     return html_page(request, "views_index.html", context)
 
 
-@router.get(
-    "/vistas/general",
-    name="view_overview",
-    summary="The whole graph, coloured by class (filterable)",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_overview"].route()
 def view_overview(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     classes: Annotated[
         list[str] | None, Query(alias="class", description="Only entities of these classes (ga:Municipality…)")
     ] = None,
@@ -211,114 +252,76 @@ def view_overview(
     return _render(
         request,
         ctx,
-        templates,
         "views_overview.html",
         lambda ctx: graphviews.overview(ctx, classes, limit, page),
         format,
     )
 
 
-@router.get(
-    "/vistas/vecindario/{path:path}",
-    name="view_neighbourhood",
-    summary="What surrounds an entity, 1 to 3 links away",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_neighbourhood"].route()
 def view_neighbourhood(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
+    service: ServiceDep,
     path: Annotated[str, PathParam(description="The entity's path under `/id/`", examples=[STL_EXAMPLE])],
     depth: int = Query(1, ge=1, le=3, description="How many links away (1 to 3)"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000, description="Most nodes drawn (nearest first)"),
     page: int = Query(1, ge=1, description="Page of the table of entities not drawn"),
     format: PageFormat = None,
 ) -> Response:
-    iri = _entity_iri(ctx, path)
+    iri = _entity_iri(service, path, ctx.lang)
     return _render(
         request,
         ctx,
-        templates,
         "views_neighbourhood.html",
         lambda ctx: graphviews.neighbourhood(ctx, iri, depth, limit, page),
         format,
     )
 
 
-@router.get(
-    "/vistas/arbol-de-problemas/{path:path}",
-    name="view_problem_tree",
-    summary="A commitment's problem tree: effects, central problem, causes; key actions and activities",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_problem_tree"].route()
 def view_problem_tree(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
+    service: ServiceDep,
     path: Annotated[str, PathParam(description="The commitment's path under `/id/`", examples=[COMMITMENT_EXAMPLE])],
     format: PageFormat = None,
 ) -> Response:
-    iri = _entity_iri(ctx, path)
-    return _render(
-        request, ctx, templates, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format
-    )
+    iri = _entity_iri(service, path, ctx.lang)
+    return _render(request, ctx, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format)
 
 
-@router.get(
-    "/vistas/stl",
-    name="view_stl",
-    summary="The Local Technical Secretariats: sectors, seats and members",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_stl"].route()
 def view_stl(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, templates, "views_stl.html", graphviews.stl, format)
+    return _render(request, ctx, "views_stl.html", graphviews.stl, format)
 
 
-@router.get(
-    "/vistas/historia",
-    name="view_timeline",
-    summary="Milestones and national action plans on a timeline",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_timeline"].route()
 def view_timeline(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, templates, "views_timeline.html", graphviews.timeline, format)
+    return _render(request, ctx, "views_timeline.html", graphviews.timeline, format)
 
 
-@router.get(
-    "/vistas/ods",
-    name="view_sdg",
-    summary="SDG goals, targets and what contributes to them",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_sdg"].route()
 def view_sdg(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, templates, "views_sdg.html", graphviews.sdg, format)
+    return _render(request, ctx, "views_sdg.html", graphviews.sdg, format)
 
 
-@router.get(
-    "/vistas/municipios",
-    name="view_municipalities",
-    summary="The 2017 open-government index: the 32 states on a map, the State of Mexico municipalities ranked",
-    responses=VIEW_RESPONSES,
-)
+@VIEW["view_municipalities"].route()
 def view_municipalities(
     request: Request,
     ctx: ViewCtx,
-    templates: TemplatesDep,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, templates, "views_municipalities.html", graphviews.municipalities, format)
+    return _render(request, ctx, "views_municipalities.html", graphviews.municipalities, format)

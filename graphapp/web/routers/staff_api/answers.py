@@ -11,7 +11,7 @@ from ...errors import ERROR_SCHEMA_NAME, error_responses
 
 JSON = "application/json"
 TAG = "Staff: entities and history"
-SECURITY = [{"updateToken": []}]
+SECURITY: list[dict[str, list[str]]] = [{"updateToken": []}]
 
 
 class Violation(BaseModel):

@@ -90,7 +90,7 @@ def entity_history(
         iri = _history_target(service, ref)
     except EntityError as exc:
         return error_response(exc, language)
-    base = service.store.base_iri
+    base = service.base_iri
     changes = [history_entry(service, e) for e in service.history.of(iri, limit=limit)]
     href = "/" + iri[len(base) :] if iri.startswith(base) else None
     return JSONResponse({"entity": iri, "href": href, "changes": changes})

@@ -4,7 +4,7 @@ retire an entity. Writes need a staff principal with the ``edit`` role; reads ar
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
@@ -50,7 +50,7 @@ router = APIRouter(tags=[TAG])
 
 KindName = Literal["practice", "organisation", "institution", "commitment", "key-action", "activity", "problem",
                    "local-exercise", "source"]  # fmt: skip
-assert set(KindName.__args__) == set(KINDS)  # type: ignore[attr-defined]  # noqa: S101 - declared once, in KINDS
+assert set(get_args(KindName)) == set(KINDS)  # noqa: S101 - declared once, in KINDS
 
 KindParam = Annotated[
     KindName,

@@ -50,7 +50,7 @@ def _accept_language(header: str | None) -> str | None:
 def caller_lang(request: Request, lang: str | None = None) -> str:
     """``lang=``, else the language cookie, else ``Accept-Language``, else Spanish."""
     if lang in LANGS:
-        return lang  # type: ignore[return-value]
+        return lang
     kept = request.cookies.get("lang")
     if kept in LANGS:
         return kept

@@ -1,0 +1,116 @@
+"""The dump files of the public graph (``/dataset/dump.{fmt}``): each graph version and format written once.
+
+One :class:`DumpFiles` per running service, owned by the application's :class:`graphapp.web.state.WebState`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi.responses import FileResponse
+from starlette.types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from ..service import Service
+
+#: the formats of the dumps, by file extension
+DUMPS = {"ttl": "text/turtle", "nq": "application/n-quads", "jsonld": "application/ld+json"}
+
+
+class DumpFiles:
+    """The dump files of one service: each (graph version, format) written once, the older versions deleted.
+
+    Concurrent first requests for a dump wait for one writer (a lock per version and format); the file is written
+    under a unique temporary name and renamed into place, so a reader never sees half a file. Once a dump of a newer
+    graph version is written, the dumps of older versions are deleted as soon as no response is still sending them.
+    """
+
+    NAME = re.compile(r"dump-(?P<version>[0-9]+)\.(?P<fmt>[a-z]+)")
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self.workdir: Path = service.workdir
+        self._lock = threading.Lock()
+        self._writers: dict[tuple[int, str], threading.Lock] = {}
+        self._readers: Counter[Path] = Counter()
+        self._newest = -1
+
+    def acquire(self, fmt: str) -> Path:
+        """The dump of the current graph version in ``fmt``, written if needed; :meth:`release` it once sent."""
+        # the version first, then the data: an update publishes its data before it counts a new version, so this
+        # order can only label a newer graph with an older version (deleted later), never the reverse
+        version: int = self._service.version
+        path = self.workdir / f"dump-{version}.{fmt}"
+        with self._lock:
+            self._readers[path] += 1  # claimed: not deleted while this request uses it
+            writer = self._writers.setdefault((version, fmt), threading.Lock())
+        try:
+            with writer:
+                if not path.exists():
+                    self._write(fmt, path)
+        except BaseException:
+            self.release(path)
+            raise
+        with self._lock:
+            if version > self._newest:
+                self._newest = version
+                self._writers = {k: v for k, v in self._writers.items() if k[0] >= version}
+            self._delete_stale()
+        return path
+
+    def release(self, path: Path) -> None:
+        """A response has finished with ``path``: delete it if it belongs to an older graph version."""
+        with self._lock:
+            self._readers[path] -= 1
+            if self._readers[path] <= 0:
+                del self._readers[path]
+            self._delete_stale()
+
+    def response(self, fmt: str, **kwargs: Any) -> FileResponse:
+        """The dump in ``fmt`` as a file response that releases the file once sent."""
+        path = self.acquire(fmt)
+        return _DumpResponse(path, release=self.release, media_type=DUMPS[fmt], **kwargs)
+
+    def _write(self, fmt: str, path: Path) -> None:
+        fd, tmp_name = tempfile.mkstemp(dir=self.workdir, prefix=f".{path.name}.", suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                self._service.export(fmt, fh)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _delete_stale(self) -> None:
+        """Delete the dumps of versions older than the newest written that no response is sending (lock held)."""
+        try:
+            files = list(self.workdir.iterdir())
+        except OSError:  # the service has shut down and removed its folder
+            return
+        for file in files:
+            match = self.NAME.fullmatch(file.name)
+            if match and int(match["version"]) < self._newest and self._readers[file] == 0:
+                file.unlink(missing_ok=True)
+
+
+class _DumpResponse(FileResponse):
+    """A file response that tells its :class:`DumpFiles` when the file has been sent (or the send failed)."""
+
+    def __init__(self, path: Path, *, release: Callable[[Path], None], **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self._dump_path = path
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release(self._dump_path)
