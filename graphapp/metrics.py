@@ -57,6 +57,12 @@ ANSWER_CACHE_LOOKUPS = Counter(
     "Users' queries looked up in the answer cache of this process: found (result=hit) or not (miss).",
     ["result"],
 )
+QUERY_EVALUATIONS = Counter(
+    "graphapp_query_evaluations",
+    "Users' queries not found in the answer cache: evaluated (result=evaluated) or answered by an identical "
+    "request already being evaluated (result=shared: single flight).",
+    ["result"],
+)
 WORKER_RESTARTS = Counter(
     "graphapp_worker_restarts",
     "Query or update workers replaced after a stop (time or memory limit, client gone, engine fault).",
@@ -106,6 +112,10 @@ def query_stopped(pool: str, reason: str) -> None:
 
 def worker_restarted(pool: str) -> None:
     WORKER_RESTARTS.labels(pool).inc()
+
+
+def query_evaluated(shared: bool) -> None:
+    QUERY_EVALUATIONS.labels("shared" if shared else "evaluated").inc()
 
 
 def answer_cache_lookup(hit: bool) -> None:

@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from . import analytics, derived, results
+from . import analytics, derived, metrics, results
 from .answers import AnswerCache
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
@@ -82,6 +82,7 @@ class Service:
         # that made it: a client per query cost a new connection each time
         self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self.clients = ClientLimiter(settings.max_queries_per_client)
+        self._flights: dict[str, asyncio.Future[Answer]] = {}  # answer key -> the evaluation under way
         snapshot = self._snapshot()
         self.pool = WorkerPool(
             snapshot,
@@ -256,11 +257,35 @@ class Service:
         hit = self.answers.get(key)
         if hit is not None:
             return hit
-        if self.settings.remote:
-            await self.pool.run(replace(job, confirm_only=True), gone)
-            answer = await self._remote_query(job)
-        else:
-            answer = await self.pool.run(job, gone)
+        # single flight: identical requests (query, dataset, format, limits, graph state) that arrive while one is
+        # being evaluated wait for its answer instead of evaluating it again, with or without the cache
+        while (flight := self._flights.get(key)) is not None:
+            try:
+                answer = await _follow(flight, gone)
+            except QueryError as exc:
+                if exc.status == 499 and not (gone is not None and await gone()):
+                    continue  # the first request's client left and its evaluation stopped: evaluate anew
+                raise
+            metrics.query_evaluated(shared=True)
+            return answer
+        flight = asyncio.get_running_loop().create_future()
+        flight.add_done_callback(_retrieve)
+        self._flights[key] = flight
+        try:
+            metrics.query_evaluated(shared=False)
+            if self.settings.remote:
+                await self.pool.run(replace(job, confirm_only=True), gone)
+                answer = await self._remote_query(job)
+            else:
+                answer = await self.pool.run(job, gone)
+        except BaseException as exc:
+            flight.set_exception(
+                exc if isinstance(exc, QueryError) else QueryError(503, "The query could not be answered; try again.")
+            )
+            raise
+        finally:
+            del self._flights[key]
+        flight.set_result(answer)
         self.answers.put(key, answer)
         return answer
 
@@ -429,6 +454,22 @@ class Service:
         """``reader(store)``: for a module whose reads take the store itself (the finder's cards and problem
         query), so that a route hands it over without holding the store."""
         return reader(self.store)
+
+
+async def _follow(flight: asyncio.Future[Answer], gone: Callable[[], Awaitable[bool]] | None) -> Answer:
+    """The answer of an evaluation another request started (its error too); a client that leaves meanwhile stops
+    waiting (499) without stopping the evaluation the others wait for."""
+    while not flight.done():
+        await asyncio.wait({asyncio.shield(flight)}, timeout=0.25)
+        if not flight.done() and gone is not None and await gone():
+            raise QueryError(499, "The client closed the connection while its query was waiting.")
+    return flight.result()
+
+
+def _retrieve(flight: asyncio.Future[Answer]) -> None:
+    """Mark an evaluation's error as seen when no other request waited for it (asyncio would log it)."""
+    if not flight.cancelled():
+        flight.exception()
 
 
 # ---------------------------------------------------------------- the write path, for the service and the CLI
