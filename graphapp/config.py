@@ -136,6 +136,15 @@ class Settings:
             "workers may share it). STORE_DIR still holds the history, the staff file and the answer cache."
         },
     )
+    query_copy: str = field(
+        default="memory",
+        metadata={
+            "help": "What users' queries read (embedded store): 'memory', one in-memory copy of the graph that the "
+            "query workers share (several times faster; about the size of the store in RAM, e.g. 400 MB at 10^6 "
+            "triples; the store on disk stays the durable truth and answers until the copy is loaded), or 'disk', "
+            "the store's snapshot on disk (for a machine that cannot hold the copy)."
+        },
+    )
     sparql_query_url: str = field(
         default="", metadata={"help": "Query endpoint of the SPARQL server (GRAPHAPP_STORE=sparql)."}
     )
@@ -189,6 +198,8 @@ class Settings:
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
             raise ConfigError(f"GRAPHAPP_PUBLIC_URL must start with http:// or https://: {settings.public_url!r}")
         _check_rate(settings.write_rate)
+        if settings.query_copy not in {"memory", "disk"}:
+            raise ConfigError(f"GRAPHAPP_QUERY_COPY must be 'memory' or 'disk': {settings.query_copy!r}")
         if settings.store not in {"embedded", "sparql"}:
             raise ConfigError(f"GRAPHAPP_STORE must be 'embedded' or 'sparql': {settings.store!r}")
         if settings.store == "sparql" and not settings.sparql_query_url.startswith(("http://", "https://")):

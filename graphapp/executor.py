@@ -29,10 +29,12 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import metrics
 from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main
+from .zygote import DIRTY_LIMIT_MB, ForkedProcess, MemoryCopy
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
 
@@ -57,16 +59,40 @@ def readable_syntax_error(message: str) -> str:
 
 
 class _Worker:
+    """A worker as the pool sees it: spawned on the snapshot on disk (``version`` None: it follows the pool's
+    snapshot itself), or forked by the zygote on the in-memory copy at graph ``version``."""
+
     _ids = iter(range(1, 1 << 62))
 
-    def __init__(self, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> None:
-        self.stderr_path = workdir / f"worker-{next(self._ids)}.err"
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(
-            target=worker_main, args=(child, snapshot, memory_bytes, str(self.stderr_path)), daemon=True
-        )
-        self.process.start()
+    def __init__(
+        self,
+        conn: Connection,
+        process: mp.process.BaseProcess | ForkedProcess,
+        stderr_path: Path,
+        version: int | None = None,
+    ) -> None:
+        self.conn = conn
+        self.process = process
+        self.stderr_path = stderr_path
+        self.version = version
+
+    @classmethod
+    def spawned(cls, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> _Worker:
+        stderr_path = workdir / f"worker-{next(cls._ids)}.err"
+        conn, child = ctx.Pipe()
+        process = ctx.Process(target=worker_main, args=(child, snapshot, memory_bytes, str(stderr_path)), daemon=True)
+        process.start()
         child.close()
+        return cls(conn, process, stderr_path)
+
+    @classmethod
+    def forked(cls, copy: MemoryCopy, memory_bytes: int, workdir: Path) -> _Worker | None:
+        stderr_path = workdir / f"worker-{next(cls._ids)}.err"
+        made = copy.fork(stderr_path, memory_bytes)
+        if made is None:
+            return None
+        conn, process, version = made
+        return cls(conn, process, stderr_path, version)
 
     def wait_ready(self, timeout: float) -> str | None:
         """None when ready, else why not."""
@@ -90,7 +116,13 @@ class _Worker:
         self.process.join(timeout=5)
         with contextlib.suppress(Exception):
             self.conn.close()
+        if isinstance(self.process, ForkedProcess):
+            self.process.close()
         self.stderr_path.unlink(missing_ok=True)
+
+    def dirty_mb(self) -> float:
+        """What a forked worker has written to its own pages (0 for a spawned one, which holds its own data)."""
+        return self.process.private_dirty_mb() if isinstance(self.process, ForkedProcess) else 0.0
 
 
 class _Stop(Exception):
@@ -113,6 +145,7 @@ class WorkerPool:
         start_timeout: float = 120.0,
         what: str = "query",
         min_ready: int | None = None,
+        copy: MemoryCopy | None = None,
     ) -> None:
         self._ctx = mp.get_context("spawn")
         self._snapshot = Snapshot(str(dump_path), 0)
@@ -130,6 +163,7 @@ class WorkerPool:
         self.what = what
         self.killed = collections.Counter[str]()  # reason -> count, for operators and tests
         self._closed = False
+        self._copy = copy  # the shared in-memory copy (graphapp.zygote), given or attached later (attach_copy)
         min_ready = size if min_ready is None else min(min_ready, size)
         starting = [self._spawn() for _ in range(size)]
         # the pool answers as soon as ``min_ready`` workers are ready (a fast start); the others join as they
@@ -146,17 +180,54 @@ class WorkerPool:
     # -- workers
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self._snapshot, self.memory_mb * 2**20, self._workdir)
+        """A new worker: forked on the in-memory copy when one is attached and alive, else on the disk snapshot."""
+        worker = None
+        if self._copy is not None and self._copy.ready:
+            worker = _Worker.forked(self._copy, self.memory_mb * 2**20, self._workdir)
+        if worker is None:
+            worker = _Worker.spawned(self._ctx, self._snapshot, self.memory_mb * 2**20, self._workdir)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
-        """Kill a worker and start its replacement in the background."""
+    # -- the shared in-memory copy (graphapp.zygote)
+
+    def attach_copy(self, copy: MemoryCopy) -> None:
+        """Answer from ``copy`` from now on: its workers replace the ones on disk as they come free."""
+        self._copy = copy
+        self.refresh()
+
+    @property
+    def on_copy(self) -> bool:
+        return self._copy is not None and self._copy.ready
+
+    def _stale(self, worker: _Worker) -> bool:
+        """A worker that must not take another job: on disk while the copy serves, or on a version of the copy
+        that is not the copy's current one (or on a copy that has died)."""
+        copy = self._copy
+        if worker.version is None:
+            return copy is not None and copy.ready
+        return copy is None or not copy.ready or worker.version != copy.version
+
+    def refresh(self) -> None:
+        """Replace the idle workers that are stale (the copy moved to a new version, or has just been loaded)."""
+        for _ in range(len(self._idle)):
+            try:
+                worker = self._idle.popleft()
+            except IndexError:
+                break
+            if self._stale(worker):
+                self._retire(worker, count=False)
+            else:
+                self._idle.append(worker)
+
+    def _retire(self, worker: _Worker, *, count: bool = True) -> None:
+        """Kill a worker and start its replacement in the background (``count``: a stop, in the metrics)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
-        metrics.worker_restarted(self.what)
+        if count:
+            metrics.worker_restarted(self.what)
         threading.Thread(target=self._replace, daemon=True).start()
 
     def _join_when_ready(self, worker: _Worker) -> None:
@@ -181,12 +252,17 @@ class WorkerPool:
             return
         fresh = self._spawn()
         problem = fresh.wait_ready(self.start_timeout)
-        if problem is None and not self._closed and self._loop is not None:
+        if problem is None and not self._closed:
+            if self._loop is None:  # no query yet (a new version before the first): the first request takes it
+                self._idle.append(fresh)
+                return
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 self._loop.call_soon_threadsafe(self._release, fresh)
                 return
         if problem is not None:
             log.error("a %s worker did not start: %s", self.what, problem)
+        with self._lock:
+            self._all.discard(fresh)
         fresh.kill()
 
     def _release(self, worker: _Worker) -> None:
@@ -199,8 +275,11 @@ class WorkerPool:
         self._idle.append(worker)
 
     async def _acquire(self, gone: Callable[[], Awaitable[bool]] | None = None) -> _Worker:
-        if self._idle:
-            return self._idle.popleft()
+        while self._idle:
+            worker = self._idle.popleft()
+            if not self._stale(worker):
+                return worker
+            self._retire(worker, count=False)
         if len(self._waiters) >= self.max_queued:
             raise QueryError(
                 503,
@@ -261,7 +340,9 @@ class WorkerPool:
             metrics.query_stopped(self.what, stop.reason)
             raise self._stopped(stop.reason, worker) from None
         finally:
-            if keep:
+            if keep and (self._stale(worker) or worker.dirty_mb() > DIRTY_LIMIT_MB):
+                self._retire(worker, count=False)  # an older version, or no longer sharing enough of the copy
+            elif keep:
                 self._release(worker)
             else:
                 self._retire(worker)

@@ -246,8 +246,10 @@ def _apply_update(job: UpdateJob) -> Answer:
     return Answer(json.dumps({"add": _nquads(added_home), "remove": _nquads(removed_home)}).encode())
 
 
-def _serve(conn: Connection, snapshot: Snapshot) -> None:
-    store = _load(snapshot.path)
+def _serve(conn: Connection, snapshot: Snapshot, copy: ox.Store | None = None) -> None:
+    """Answer jobs until the pool closes the connection. A worker on the shared in-memory ``copy``
+    (:mod:`graphapp.zygote`) keeps the version it was forked on: the pool replaces it rather than have it reload."""
+    store = copy if copy is not None else _load(snapshot.path)
     version = snapshot.version
     conn.send(("ready", None))
     while True:
@@ -261,7 +263,7 @@ def _serve(conn: Connection, snapshot: Snapshot) -> None:
         is_update = isinstance(job, UpdateJob)
         answer: Answer | None = None
         try:
-            if current.version != version and not is_update:
+            if current.version != version and not is_update and copy is None:
                 store, version = _load(current.path), current.version
             answer = _apply_update(job) if is_update else _execute(store, job)
             conn.send(("ok", answer))
@@ -292,5 +294,14 @@ def worker_main(conn: Connection, snapshot: Snapshot, memory_bytes: int, stderr_
     limit_memory(memory_bytes)
     threading.stack_size(WORKER_STACK_BYTES)
     worker = threading.Thread(target=_serve, args=(conn, snapshot), name="query-worker")
+    worker.start()
+    worker.join()
+
+
+def serve_copy(conn: Connection, store: ox.Store, snapshot: Snapshot) -> None:
+    """A worker forked by the zygote on its in-memory copy (:mod:`graphapp.zygote`): already barred from the
+    network and capped (inherited and set by the zygote); answers on a thread with room for rdflib's grammar."""
+    threading.stack_size(WORKER_STACK_BYTES)
+    worker = threading.Thread(target=_serve, args=(conn, snapshot, store), name="query-worker")
     worker.start()
     worker.join()

@@ -1,0 +1,101 @@
+"""Users' queries read one in-memory copy of the graph that the query workers share (graphapp.zygote): every worker
+sees a write as soon as it is acknowledged, a query that runs during a write answers from one version, the disk mode
+answers the same, and when the copy's process dies the service goes back to the store on disk."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import make_app_client
+
+TOKEN = "memory-copy-token"
+UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+GRAPH = "https://w3id.org/gakg/graph/contrib/staff"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def _insert(client: TestClient, name: str, count: int = 1) -> None:
+    statements = " ".join(
+        f'<https://w3id.org/gakg/id/prueba/{name}-{i}> <{LABEL}> "{name} {i}"@es .' for i in range(count)
+    )
+    r = client.post("/sparql/update", content=f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {statements} }} }}", headers=UPDATE)
+    assert r.status_code in (200, 204), r.text
+
+
+def _count(client: TestClient, name: str, salt: str = "") -> int:
+    query = f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{LABEL}> ?l FILTER(STRSTARTS(STR(?l), "{name} ")) }} # {salt}'
+    r = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    return int(r.text.split()[1])
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0"}, workers=3, update_token=TOKEN, max_queries_per_client=16) as c:
+        yield c
+
+
+def test_the_query_workers_are_forks_of_one_copy(client: TestClient) -> None:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    assert service.copy is not None and service.copy.ready
+    assert service.pool.on_copy
+
+
+def test_every_worker_sees_a_write_once_it_is_acknowledged(client: TestClient) -> None:
+    assert _count(client, "visto") == 0
+    _insert(client, "visto", 2)
+    # idle workers are taken in turn: nine queries in a row pass through each of the three workers three times
+    assert [_count(client, "visto", salt=str(i)) for i in range(9)] == [2] * 9
+    _insert(client, "visto-otra", 1)
+    assert [_count(client, "visto-otra", salt=str(i)) for i in range(9)] == [1] * 9
+
+
+def test_a_query_that_runs_during_a_write_answers_from_one_version(client: TestClient) -> None:
+    """A slow count over the written graph, joined with every typed entity: the write lands while it runs, and
+    its answer is the count before the write (times the same factor), never a mix."""
+    _insert(client, "durante", 50)
+    values = " ".join(str(k) for k in range(200))
+    factor_query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a ?c VALUES ?k {{ {values} }} }}"
+    factor = int(client.post("/sparql", data={"query": factor_query}, headers={"Accept": "text/csv"}).text.split()[1])
+    slow = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s <{LABEL}> ?l }} ?x a ?c VALUES ?k {{ {values} }} "
+        f'FILTER(STRSTARTS(STR(?l), "durante ")) }}'
+    )
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        running = pool.submit(client.post, "/sparql", data={"query": slow}, headers={"Accept": "text/csv"})
+        time.sleep(0.3)
+        _insert(client, "durante", 80)  # 30 more
+        written = time.monotonic() - started
+        answer = running.result()
+    assert answer.status_code == 200, answer.text
+    assert time.monotonic() - started > written  # the write was acknowledged while the query ran
+    assert int(answer.text.split()[1]) == 50 * factor
+    assert _count(client, "durante") == 80
+
+
+def test_the_disk_mode_answers_the_same() -> None:
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0", "GRAPHAPP_QUERY_COPY": "disk"}, update_token=TOKEN) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert service.copy is None and not service.pool.on_copy
+        _insert(client, "disco", 3)
+        assert _count(client, "disco") == 3
+
+
+def test_when_the_copy_dies_the_queries_go_back_to_the_store_on_disk() -> None:
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0"}, workers=2, update_token=TOKEN) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        _insert(client, "antes", 2)
+        assert _count(client, "antes") == 2
+        os.kill(service.copy.pid, signal.SIGKILL)
+        _insert(client, "despues", 4)  # the copy cannot take it: the workers move to the disk snapshot
+        assert [_count(client, "despues", salt=str(i)) for i in range(4)] == [4] * 4
+        assert _count(client, "antes") == 2
+        assert not service.pool.on_copy
