@@ -1,15 +1,24 @@
-"""Shared fixtures: settings pointing at the shipped files, a loaded public store, the source text.
+"""Shared fixtures: settings pointing at the shipped files, a loaded public store, the source text, and
+``make_app_client``, the one way a test builds a service with settings of its own (the shared one is
+``client``).
 
 Personal data is never written in a test: the restricted folder is ``GRAPHAPP_RESTRICTED_DIR`` when set (the real
 one, outside the repository) and otherwise the synthetic example ``docs/examples/restricted/``; ``PRIVATE_NAMES`` are
 read from it at run time.
+
+What the suite needs from outside the repository is named here once: the SPARQL servers (Oxigraph from PyPI,
+Virtuoso from Debian), Debian's Chromium with curl (the real clients), and ``../shared`` beside the checkout (the
+reference data and the source presentation). A test that lacks one skips, and pytest says so; ``.ci/run`` sets the
+``GRAPHAPP_REQUIRE_*`` variable of each to 1, which turns that skip into a failure (``missing``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import rdflib
@@ -32,6 +41,18 @@ def _restricted_names(folder: Path) -> tuple[str, ...]:
 
 
 PRIVATE_NAMES = _restricted_names(RESTRICTED_DIR)
+
+REQUIRE_SERVERS = "GRAPHAPP_REQUIRE_SERVERS"  # Oxigraph's and Virtuoso's servers
+REQUIRE_BROWSER = "GRAPHAPP_REQUIRE_BROWSER"  # Debian's Chromium, and curl
+REQUIRE_REFERENCE = "GRAPHAPP_REQUIRE_REFERENCE"  # ../shared: the reference data and the source presentation
+
+
+def missing(reason: str, required_by: str) -> NoReturn:
+    """Skip a test that lacks something from outside the repository, or fail it when the run requires that thing
+    (``required_by`` set to 1, as ``.ci/run`` does): a run that claims to test it never quietly stops testing it."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{reason}, and this run requires it ({required_by}=1)", pytrace=False)
+    pytest.skip(f"{reason} (set {required_by}=1 to make this a failure)")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,7 +82,7 @@ def public_store(settings: Settings) -> GraphStore:
 @pytest.fixture(scope="session")
 def source_text() -> str:
     if not SOURCE_TEXT.is_file():
-        pytest.skip(f"source presentation not found at {SOURCE_TEXT}")
+        missing(f"source presentation not found at {SOURCE_TEXT}", REQUIRE_REFERENCE)
     return SOURCE_TEXT.read_text(encoding="utf-8")
 
 
@@ -70,10 +91,28 @@ def tmp_data(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def make_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings as the service reads them, from ``env`` (``GRAPHAPP_*`` names; by default a store in memory) and
+    then ``overrides`` (field names), with one query worker unless they say otherwise."""
+    return Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:", **(env or {})}, **{"workers": 1, **overrides})
+
+
+@contextlib.contextmanager
+def make_app_client(
+    env: Mapping[str, str] | None = None, *, root_path: str = "", **overrides: object
+) -> Iterator[TestClient]:
+    """A service of its own on these settings (``make_settings``), its lifespan running until the block ends: for
+    a test that needs settings the shared ``client`` does not have (DS's ``make_app_client``). For example
+    ``with make_app_client(max_rows=5, update_token=TOKEN) as c:``, or ``make_app_client(server.env())`` for a
+    service on a SPARQL server."""
+    with TestClient(create_app(make_settings(env, **overrides)), root_path=root_path) as client:
+        yield client
+
+
 @pytest.fixture(scope="session")
 def _app_client() -> Iterator[TestClient]:
     """One service on the shipped data for every TestClient test that needs no special settings."""
-    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
+    with make_app_client() as c:
         # the centrality rankings are computed in the background at start: the tests read the steady state (the
         # pages before they are ready: tests/test_analytics.py)
         c.app.state.service.centrality.request()  # type: ignore[attr-defined]
@@ -86,6 +125,23 @@ def client(_app_client: TestClient) -> TestClient:
     """The shared service, seen by a new visitor: no language cookie carried over from another test."""
     _app_client.cookies.clear()
     return _app_client
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real `graphapp serve` on the shipped data with the default settings, its centrality rankings ready as
+    after a first visit: the server the browser tests visit. It has no update token and no staff, so no test can
+    change what another sees; sharing it saves each module starting the same server."""
+    from . import servers  # here, not at the top: tests/servers.py imports this module
+
+    log = tmp_path_factory.mktemp("site") / "server.log"
+    proc, base = servers.start(log)
+    try:
+        servers.wait(proc, base, log)
+        servers.warm_centrality(base)
+        yield base
+    finally:
+        servers.stop(proc)
 
 
 def json_twin(client: TestClient, url: str, **params: object) -> dict:

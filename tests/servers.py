@@ -1,4 +1,6 @@
-"""Real `graphapp serve` processes for tests that talk to the service over HTTP (real clients, a browser)."""
+"""Real processes for the tests: `graphapp serve` for tests that talk to the service over HTTP (real clients, a
+browser), the SPARQL servers a service can run on, and Debian's Chromium. What is not installed skips, or fails
+where the run requires it (``conftest.missing``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from graphapp.triplestores import LAUNCHERS, RunningServer, ServerUnavailable, available
+
+from .conftest import REQUIRE_BROWSER, REQUIRE_SERVERS, missing
 
 
 def free_port() -> int:
@@ -77,6 +85,17 @@ def kill_hard(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=15)
 
 
+def sparql_server(kind: str, folder: Path, timeout_s: float = 30) -> RunningServer:
+    """Start a real SPARQL server (``oxigraph`` or ``virtuoso``) on loopback with its data in ``folder``; the
+    caller stops it. Not installed: a skip, or a failure under GRAPHAPP_REQUIRE_SERVERS=1."""
+    if not available(kind):
+        missing(f"{kind} is not installed here", REQUIRE_SERVERS)
+    try:
+        return LAUNCHERS[kind](folder, timeout_s=timeout_s)
+    except ServerUnavailable as exc:
+        pytest.fail(f"{kind} did not start: {exc}")
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser is never downloaded
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,7 +108,10 @@ CHROMIUM_ARGS = [
 
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright, for the browser tests (which skip when it is missing)."""
+    """Debian's Chromium driven by Playwright, for the browser tests. Missing: a skip, or a failure under
+    GRAPHAPP_REQUIRE_BROWSER=1."""
+    if not Path(CHROMIUM).exists():
+        missing(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", REQUIRE_BROWSER)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

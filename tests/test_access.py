@@ -19,6 +19,8 @@ from graphapp.config import ConfigError, Settings
 from graphapp.web.app import create_app
 from graphapp.web.auth import SESSION_COOKIE, Editor, Principal, secret_key
 
+from .conftest import make_app_client, make_settings
+
 LEGACY = "legacy-update-token-for-access-tests"
 UPDATE = {"Content-Type": "application/sparql-update"}
 GRAPH = "https://w3id.org/gakg/graph/local/pruebas-acceso"
@@ -56,9 +58,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Staff:
 
 
 def _settings(team: Staff, **overrides: object) -> Settings:
-    return Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=LEGACY, staff_file=str(team.path), **overrides
-    )
+    return make_settings(update_token=LEGACY, staff_file=str(team.path), **overrides)
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +325,7 @@ def test_no_token_in_the_logs(client: TestClient, team: Staff, caplog: pytest.Lo
 
 
 def test_writes_beyond_the_rate_get_429(team: Staff) -> None:
-    with TestClient(create_app(_settings(team, write_rate="3/minute"))) as c:
+    with make_app_client(update_token=LEGACY, staff_file=str(team.path), write_rate="3/minute") as c:
         token = team.tokens["ana.lopez"]
         for _ in range(3):  # refused updates count too: the limit is on attempts to write
             assert c.post("/sparql/update", content="not sparql", headers=bearer(token)).status_code == 400

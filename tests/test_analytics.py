@@ -12,10 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import analytics
-from graphapp.config import Settings
-from graphapp.web.app import create_app
 
-from .conftest import json_twin
+from .conftest import json_twin, make_app_client
 
 ID = "https://w3id.org/gakg/id/"
 HTML = {"Accept": "text/html"}
@@ -135,8 +133,7 @@ def gated() -> Iterator[tuple[TestClient, Gate]]:
     gate = Gate()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(analytics, "network_centrality", gate.wrap(analytics.network_centrality))
-        settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN)
-        with TestClient(create_app(settings)) as c:
+        with make_app_client(update_token=TOKEN) as c:
             try:
                 yield c, gate
             finally:

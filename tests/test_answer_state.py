@@ -8,18 +8,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from fastapi.testclient import TestClient
+from graphapp.config import PROJECT_ROOT
 
-from graphapp.config import PROJECT_ROOT, Settings
-from graphapp.web.app import create_app
+from .conftest import make_app_client
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 LABEL = "SELECT ?l WHERE { <https://w3id.org/gakg/id/practica/reubicacion-ladrilleras-durango> <https://w3id.org/gakg/ontology#corrected> ?l }"
 
 
 def _ask(data: Path, store: Path, query: str) -> str:
-    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": str(store)}, workers=1, data_dir=data, cache_mb=16)
-    with TestClient(create_app(settings)) as client:
+    with make_app_client({"GRAPHAPP_STORE_DIR": str(store)}, data_dir=data, cache_mb=16) as client:
         r = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
         assert r.status_code == 200, r.text
         return r.text.splitlines()[1] if len(r.text.splitlines()) > 1 else ""

@@ -18,8 +18,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from graphapp.config import Settings
-
+from .conftest import make_settings
 from .contract import bounded, open_schema, running, says_what_went_wrong
 
 #: operations whose parameters have rules a JSON Schema cannot state (one of q, theme or problem; two or three
@@ -35,9 +34,7 @@ CROSS_FIELD_RULES = {
     ("GET", "/vistas/general"),
 }
 
-SERVICE, schema = open_schema(
-    Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token="contract-test-token-never-sent")
-)
+SERVICE, schema = open_schema(make_settings(update_token="contract-test-token-never-sent"))
 
 
 @pytest.fixture(scope="module")

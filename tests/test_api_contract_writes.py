@@ -18,16 +18,13 @@ import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from graphapp.config import Settings
-
+from .conftest import make_settings
 from .contract import bounded, open_schema, running, says_what_went_wrong
 
 TOKEN = "contract-test-writes-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
-SERVICE, schema = open_schema(
-    Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN, write_rate="100000/minute")
-)
+SERVICE, schema = open_schema(make_settings(update_token=TOKEN, write_rate="100000/minute"))
 #: the write operations: the staff JSON API (create, correct, retire, revert) and SPARQL Update
 WRITES = schema.include(method=["POST", "PATCH"], path_regex=r"^/(api/|sparql/update$)")
 
@@ -65,7 +62,7 @@ def test_an_update_with_no_operation_changes_nothing(service: TestClient, update
     """SPARQL 1.1 allows an update with no operation. The fuzzer found it answered as an internal error (a 400
     saying "'list' object has no attribute 'algebra'": rdflib translates it to a bare list); it is a 204 that
     changes nothing."""
-    writer = service.app_state["service"].writer
+    writer = service.app.state.service.writer  # type: ignore[attr-defined]
     version = writer.version
     body = {"content": update} if media != "application/x-www-form-urlencoded" else {"data": {"update": update}}
     r = service.post("/sparql/update", headers={**AUTH, "Content-Type": media}, **body)

@@ -6,13 +6,12 @@ SPARQL endpoint in every form, the guard, the row and time limits, the restricte
 writes with their history, and several web processes sharing one store.
 
 `.ci/run` installs Virtuoso and sets GRAPHAPP_REQUIRE_SERVERS=1, so that a missing server fails there; on a
-machine without one, its tests are skipped.
+machine without one, its tests are skipped (tests/servers.py ``sparql_server``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -22,11 +21,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from graphapp.config import Settings
-from graphapp.triplestores import LAUNCHERS, RunningServer, ServerUnavailable, available
-from graphapp.web.app import create_app
+from graphapp.triplestores import RunningServer
 
 from . import servers
+from .conftest import make_app_client, make_settings
 
 TOKEN = "backend-test-token"
 ID = "https://w3id.org/gakg/id/"
@@ -35,28 +33,13 @@ JSON = {"Accept": "application/sparql-results+json"}
 SERVER_TIMEOUT = 30  # the servers' own time limit (s); the service's (2 s) stops its requests first
 
 
-def _start(kind: str, folder: Path) -> RunningServer:
-    if not available(kind):
-        if os.environ.get("GRAPHAPP_REQUIRE_SERVERS") == "1":
-            pytest.fail(f"{kind} is not installed, and this run requires it")
-        pytest.skip(f"{kind} is not installed here")
-    try:
-        return LAUNCHERS[kind](folder, timeout_s=SERVER_TIMEOUT)
-    except ServerUnavailable as exc:
-        pytest.fail(f"{kind} did not start: {exc}")
-
-
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = _start(request.param, tmp_path_factory.mktemp(request.param))
+    running = servers.sparql_server(request.param, tmp_path_factory.mktemp(request.param), SERVER_TIMEOUT)
     try:
         yield running
     finally:
         running.stop()
-
-
-def _settings(env: dict[str, str], **overrides: object) -> Settings:
-    return Settings.from_env(env, workers=1, update_token=TOKEN, **overrides)
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +50,13 @@ def store_dir(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="module")
 def remote(server: RunningServer, store_dir: Path) -> Iterator[TestClient]:
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
-    with TestClient(create_app(_settings(env, query_timeout=2.0))) as c:
+    with make_app_client(env, update_token=TOKEN, query_timeout=2.0) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def embedded() -> Iterator[TestClient]:
-    with TestClient(create_app(_settings({"GRAPHAPP_STORE_DIR": ":memory:"}))) as c:
+    with make_app_client(update_token=TOKEN) as c:
         yield c
 
 
@@ -201,7 +184,7 @@ def test_updates_are_refused_on_the_query_endpoint_and_load_is_refused(remote: T
 
 def test_row_limit(server: RunningServer, store_dir: Path) -> None:
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
-    with TestClient(create_app(_settings(env, max_rows=5, cache_mb=0))) as c:
+    with make_app_client(env, update_token=TOKEN, max_rows=5, cache_mb=0) as c:
         r = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers=JSON)
         assert r.status_code == 200
         assert len(r.json()["results"]["bindings"]) == 5
@@ -245,7 +228,7 @@ def test_writes_outlive_the_service(server: RunningServer, store_dir: Path, remo
     iri = ID + "nota/duradera"
     assert _insert_label(remote, iri, "Sigue aquí") == 204
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
-    with TestClient(create_app(_settings(env))) as again:
+    with make_app_client(env, update_token=TOKEN) as again:
         assert _label_of(again, iri) == ["Sigue aquí"]
 
 
@@ -255,7 +238,7 @@ def test_the_graphs_are_listed_by_the_registry_on_the_server(server: RunningServ
     part of the dataset."""
     from graphapp.remote_store import SparqlGraphStore
 
-    settings = _settings(server.env())
+    settings = make_settings(server.env(), update_token=TOKEN)
     assert _insert_graph(remote, GRAPHS + "contribuciones/registrada") == 204
     store, again = SparqlGraphStore.from_settings(settings), SparqlGraphStore.from_settings(settings)
     try:
@@ -296,18 +279,18 @@ def test_backup_and_restore_round_trip_on_the_server(
     assert _insert_label(remote, ID + "nota/posterior", "Después del respaldo") == 204
     assert cli.main(["restore", "--force", str(backup)]) == 0
     env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
-    with TestClient(create_app(_settings(env))) as again:
+    with make_app_client(env, update_token=TOKEN) as again:
         assert _label_of(again, iri) == ["En el respaldo"]
         assert _label_of(again, ID + "nota/posterior") == []
         assert "En el respaldo" in again.get("/historial/nota/respaldada", params={"format": "json"}).text
 
 
+@pytest.mark.parametrize("server", ["oxigraph"], indirect=True)
 def test_several_web_processes_share_the_store(server: RunningServer, store_dir: Path, tmp_path: Path) -> None:
     """`graphapp serve --web-workers 2`: writes through either process all land, and every process sees a new
     version within a second. (On the Oxigraph server only: what is tested is the service's sharing, the same on
     every server, and each run costs a minute on Virtuoso.)"""
-    if server.kind != "oxigraph":
-        pytest.skip("web processes are tested once, on the Oxigraph server")
+    assert server.kind == "oxigraph"
     log = tmp_path / "serve.log"
     env = {
         **server.env(),

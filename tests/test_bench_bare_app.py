@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from benchmarks import bare_app
+from benchmarks import bare_app, scale
 
 TTL = """@prefix ex: <http://example.org/> .
 ex:a ex:p "uno" .
@@ -31,7 +31,6 @@ def test_bare_app_answers_select_ask_and_construct_over_the_union_of_its_files(t
 
 
 def test_scale_benchmark_refuses_an_unknown_backend() -> None:
-    scale = pytest.importorskip("benchmarks.scale")
     assert scale.parse_args(["--sizes", "1e6", "--backends", "oxigraph"]).backends == ["oxigraph"]
     with pytest.raises(SystemExit):
         scale.parse_args(["--backends", "blazegraph"])

@@ -10,15 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from graphapp.config import PROJECT_ROOT
 
 from . import servers as servers_
-
-if not Path(servers_.CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 TOKEN = "browser-import-update-token"

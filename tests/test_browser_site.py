@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from graphapp.config import PROJECT_ROOT
 
 from . import servers as servers_
-
-if not Path(servers_.CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page
 
 AXE = PROJECT_ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"  # vendored by graphapp/web/static/vendor/refresh.py
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
@@ -87,15 +82,10 @@ ON_SCREEN = """() => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("site")
-    proc, base = servers_.start(tmp / "server.log")
-    try:
-        servers_.wait(proc, base, tmp / "server.log")
-        servers_.warm_centrality(base)  # pages of every kind, the centrality's among them, as after a first visit
-        yield base
-    finally:
-        servers_.stop(proc)
+def server(site: str) -> str:
+    """The shared read-only server (conftest ``site``): pages of every kind, the centrality's among them, as after a
+    first visit."""
+    return site
 
 
 @pytest.fixture(scope="module")

@@ -7,27 +7,16 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from . import servers as servers_
 
-if not Path(servers_.CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser-sparql")
-    proc, base = servers_.start(tmp / "server.log")
-    try:
-        servers_.wait(proc, base, tmp / "server.log")
-        yield base
-    finally:
-        servers_.stop(proc)
+def server(site: str) -> str:
+    return site  # the shared read-only server (conftest ``site``)
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from graphapp.config import PROJECT_ROOT
 
 from . import servers as servers_
 from .test_views import IMG, MALICIOUS_TTL, SCRIPT
-
-if not Path(servers_.CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {servers_.CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
@@ -56,22 +51,19 @@ NODE_POSITION = """(kind) => {
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """Two servers started side by side: the shipped data, and a copy with malicious labels."""
+def servers(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Two servers: the shipped data (the shared read-only one, conftest ``site``), and a copy with malicious
+    labels."""
     tmp = tmp_path_factory.mktemp("browser")
     data = tmp / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
-    plain, plain_base = servers_.start(tmp / "plain.log")
     malicious, malicious_base = servers_.start(tmp / "malicious.log", GRAPHAPP_DATA_DIR=str(data))
     try:
-        servers_.wait(plain, plain_base, tmp / "plain.log")
         servers_.wait(malicious, malicious_base, tmp / "malicious.log")
-        servers_.warm_centrality(plain_base)
         servers_.warm_centrality(malicious_base)
-        yield plain_base, malicious_base
+        yield site, malicious_base
     finally:
-        servers_.stop(plain)
         servers_.stop(malicious)
 
 

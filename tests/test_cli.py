@@ -16,7 +16,7 @@ from graphapp.cli import main
 from graphapp.config import PROJECT_ROOT
 from graphapp.iris import PREFIXES
 
-from .conftest import PRIVATE_NAMES
+from .conftest import PRIVATE_NAMES, make_app_client
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -178,15 +178,7 @@ def test_bad_setting_is_a_clear_error(capsys, monkeypatch) -> None:
 
 
 def test_rebased_service_keeps_vocabulary_and_queries_working(tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
-
-    from graphapp.config import Settings
-    from graphapp.web.app import create_app
-
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, base_iri="https://datos.example.org/kg/"
-    )
-    with TestClient(create_app(settings)) as client:
+    with make_app_client(base_iri="https://datos.example.org/kg/") as client:
         counts = client.get("/?format=json").json()["counts"]
         assert counts["practices"] == 3
         page = client.get("/id/practica/reubicacion-ladrilleras-durango", headers={"Accept": "text/html"})

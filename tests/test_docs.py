@@ -6,6 +6,8 @@ from graphapp import queries
 from graphapp.cli import _parser
 from graphapp.config import PROJECT_ROOT, Settings
 
+from .conftest import REQUIRE_BROWSER, REQUIRE_REFERENCE, REQUIRE_SERVERS
+
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -25,6 +27,15 @@ def test_the_readme_test_command_is_the_ci_command() -> None:
     ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/python -m pytest -q" in ci
     assert ".venv/bin/python -m pytest -q" in README
+
+
+def test_ci_requires_everything_the_suite_may_skip() -> None:
+    """CI turns every skip for something missing into a failure (tests/conftest.py ``missing``), and the README
+    names each variable."""
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for variable in (REQUIRE_SERVERS, REQUIRE_BROWSER, REQUIRE_REFERENCE):
+        assert f"export {variable}=1" in ci, variable
+        assert f"`{variable}=1`" in README, variable
 
 
 def test_every_named_query_has_metadata() -> None:

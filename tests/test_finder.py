@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from graphapp.config import PROJECT_ROOT, Settings
 from graphapp.finder import THRESHOLD, PracticeIndex, analyse
 from graphapp.store import GraphStore
-from graphapp.web.app import create_app
+
+from .conftest import make_app_client
 
 EVAL = json.loads((Path(__file__).parent / "finder_eval.json").read_text(encoding="utf-8"))["queries"]
 ID = "https://w3id.org/gakg/id/"
@@ -403,8 +404,7 @@ INSERT DATA { GRAPH <https://w3id.org/gakg/graph/local/finder-test> {
 
 
 def test_practice_added_through_update_is_found_at_once() -> None:
-    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN)
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(update_token=TOKEN) as c:
         assert c.get(SEARCH, params={"q": "alumbrado público descompuesto"}).json()["results"] == []
         version = c.app.state.service.version
         r = c.post(

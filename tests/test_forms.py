@@ -19,9 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import staff
-from graphapp.config import Settings
-from graphapp.web.app import create_app
 from graphapp.writes.entities import ORGANISATION, PRACTICE, SOURCE
+
+from .conftest import make_app_client
 
 TOKEN = "forms-test-update-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -39,8 +39,8 @@ def ana(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def app_client(ana: tuple[Path, str]) -> Iterator[TestClient]:
-    env = {"GRAPHAPP_STORE_DIR": ":memory:", "GRAPHAPP_WRITE_RATE": "1000/minute", "GRAPHAPP_STAFF_FILE": str(ana[0])}
-    with TestClient(create_app(Settings.from_env(env, workers=1, update_token=TOKEN))) as client:
+    env = {"GRAPHAPP_WRITE_RATE": "1000/minute", "GRAPHAPP_STAFF_FILE": str(ana[0])}
+    with make_app_client(env, update_token=TOKEN) as client:
         yield client
 
 

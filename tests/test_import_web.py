@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import staff
-from graphapp.config import Settings
-from graphapp.web.app import create_app
 from graphapp.web.routers import imports
 from graphapp.writes.entities import KINDS_BY_PLURAL
+
+from .conftest import make_app_client
 
 ID = "https://w3id.org/gakg/id/"
 HTML = {"Accept": "text/html"}
@@ -42,12 +42,8 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
 
 @pytest.fixture(scope="module")
 def app_client(accounts: tuple[Path, str, str]) -> Iterator[TestClient]:
-    env = {
-        "GRAPHAPP_STORE_DIR": ":memory:",
-        "GRAPHAPP_WRITE_RATE": "1000/minute",
-        "GRAPHAPP_STAFF_FILE": str(accounts[0]),
-    }
-    with TestClient(create_app(Settings.from_env(env, workers=1))) as client:
+    env = {"GRAPHAPP_WRITE_RATE": "1000/minute", "GRAPHAPP_STAFF_FILE": str(accounts[0])}
+    with make_app_client(env) as client:
         yield client
 
 

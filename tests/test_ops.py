@@ -15,9 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from graphapp.config import Settings
-from graphapp.store import RemoteStoreError
+from graphapp.storage import RemoteStoreError
 from graphapp.web.app import create_app
+
+from . import servers
+from .conftest import make_app_client, make_settings
 
 TOKEN = "ops-test-update-token"
 METRICS_TOKEN = "ops-test-metrics-token"
@@ -41,14 +43,11 @@ INSERT DATA {{ GRAPH <https://w3id.org/gakg/graph/local/ops> {{
 UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
 
 
-def _settings(**overrides: object) -> Settings:
-    return Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, **overrides)
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = _settings(workers=2, query_timeout=1.0, max_rows=5, update_token=TOKEN, metrics_token=METRICS_TOKEN)
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(
+        workers=2, query_timeout=1.0, max_rows=5, update_token=TOKEN, metrics_token=METRICS_TOKEN
+    ) as c:
         yield c
 
 
@@ -84,7 +83,7 @@ def test_ready_asks_the_store(client: TestClient) -> None:
 def test_a_page_whose_store_query_fails_is_503_not_500() -> None:
     """A SPARQL server that times out on a page's own query (seen at 10^6 on /vistas/general) is not a fault of the
     page: 503 with a reason and Retry-After, logged as a warning."""
-    with TestClient(create_app(_settings(workers=1))) as c:
+    with make_app_client() as c:
         store = c.app.state.service.store  # type: ignore[attr-defined]
 
         def timed_out(*args: object, **kwargs: object) -> object:
@@ -102,20 +101,32 @@ def test_a_page_whose_store_query_fails_is_503_not_500() -> None:
         assert c.get("/dataset", headers={"Accept": "application/json"}).status_code == 200
 
 
-def test_ready_is_503_with_a_reason_when_the_store_fails_or_is_gone() -> None:
-    with TestClient(create_app(_settings(workers=1))) as c:
+def test_ready_and_queries_are_503_with_a_reason_when_the_sparql_server_is_gone(tmp_path: Path) -> None:
+    """A service on a real SPARQL server (Oxigraph's) whose server then stops: readiness says 503 and why, a query
+    is 503 too, never a 500; liveness never asks the store."""
+    running = servers.sparql_server("oxigraph", tmp_path / "oxigraph")
+    try:
+        with make_app_client({**running.env(), "GRAPHAPP_STORE_DIR": str(tmp_path / "state")}) as c:
+            assert c.get("/ready").status_code == 200
+            assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+            running.stop()
+            r = c.get("/ready")
+            assert r.status_code == 503, r.text
+            assert r.headers["retry-after"] == "5"
+            assert r.json()["status"] == "unavailable"
+            assert "not reachable (RemoteStoreError)" in r.json()["message"]
+            fresh = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"  # not the ASK above, whose answer may be kept
+            r = c.get("/sparql", params={"query": fresh}, headers={"Accept": "application/json"})
+            assert r.status_code == 503, r.text
+            assert "triple store cannot be reached" in r.json()["message"]
+            assert c.get("/health").status_code == 200
+    finally:
+        running.stop()
+
+
+def test_ready_is_503_when_the_store_holds_nothing() -> None:
+    with make_app_client() as c:
         store = c.app.state.service.store  # type: ignore[attr-defined]
-
-        def unreachable(*args: object, **kwargs: object) -> object:
-            raise ConnectionRefusedError("[Errno 111] Connection refused")  # what a remote store that is down does
-
-        store.select = unreachable
-        r = c.get("/ready")
-        assert r.status_code == 503
-        assert r.headers["retry-after"] == "5"
-        assert r.json()["status"] == "unavailable"
-        assert "not reachable (ConnectionRefusedError)" in r.json()["message"]
-        del store.select
         assert c.get("/ready").status_code == 200
         store.close()  # the engine is released: an empty store answers, with nothing
         r = c.get("/ready")
@@ -196,7 +207,7 @@ def test_probes_log_at_debug(client: TestClient, caplog: pytest.LogCaptureFixtur
 
 
 def test_metrics_are_for_operators_only() -> None:
-    app = create_app(_settings(workers=1, metrics_token=METRICS_TOKEN))
+    app = create_app(make_settings(metrics_token=METRICS_TOKEN))
     with TestClient(app) as remote, TestClient(app, client=("127.0.0.1", 50000)) as local:
         assert remote.get("/metrics").status_code == 403
         assert remote.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403

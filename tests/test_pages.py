@@ -13,8 +13,9 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from graphapp.config import PROJECT_ROOT, Settings
-from graphapp.web.app import create_app
+from graphapp.config import PROJECT_ROOT
+
+from .conftest import make_app_client
 
 DURANGO = "/id/practica/reubicacion-ladrilleras-durango"
 HTML = {"Accept": "text/html"}
@@ -193,9 +194,7 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         "    ga:jurisdiction <https://w3id.org/gakg/id/entidad/durango> .\n",
         encoding="utf-8",
     )
-    with TestClient(
-        create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, data_dir=Path(data)))
-    ) as c:
+    with make_app_client(data_dir=Path(data)) as c:
         yield c
 
 

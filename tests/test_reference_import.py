@@ -26,6 +26,8 @@ from graphapp.reference_import import (
     repair_text,
 )
 
+from .conftest import REQUIRE_REFERENCE, missing
+
 MAIN = Path(__file__).resolve().parents[1]
 COMMITTED = MAIN / "data" / "reference"
 EDITORIAL = MAIN / "data" / "editorial"
@@ -51,7 +53,9 @@ def _reference_dir() -> Path | None:
 def src_dir() -> Path:
     found = _reference_dir()
     if found is None:
-        pytest.skip("reference data not found: no ../shared/reference-data and GRAPHAPP_REFERENCE_DATA unset")
+        missing(
+            "reference data not found: no ../shared/reference-data and GRAPHAPP_REFERENCE_DATA unset", REQUIRE_REFERENCE
+        )
     return found
 
 

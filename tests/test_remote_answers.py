@@ -21,7 +21,7 @@ import pytest
 
 from graphapp import results
 from graphapp.remote_store import REGISTRY, RemoteQueryError, SparqlGraphStore, run_user_query
-from graphapp.store import RemoteStoreError
+from graphapp.storage import RemoteStoreError
 
 BASE = "https://example.org/gakg/"
 GRAPH = BASE + "graph/datos"

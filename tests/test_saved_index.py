@@ -4,22 +4,23 @@ meanwhile gets new ones."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import derived
-from graphapp.config import Settings
 from graphapp.index import GraphIndex
-from graphapp.web.app import create_app
+
+from .conftest import make_app_client
 
 TOKEN = "saved-index-token"
 PRACTICE = "/id/practica/reubicacion-ladrilleras-durango"
 
 
-def _app(store: Path) -> TestClient:
-    return TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": str(store)}, workers=1, update_token=TOKEN)))
+def _app(store: Path) -> contextlib.AbstractContextManager[TestClient]:
+    return make_app_client({"GRAPHAPP_STORE_DIR": str(store)}, update_token=TOKEN)
 
 
 def _title(c: TestClient) -> str:

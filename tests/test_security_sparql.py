@@ -21,12 +21,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import sparql_algebra, sparql_guard
-from graphapp.config import Settings
 from graphapp.executor import Job, QueryError, WorkerPool
 from graphapp.store import GraphStore
-from graphapp.web.app import create_app
 
 from . import servers
+from .conftest import make_app_client
 
 TOKEN = "token-for-the-security-tests"
 UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
@@ -94,15 +93,13 @@ def attacks(target: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"},
+    with make_app_client(
         workers=2,
-        query_timeout=10.0,
+        query_timeout=20.0,  # the memory limit must stop MEMORY_BOMB first, with room on a busy machine
         update_token=TOKEN,
         update_timeout=3.0,
         worker_memory_mb=400,
-    )
-    with TestClient(create_app(settings)) as c:
+    ) as c:
         yield c
 
 
@@ -192,19 +189,20 @@ MEMORY_BOMB = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY STR(?a) STR(?
 
 
 def test_a_query_past_the_memory_limit_is_stopped_and_says_so(client: TestClient) -> None:
+    """docs/security.md: stopped at the cap, before the 20 s time limit (the query grows for 3 to 8 s first, on a
+    busy 2-core machine), and the next query is answered within a second (the worker is replaced)."""
     started = time.monotonic()
     r = client.get("/sparql", params={"query": MEMORY_BOMB})
     assert r.status_code == 503, r.text
     assert "memory limit of 400 MB" in r.text
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 20  # the fixture's time limit: the memory limit stopped it first
+    started = time.monotonic()
     assert _count(client) > 1000  # the service goes on
+    assert time.monotonic() - started < 1
 
 
 def test_answers_stop_at_the_byte_cap_and_say_which_limit(tmp_path: Path) -> None:
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, max_response_bytes=20_000, max_rows=1_000_000
-    )
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(max_response_bytes=20_000, max_rows=1_000_000) as c:
         for query, accept in (
             ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
             ("SELECT * WHERE { ?s ?p ?o }", "text/csv"),
@@ -225,7 +223,7 @@ def test_answers_stop_at_the_byte_cap_and_say_which_limit(tmp_path: Path) -> Non
 def test_an_engine_abort_costs_one_request() -> None:
     """A worker whose engine aborts mid-query (SIGABRT, as a Rust panic does) costs that request a 500 that says
     so, and nothing else: the pool starts another worker and the next query answers."""
-    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
+    with make_app_client() as c:
         pool = c.app.state.service.pool  # type: ignore[attr-defined]
         answers: list[int] = []
         running = threading.Thread(target=lambda: answers.append(c.get("/sparql", params={"query": SLOW}).status_code))
@@ -302,13 +300,16 @@ def test_a_query_whose_client_left_is_stopped(small_server: str) -> None:
     started = time.monotonic()
     r = httpx.get(small_server + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
     assert r.status_code == 200, r.text
-    assert time.monotonic() - started < 8  # not the 30 s the abandoned queries would have taken
+    # docs/security.md: stopped, its one worker free again, within two seconds of the hang-up (measured 0.03 to
+    # 0.5 s on a busy 2-core machine); not the 30 s the abandoned queries would have taken
+    assert time.monotonic() - started < 2
 
 
 def test_a_flood_of_slow_queries_is_bounded_and_pages_keep_answering(small_server: str) -> None:
     async def flood() -> tuple[list[httpx.Response], list[float]]:
         async with httpx.AsyncClient(base_url=small_server, timeout=60) as ac:
-            slow = [asyncio.create_task(ac.get("/sparql", params={"query": SLOW})) for _ in range(50)]
+            # fifty different queries (identical ones would share one evaluation: tests/test_single_flight.py)
+            slow = [asyncio.create_task(ac.get("/sparql", params={"query": f"{SLOW} # {i}"})) for i in range(50)]
             await asyncio.sleep(1.5)
             page_times = []
             for _ in range(5):
@@ -460,17 +461,13 @@ def test_one_update_changes_at_most_a_bounded_number_of_statements(client: TestC
 
 
 def test_the_statement_cap_is_a_setting_and_counts_data_updates_too() -> None:
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN, max_update_statements=3
-    )
-
     def data(n: int) -> bytes:
         label = "http://www.w3.org/2000/01/rdf-schema#label"
         return (
             "INSERT DATA { " + " ".join(f'<https://w3id.org/gakg/id/x/{i}> <{label}> "{i}" .' for i in range(n)) + " }"
         ).encode()
 
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(update_token=TOKEN, max_update_statements=3) as c:
         before = _count(c)
         r = c.post("/sparql/update", content=data(4), headers=UPDATE)
         assert r.status_code == 413 and "more than 3 statements" in r.text, r.text

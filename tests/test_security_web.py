@@ -19,6 +19,8 @@ from fastapi.testclient import TestClient
 from graphapp.config import Settings
 from graphapp.web.app import create_app
 
+from .conftest import make_app_client
+
 EVIL = "evil.example"
 HTML = {"Accept": "text/html"}
 TOKEN = "token-for-security-tests"
@@ -27,10 +29,7 @@ SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referr
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, update_token=TOKEN, public_url="https://kg.example.org/base"
-    )
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(update_token=TOKEN, public_url="https://kg.example.org/base") as c:
         yield c
 
 
@@ -197,8 +196,7 @@ def test_views_index_links_with_paths_not_the_host_header(client: TestClient) ->
 
 
 def test_assets_and_links_respect_the_root_path() -> None:
-    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1)
-    with TestClient(create_app(settings), root_path="/kg") as c:
+    with make_app_client(root_path="/kg") as c:
         page = c.get("/kg/", headers=HTML).text
         assert 'href="/kg/static/style.css"' in page and 'href="/kg/sparql"' in page
         assert 'href="/kg/?lang=en"' in page
@@ -251,7 +249,7 @@ def test_service_removes_temporary_folders_of_dead_processes(tmp_path: Path, mon
     unrelated = [tmp_path / f"graphapp-{dead.pid}", tmp_path / "graphapp-x1y2z3", tmp_path / f"other-{dead.pid}-abcd"]
     for folder in unrelated:
         folder.mkdir()
-    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1))) as c:
+    with make_app_client() as c:
         workdir = c.app.state.service.workdir  # type: ignore[attr-defined]
         assert workdir.parent == tmp_path
         assert workdir.name.startswith(f"graphapp-{os.getpid()}-")

@@ -11,10 +11,8 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from graphapp import queries
-from graphapp.config import Settings
-from graphapp.web.app import create_app
 
-from .conftest import PRIVATE_NAMES
+from .conftest import PRIVATE_NAMES, make_app_client
 
 TOKEN = "s3cret-token-for-tests"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -26,10 +24,7 @@ PRACTICES = (
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env(
-        {"GRAPHAPP_STORE_DIR": ":memory:"}, workers=2, query_timeout=20.0, update_token=TOKEN, max_rows=50
-    )
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(workers=2, query_timeout=20.0, update_token=TOKEN, max_rows=50) as c:
         yield c
 
 

@@ -20,7 +20,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from . import servers
-from .conftest import PRIVATE_NAMES
+from .conftest import PRIVATE_NAMES, REQUIRE_BROWSER, missing
 
 TOKEN = "token-for-the-server-test"
 TIMEOUT = 3.0
@@ -290,9 +290,10 @@ CURL_ACCEPTS = {
 }
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl")
 @pytest.mark.parametrize("form", list(MATRIX_QUERIES))
 def test_curl_with_each_accept(server: str, form: str) -> None:
+    if shutil.which("curl") is None:
+        missing("no curl on the PATH (apt-get install -y curl)", REQUIRE_BROWSER)
     for accept in CURL_ACCEPTS[form]:
         proc = subprocess.run(
             [

@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphapp import graphviews
-from graphapp.config import PROJECT_ROOT, Settings
+from graphapp.config import PROJECT_ROOT
 from graphapp.graphviews import OTHER_COLOUR, PALETTE, SCORE_BINS, UNMEASURED_COLOUR, score_colour
-from graphapp.web.app import create_app
 
-from .conftest import json_twin
+from .conftest import json_twin, make_app_client
 
 VERACRUZ = "https://w3id.org/gakg/id/practica/informacion-eleccion-bachillerato-veracruz"
 COMMITMENT = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
@@ -420,7 +419,7 @@ def malicious_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestC
     data = tmp_path_factory.mktemp("xss") / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
-    with TestClient(create_app(Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=1, data_dir=data))) as c:
+    with make_app_client(data_dir=data) as c:
         c.app.state.service.centrality.request()  # type: ignore[attr-defined]
         c.app.state.service.centrality.wait(120)  # type: ignore[attr-defined]  # the rankings, computed at start
         yield c

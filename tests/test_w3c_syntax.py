@@ -16,8 +16,9 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from graphapp.config import PROJECT_ROOT, Settings
-from graphapp.web.app import create_app
+from graphapp.config import PROJECT_ROOT
+
+from .conftest import make_app_client
 
 SUITES = Path(__file__).parent / "data" / "w3c-sparql-syntax"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -70,8 +71,7 @@ def cases() -> list[Case]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = Settings.from_env({"GRAPHAPP_STORE_DIR": ":memory:"}, workers=2, update_token=TOKEN)
-    with TestClient(create_app(settings)) as c:
+    with make_app_client(workers=2, update_token=TOKEN) as c:
         yield c
 
 
