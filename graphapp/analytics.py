@@ -1,25 +1,25 @@
 """Network analytics on the entity graph (networkx): who is central, how two entities are connected, and
 which parts of the graph hang together.
 
-All measures run on the projection of :mod:`graphapp.graphviews` (entities and their links, undirected). The
-components are computed once per graph version through ``service.cached``; the centrality rankings, which take
-seconds, are computed in the background for each new version (:class:`CentralityInBackground`), so that no
-reader waits for them; a shortest path is a breadth-first search and is answered per request. Betweenness is
-exact on small graphs and sampled (``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the
-sample takes seconds, exact betweenness minutes (measured with networkx 3.6 on 2 cores).
+All measures run on the projection of :mod:`graphapp.graphviews` (entities and their links, undirected), which is
+built in the background for each graph version (:mod:`graphapp.background`): a request reads the newest one built.
+The components are computed once per projection; the centrality rankings, which take seconds, are computed in the
+background for each new version (:class:`CentralityInBackground`), so that no reader waits for them; a shortest
+path is a breadth-first search and is answered per request. Betweenness is exact on small graphs and sampled
+(``BETWEENNESS_SAMPLE`` sources, fixed seed) on large ones: at 10^5 triples the sample takes seconds, exact
+betweenness minutes (measured with networkx 3.6 on 2 cores).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import graphviews
+from .background import BuiltInBackground
 from .graphviews import PALETTE, Canvas, Ctx, ServiceLike
-from .heap import release_free_memory
+from .graphviews.projection import EntityGraph
 from .iris import InvalidIri, is_valid_iri
 
 if TYPE_CHECKING:  # imported where used (see graphviews.projection)
@@ -38,7 +38,6 @@ COMPONENTS_LISTED = 25
 RETRY_AFTER = 5
 """Seconds a reader is asked to wait when no ranking of a network has been computed yet (the shipped data takes
 about three per network on 2 cores)."""
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,10 @@ def compute_centrality(graph: nx.Graph, who: set[str]) -> Centrality:
     )
 
 
-def measured_bodies(service: ServiceLike) -> set[str]:
+def measured_bodies(projection: EntityGraph) -> set[str]:
     """The bodies measured by the Métrica de Gobierno Abierto 2017 that are nothing else: their main class is
     ga:ObligatedSubject (INFOEM or INAI, also measured, keep their own class and stay)."""
-    primary = graphviews.entity_graph(service).primary
-    return {iri for iri, cls in primary.items() if cls == MEASURED_CLASS}
+    return {iri for iri, cls in projection.primary.items() if cls == MEASURED_CLASS}
 
 
 def network_centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Centrality:
@@ -106,13 +104,13 @@ def network_centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Cent
     (without the measured bodies), with ``network="todo"`` on the whole graph. Each ranked row also names the
     actor's class (``class``: its primary class in the projection, else its first type), so that a page can name
     it without the projection of a newer version. Pages read the rankings :class:`CentralityInBackground`
-    computed."""
+    computed; this waits for the projection of the current version (built in the background too)."""
     if network not in NETWORKS:
         raise ValueError(f"red must be one of {', '.join(NETWORKS)}, not {network!r}.")
     projection = graphviews.entity_graph(service)
     graph = projection.graph
     if network == "gobierno-abierto":
-        measured = measured_bodies(service)
+        measured = measured_bodies(projection)
         graph = graph.subgraph(n for n in graph if n not in measured)
     result = compute_centrality(graph, actors(service))
     types = service.index.types
@@ -127,116 +125,19 @@ def network_centrality(service: ServiceLike, network: str = NETWORKS[0]) -> Cent
     return Centrality(by_degree, by_betweenness, result.nodes, result.edges, result.actors, result.sample)
 
 
-class CentralityInBackground:
-    """The centrality rankings of each graph version, computed in a background thread so that no reader waits
-    for them (seconds at 10^5 triples, and a write makes a new version).
-
-    :meth:`publish` tells it of a version (the service calls it at start and for every new version). Nothing is
-    computed until a reader first asks for the rankings (:meth:`request`: a service that nobody asks pays nothing,
-    and the test suite starts hundreds); from then on one thread computes every network for each new version, the
-    default network first, one computation at a time. A newer version
-    supersedes an older one: the older version's networks not yet started are skipped (a computation under way
-    finishes, and its ranking serves until the newer one is ready). :meth:`latest` is what a page serves: the
-    newest ranking computed for a network, with the version it was computed for (older than the current one
-    while the current one is being prepared), or ``None`` when none has been computed yet."""
+class CentralityInBackground(BuiltInBackground[Centrality]):
+    """The centrality rankings of each graph version (one part per network, the default network first), computed
+    in the background (:class:`graphapp.background.BuiltInBackground`) from the first reader on: a service that
+    nobody asks pays nothing. Pages never wait for them (``wait_seconds=0``: seconds at 10^5 triples): they serve
+    the newest ranking computed, of an older version while the current one is being prepared, or a 503 with
+    ``Retry-After`` before the first."""
 
     def __init__(self, service: ServiceLike) -> None:
-        self._service = service
-        self._changed = threading.Condition()
-        self._wanted: int | None = None  # the newest version asked for
-        self._done: dict[str, tuple[int, Centrality]] = {}  # network -> (version, ranking), the newest computed
-        self._failed: set[tuple[int, str]] = set()  # (version, network): not tried again for that version
-        self._closed = False
-        self._active = False  # a reader has asked for the rankings: every version is computed from then on
-        self._current: int | None = None  # the newest version published
-        self._thread: threading.Thread | None = None
+        def build(version: int, network: str) -> Centrality:
+            service.index  # noqa: B018 - the label index first: pages wait for it, the rankings can wait
+            return network_centrality(service, network)
 
-    def request(self) -> None:
-        """A reader asks for the rankings: compute the current version's now (returns at once), and every new
-        version's from now on."""
-        with self._changed:
-            if self._active or self._closed or self._current is None:
-                return
-            self._active = True
-            current = self._current
-        self.publish(current)
-
-    def publish(self, version: int) -> None:
-        """A new graph version: once the rankings have been asked for, start computing its (returns at once)."""
-        with self._changed:
-            if self._closed:
-                return
-            self._current = version
-            if not self._active:
-                return
-            self._wanted = version
-            self._changed.notify_all()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="centrality", daemon=True)
-                self._thread.start()
-
-    def latest(self, network: str) -> tuple[int, Centrality] | None:
-        """The newest ranking computed for ``network`` and its graph version, or ``None``."""
-        with self._changed:
-            return self._done.get(network)
-
-    def wait(self, timeout: float) -> bool:
-        """Wait until every network of the newest version asked for is computed (or failed); ``False`` at the
-        ``timeout`` (seconds). For tests and scripts: pages never wait."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._closed or self._pending() is None, timeout)
-
-    def close(self, timeout: float = 60.0) -> None:
-        """Stop the thread after its current computation (whose result is dropped), and wait for it (at most
-        ``timeout`` seconds): a computation under way reads the store, which must be closed after it."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-
-    def _pending(self) -> tuple[int, str] | None:
-        """The (version, network) to compute next: the newest version's first network without its ranking."""
-        wanted = self._wanted
-        if wanted is None:
-            return None
-        for network in NETWORKS:
-            done = self._done.get(network)
-            if (done is None or done[0] < wanted) and (wanted, network) not in self._failed:
-                return wanted, network
-        return None
-
-    def _run(self) -> None:
-        try:
-            self._service.index  # noqa: B018 - the label index first: pages wait for it, the rankings can wait
-        except Exception:
-            log.exception("the label index could not be read before the centrality rankings")
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: self._closed or self._pending() is not None)
-                job = self._pending()
-                if self._closed or job is None:
-                    return
-            version, network = job
-            try:
-                ranking = network_centrality(self._service, network)
-            except Exception:
-                with self._changed:
-                    if self._closed:
-                        return  # the store was closed under the computation
-                    self._failed.add(job)
-                    self._changed.notify_all()
-                log.exception("the centrality of the %s network (graph version %s) failed", network, version)
-                continue
-            with self._changed:
-                if self._closed:
-                    return
-                held = self._done.get(network)
-                if held is None or held[0] < version:
-                    self._done[network] = (version, ranking)
-                self._changed.notify_all()
-            release_free_memory()
+        super().__init__("centrality", build, parts=NETWORKS, wait_seconds=0.0, retry_after=RETRY_AFTER)
 
 
 def compute_components(graph: nx.Graph) -> Components:
@@ -250,9 +151,15 @@ def compute_components(graph: nx.Graph) -> Components:
     return Components([len(c) for c in parts], listed, graph.number_of_nodes(), sum(1 for c in parts if len(c) == 1))
 
 
+def projection_components(projection: EntityGraph) -> Components:
+    """The components of a projection (computed once per projection, so once per graph version): what a page
+    serves, with the projection it reads."""
+    return projection.memo("analytics.components", lambda: compute_components(projection.graph))
+
+
 def components(service: ServiceLike) -> Components:
-    """The components of the current graph version (computed once per version)."""
-    return service.cached("analytics.components", lambda: compute_components(graphviews.entity_graph(service).graph))
+    """The components of the current graph version (waiting for its projection: for scripts and tests)."""
+    return projection_components(graphviews.entity_graph(service))
 
 
 def resolve(ctx: Ctx, value: str | None, name: str) -> str:
@@ -285,7 +192,7 @@ def paths(ctx: Ctx, source: str, target: str) -> dict[str, Any]:
     """Up to ``MAX_PATHS`` shortest paths between two entities, listed step by step and drawn left to right."""
     import networkx as nx
 
-    graph = graphviews.entity_graph(ctx.service).graph
+    graph = ctx.projection().graph
     found: list[list[str]] = []
     if source == target:
         found = [[source]]

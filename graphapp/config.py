@@ -136,6 +136,13 @@ class Settings:
             "workers may share it). STORE_DIR still holds the history, the staff file and the answer cache."
         },
     )
+    build_wait_seconds: float = field(
+        default=2.0,
+        metadata={
+            "help": "Seconds a page waits for the views' projection or the finder's index of a new graph version, "
+            "built in the background; then it serves the previous version's, or says it is being prepared (503)."
+        },
+    )
     query_copy: str = field(
         default="memory",
         metadata={

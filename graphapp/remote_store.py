@@ -5,23 +5,34 @@ any other that speaks the protocol.
 named queries, the write path's checks and commits, the dumps and the sync of the source files all go through
 the protocol, so the rest of the service does not know which backend it runs on. What differs:
 
-- the dataset is always given in the request (``default-graph-uri``/``named-graph-uri``: the graphs under the
-  service's ``…/graph/``), so a server's own graphs (Virtuoso's system graphs) never show, and the default graph is
-  the union of the service's graphs on every server;
+- the dataset: the default graph is the union of the service's graphs (those under its ``…/graph/``) and a
+  server's own graphs (Virtuoso's system graphs, anything written into the server by someone else) never show.
+  Where the server can take its default graph as the union of its graphs per request (the Oxigraph server's
+  ``union-default-graph`` parameter) and every graph on it is the service's (its own default graph empty), the
+  request says just that: listing some thirty graphs as ``default-graph-uri``/``named-graph-uri`` made the Oxigraph
+  server match every triple pattern graph by graph, 3 to 15 times slower on the example queries at 10^5 triples
+  (docs/benchmarks-oxigraph-server.md). Otherwise (Virtuoso, or a server holding other graphs) the dataset is
+  listed in the request, as it always was;
 - a named query's bindings become an inline ``VALUES`` block at the head of its ``WHERE`` group;
 - a commit is one update request (``DELETE DATA … ; INSERT DATA …``), which both servers apply as one
   transaction;
 - the service's graphs are listed in a registry graph on the server (``…/graph/registro-de-grafos``), written in
   the same request as the data: listing them is one small query, where finding them by a scan of every quad took
-  5.6 s on Virtuoso with the shipped data alone (its own system graphs included), and grows with the data;
+  5.6 s on Virtuoso with the shipped data alone (its own system graphs included), and grows with the data. A server
+  that takes the union per request keeps no registry (it would show in the union): there ``GRAPH ?g {}`` lists its
+  graphs from the server's own list of graphs, and is asked again every few seconds
+  (:data:`GRAPHS_RECHECK_SECONDS`), so that a graph written into the server by someone else turns the explicit
+  dataset back on;
 - users' queries are still scanned and parsed by the service (two layers, :mod:`graphapp.sparql_guard` and
   :mod:`graphapp.sparql_algebra`), then evaluated by the server: :func:`run_user_query`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -59,6 +70,11 @@ N_TRIPLES = "application/n-triples"
 CHUNK = 5_000  # quads per INSERT DATA request when loading files
 REGISTRY = "graph/registro-de-grafos"  # under the base IRI: the graph that lists the service's graphs
 NAMED_GRAPH = "http://www.w3.org/ns/sparql-service-description#NamedGraph"
+#: the Oxigraph server's protocol parameter for a default graph that is the union of all its graphs
+UNION = ("union-default-graph", "true")
+#: how old the list of a union server's graphs may be before a query asks for it again (a write by the service
+#: itself lists them again at once)
+GRAPHS_RECHECK_SECONDS = 2.0
 
 
 _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
@@ -105,6 +121,9 @@ class SparqlGraphStore:
         self._http = httpx.Client(timeout=timeout, auth=auth)
         self._read_http = httpx.Client(timeout=timeout)
         self._graphs: list[str] | None = None
+        self._union: bool | None = None  # the server takes union-default-graph (probed once)
+        self._only_mine = False  # every graph on the server is the service's, and its own default graph is empty
+        self._listed_at = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> SparqlGraphStore:
@@ -132,6 +151,8 @@ class SparqlGraphStore:
     def dataset_params(
         self, default: Iterable[str] | None = None, named: Iterable[str] | None = None
     ) -> list[tuple[str, str]]:
+        """The dataset as ``default-graph-uri``/``named-graph-uri`` parameters: the service's graphs (or those
+        given), an empty default graph when none is."""
         graphs = self.graphs()
         default = list(default) if default is not None else graphs
         named = list(named) if named is not None else graphs
@@ -140,11 +161,47 @@ class SparqlGraphStore:
             ("named-graph-uri", g) for g in named or [self.base_iri + "graph/none"]
         ]
 
+    def service_dataset(self) -> list[tuple[str, str]]:
+        """The parameters of the service's dataset (the default graph the union of the service's graphs, the named
+        graphs the service's): ``union-default-graph`` alone on a server that takes it and holds nothing but the
+        service's graphs, else the graphs listed."""
+        graphs = self.graphs()
+        if self._only_mine:
+            return [UNION]
+        return self.dataset_params(graphs, graphs)
+
+    def listing_due(self) -> bool:
+        """The next :meth:`graphs` asks the server (a request, to be made off an event loop)."""
+        return self._graphs is None or (
+            bool(self._union) and time.monotonic() - self._listed_at > GRAPHS_RECHECK_SECONDS
+        )
+
+    def offers_union(self) -> bool:
+        """The server takes ``union-default-graph=true`` per request: the Oxigraph server, told by its answers
+        (it refuses the parameter beside a listed dataset, naming it, and answers it alone); Virtuoso ignores it."""
+        if self._union is None:
+            none = ("default-graph-uri", self.base_iri + "graph/none")
+            headers = {"Content-Type": FORM, "Accept": JSON_RESULTS}
+            try:
+                both = self._read_http.post(
+                    self.query_url, content=_form([("query", "ASK {}"), UNION, none]), headers=headers
+                )
+                union = both.status_code == 400 and UNION[0] in both.text
+                if union:
+                    alone = self._read_http.post(
+                        self.query_url, content=_form([("query", "ASK {}"), UNION]), headers=headers
+                    )
+                    union = alone.status_code == 200 and _read_results(alone.content) is True
+            except httpx.HTTPError as exc:
+                raise RemoteStoreError(f"the SPARQL server at {self.query_url} cannot be reached: {exc}") from None
+            self._union = union
+        return self._union
+
     def _solutions(self, text: str, dataset: bool = True) -> tuple[list[str], list[ox.QuerySolution]] | bool:
         """The server's answer, read whole: the variables and solutions of a SELECT, or an ASK's boolean. An
         answer that cannot be read (the Oxigraph server cuts its streamed JSON at its time limit, status 200 already
         sent) is a :class:`RemoteStoreError`, as a refusal is."""
-        params = [("query", text), *(self.dataset_params() if dataset else [])]
+        params = [("query", text), *(self.service_dataset() if dataset else [])]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
         answer = _read_results(r.content)
         if answer is None:
@@ -183,7 +240,10 @@ class SparqlGraphStore:
         return self.base_iri + REGISTRY
 
     def _registration(self, graphs: Iterable[str]) -> str:
-        """An ``INSERT DATA`` that lists ``graphs`` in the registry ('' when there are none)."""
+        """An ``INSERT DATA`` that lists ``graphs`` in the registry ('' when there are none, or when the server
+        lists its graphs itself: see the module docstring)."""
+        if self.offers_union():
+            return ""
         items = " ".join(f"<{g}> a <{NAMED_GRAPH}> ." for g in sorted(set(graphs) - {self.registry}))
         return f"INSERT DATA {{ GRAPH <{self.registry}> {{ {items} }} }}" if items else ""
 
@@ -354,8 +414,12 @@ class SparqlGraphStore:
     def graphs(self) -> list[str]:
         """The service's graphs on the server: those under ``…/graph/`` and the source files' graphs, as the
         registry lists them. A server whose data was written before the registry existed is scanned once, and
-        what the scan finds is registered."""
-        if self._graphs is None:
+        what the scan finds is registered. On a server that takes the union per request, the server lists them
+        (:meth:`_list_server_graphs`)."""
+        if self.listing_due():
+            if self.offers_union():
+                self._list_server_graphs()
+                return list(self._graphs or [])
             root = self.base_iri + "graph/"
             mine = {rebase_iri(f.graph, self.base_iri) for f in self.files}
             found = self._registered()
@@ -365,7 +429,33 @@ class SparqlGraphStore:
                 if registration := self._registration(g for g in found if g.startswith(root) or g in mine):
                     self.update(registration)
             self._graphs = sorted(g for g in found if (g.startswith(root) or g in mine) and g != self.registry)
-        return list(self._graphs)
+            self._only_mine = False
+        return list(self._graphs or [])
+
+    def _list_server_graphs(self) -> None:
+        """Every graph on a union server, from its own list of graphs (``GRAPH ?g {}``: no scan of the data), and
+        whether its own default graph holds anything; a registry left by an earlier version is dropped (it would
+        show in the union). Sets :attr:`_graphs` (the service's) and :attr:`_only_mine`."""
+        text = (
+            "SELECT ?g ?d WHERE { { SELECT DISTINCT ?g WHERE { GRAPH ?g { } } } "
+            "UNION { SELECT (true AS ?d) WHERE { ?s ?p ?o } LIMIT 1 } }"
+        )
+        result = self._solutions(text, dataset=False)
+        if isinstance(result, bool):
+            raise RemoteStoreError("expected solutions, got a boolean")
+        listed_at = time.monotonic()
+        _variables, solutions = result
+        found = {s["g"].value for s in solutions if isinstance(s["g"], ox.NamedNode)}
+        default_empty = not any(s["d"] is not None for s in solutions)
+        if self.registry in found:
+            self._post(self._http, self.update_url, [("update", f"DROP SILENT GRAPH <{self.registry}>")], None)
+            found.discard(self.registry)
+        root = self.base_iri + "graph/"
+        mine = {rebase_iri(f.graph, self.base_iri) for f in self.files}
+        graphs = sorted(g for g in found if g.startswith(root) or g in mine)
+        self._only_mine = default_empty and len(graphs) == len(found)
+        self._graphs = graphs
+        self._listed_at = listed_at
 
     def optimize(self) -> None:
         """Nothing to do: the server keeps its data its own way."""
@@ -378,7 +468,10 @@ class SparqlGraphStore:
         if not graphs:
             return iter(())
         params = [("query", "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
-        params += [("named-graph-uri", g) for g in graphs] + [("default-graph-uri", self.base_iri + "graph/none")]
+        if self._only_mine:
+            params.append(UNION)
+        else:
+            params += [("named-graph-uri", g) for g in graphs] + [("default-graph-uri", self.base_iri + "graph/none")]
         r = self._post(self._read_http, self.query_url, params, JSON_RESULTS)
         result = ox.parse_query_results(_bnodes(r.content), format=ox.QueryResultsFormat.JSON)
         if not isinstance(result, ox.QuerySolutions):
@@ -467,17 +560,21 @@ async def run_user_query(
 ) -> results.Written:
     """Evaluate a user's query (already scanned and parsed by the service) on the server, and write its answer
     in ``fmt`` with the service's row and byte caps. The server's answer is read up to ``max_read_bytes``:
-    beyond it the answer is refused (503), since a cut JSON document cannot be read."""
-    if default_graphs:
-        default: list[str] = list(default_graphs)
-    elif named_graphs:
-        default = []
+    beyond it the answer is refused (503), since a cut JSON document cannot be read.
+
+    The dataset is the user's (``default_graphs``/``named_graphs``, the query's ``FROM`` copied there), or else
+    the service's (:meth:`SparqlGraphStore.service_dataset`)."""
+    if store.listing_due():  # a request to the server: not on the event loop
+        await asyncio.to_thread(store.graphs)
+    if default_graphs or named_graphs:
+        default = list(default_graphs)  # named graphs alone: an empty default graph
+        named = list(named_graphs) if named_graphs else store.graphs()
+        dataset = store.dataset_params(default, named)
     else:
-        default = store.graphs()
-    named = list(named_graphs) if named_graphs else store.graphs()
+        dataset = store.service_dataset()
     if base_iri:
         query = f"BASE <{base_iri}>\n{query}"  # relative IRIs resolve against the endpoint's address, as in a worker
-    params = [("query", query), *store.dataset_params(default, named)]
+    params = [("query", query), *dataset]
     accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else JSON_RESULTS
     body = io.BytesIO()
     try:

@@ -37,8 +37,9 @@ from .sparql_guard import is_data_update
 from .storage import RawRow, Row, Store
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
-from .writes.changes import StaleWrite, from_nquads, skolemize
+from .writes.changes import StaleWrite, from_nquads, skolemize, to_nquads
 from .writes.history import History
+from .zygote import MemoryCopy
 
 if TYPE_CHECKING:
     import httpx
@@ -47,6 +48,7 @@ T = TypeVar("T")
 HISTORY_FILE = "history.sqlite"
 WRITE_LOCK = "write.lock"
 FOLLOW_SECONDS = 0.5  # how often a web process looks for a version another process committed
+COPY_WAIT_SECONDS = 10.0  # how long a start on an in-memory store waits for the copy (a second or two)
 log = logging.getLogger(__name__)
 
 
@@ -78,12 +80,20 @@ class Service:
         self._update_lock = asyncio.Lock()
         # the centrality rankings take seconds: computed in the background for each version (publish() and below)
         self.centrality = analytics.CentralityInBackground(self)
+        self._start_builders()  # the projection and the finder's index: see the end of the class
         # one HTTP client for users' queries to a SPARQL server, kept open (its connections too) on the event loop
         # that made it: a client per query cost a new connection each time
         self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self.clients = ClientLimiter(settings.max_queries_per_client)
         self._flights: dict[str, asyncio.Future[Answer]] = {}  # answer key -> the evaluation under way
         snapshot = self._snapshot()
+        # users' queries read one in-memory copy of the graph that the query workers share (graphapp.zygote); the
+        # workers open the snapshot on disk until it is loaded (at once for a small graph)
+        self.copy: MemoryCopy | None = None
+        if settings.query_copy == "memory" and not settings.remote:
+            self.copy = MemoryCopy(snapshot, self.version, workdir=self.workdir, on_ready=self._copy_loaded)
+            if settings.in_memory:  # no store on disk to answer from meanwhile (tests, demos): wait for it
+                self.copy.wait(COPY_WAIT_SECONDS)
         self.pool = WorkerPool(
             snapshot,
             settings.workers,
@@ -92,6 +102,7 @@ class Service:
             min_ready=1,
             workdir=self.workdir,
             memory_mb=settings.worker_memory_mb,
+            copy=self.copy if self.copy is not None and self.copy.ready else None,
         )
         try:
             # updates are evaluated in their own sandboxed worker: killable at their time limit, no network
@@ -213,19 +224,42 @@ class Service:
             return  # still starting: the index and the workers are built from the current version
         previous = self.pool.snapshot_path
         self.store.forget_cached_graphs()
-        self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
-        release_free_memory()
         self.version = version
         self.state = self._graph_state()
         snapshot = self._snapshot()
+        if self.copy is not None:
+            self._catch_up(self.copy)
         self.pool.publish(snapshot)
+        self.pool.refresh()  # idle workers of the previous version are replaced now, not at the next query
         self.updater.publish(snapshot)
+        self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
+        release_free_memory()
         # snapshots older than the previous one are read by no worker: workers move to the newest before their
         # next job, and one that is starting reads the one it was given
         for old in self.workdir.glob("snapshot-*"):
             if old not in {snapshot, previous}:
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+        self._publish_builders(version)
         self.centrality.publish(version)
+
+    def _copy_loaded(self, copy: MemoryCopy) -> None:
+        """The in-memory copy is loaded (called from its thread): bring it to the current version, then the query
+        workers move onto it."""
+        with self.writer.locked():
+            self._catch_up(copy)
+            if hasattr(self, "pool"):
+                self.pool.attach_copy(copy)
+
+    def _catch_up(self, copy: MemoryCopy) -> None:
+        """Apply to the copy the changes the history holds after the copy's version (under the writer's lock)."""
+        if copy.version == self.version or not copy.ready:
+            return
+        changes = []
+        for change_id in range(copy.version + 1, self.version + 1):
+            entry = self.history.entry(change_id)
+            if entry is not None:
+                changes.append((to_nquads(entry.removed), to_nquads(entry.added)))
+        copy.advance(self.version, changes)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per graph version: expensive measures are not recomputed per request.
@@ -386,6 +420,7 @@ class Service:
 
     def close(self) -> None:
         self._stop_following.set()
+        self._close_builders()
         self.centrality.close()
         # a build still reading the store holds it open (RocksDB's lock): the next service on the same folder, in
         # this process, could not open it
@@ -393,6 +428,8 @@ class Service:
         self.answers.close()
         self.pool.close()
         self.updater.close()
+        if self.copy is not None:
+            self.copy.close()
         self.history.close()
         self.store.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -454,6 +491,63 @@ class Service:
         """``reader(store)``: for a module whose reads take the store itself (the finder's cards and problem
         query), so that a route hands it over without holding the store."""
         return reader(self.store)
+
+    # ---- built in the background
+    # The views' projection and the finder's index take minutes to build at 10^7 triples: each is built in the
+    # background for every graph version (graphapp.background), and a request reads the newest one built, never
+    # waiting for a build more than GRAPHAPP_BUILD_WAIT_SECONDS (2 s). On a large store they are built from the start
+    # (the first visitor must not find the build only just begun); on a small one (the shipped data, the tests: a
+    # second each) from their first request on.
+
+    def _start_builders(self) -> None:
+        """Create the background builders of the projection (``entity_graphs``) and the finder's index
+        (``finder``), and tell them of the current version (called once, from ``__init__``)."""
+        from .background import BuiltInBackground
+        from .finder.index import PracticeIndex
+        from .graphviews.projection import EntityGraph, build_entity_graph
+
+        eager = not self.settings.remote and _source_bytes(self.store) >= derived.APART_FROM_BYTES
+
+        def projection(version: int, part: str) -> EntityGraph:
+            graph: EntityGraph = self._derive("entity-graph", build_entity_graph)
+            return graph
+
+        def finder(version: int, part: str) -> PracticeIndex:
+            index: PracticeIndex = self._derive("finder", PracticeIndex.build)
+            return index
+
+        wait = self.settings.build_wait_seconds
+        self.entity_graphs: BuiltInBackground[EntityGraph] = BuiltInBackground(
+            "entity-graph", projection, eager=eager, wait_seconds=wait
+        )
+        self.finder: BuiltInBackground[PracticeIndex] = BuiltInBackground(
+            "finder", finder, eager=eager, wait_seconds=wait
+        )
+        self._publish_builders(self.version)
+
+    def _publish_builders(self, version: int) -> None:
+        """A new graph version: the builders that are active start building it (called by ``publish``)."""
+        self.entity_graphs.publish(version)
+        self.finder.publish(version)
+
+    def _close_builders(self) -> None:
+        """Stop the builders before the store closes (called by ``close``). The centrality is marked closed first:
+        a ranking waiting for the projection then stops instead of failing when the projection's builder stops."""
+        self.centrality.close(timeout=0)
+        self.entity_graphs.close()
+        self.finder.close()
+
+    def wait_for_builds(self, timeout: float = 120.0) -> bool:
+        """Ask for everything built in the background (the projection, the finder's index, the centrality
+        rankings) and wait until the current version's is ready; ``False`` at the ``timeout`` (seconds). For tests
+        and scripts that read the steady state: requests never wait more than two seconds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        builders = (self.entity_graphs, self.finder, self.centrality)
+        for builder in builders:
+            builder.request()
+        return all(builder.wait(max(0.0, deadline - time.monotonic())) for builder in builders)
 
 
 async def _follow(flight: asyncio.Future[Answer], gone: Callable[[], Awaitable[bool]] | None) -> Answer:

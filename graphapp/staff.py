@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -41,6 +42,9 @@ FILE_VERSION = 1
 # scrypt: 16 MiB and a few tens of milliseconds per verification (the tokens are random, not passwords: this is
 # defence in depth should the file leak, not the only protection)
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+#: how long a token verified by scrypt is trusted again without hashing (see :meth:`StaffFile.verified`)
+VERIFIED_SECONDS = 300.0
+VERIFIED_MAX = 1024
 
 
 class StaffError(ConfigError):
@@ -230,6 +234,7 @@ class StaffFile:
         self._stamp: tuple[int, int, int] | None = None
         self._by_id: dict[str, Member] = {}
         self._lock = threading.Lock()
+        self._verified: dict[tuple[str, str], tuple[bytes, float]] = {}  # see verified()
 
     def _current(self) -> dict[str, Member]:
         if self.path is None:
@@ -248,6 +253,32 @@ class StaffFile:
 
     def by_token_id(self, token_id: str) -> Member | None:
         return self._current().get(token_id)
+
+    def verified(self, token: str) -> Member | None:
+        """The member whose token ``token`` is (disabled or not: the caller refuses a disabled one), or None.
+
+        The scrypt verification (tens of milliseconds, on purpose) is remembered for :data:`VERIFIED_SECONDS`,
+        keyed by a SHA-256 of the token (random, 32 bytes: a fast hash suffices) together with the token hash the
+        file holds: the member is looked up in the current file at every call, so a new token (``graphapp staff
+        token``) or a disabled account takes effect at once; only the hashing is skipped."""
+        parts = split_token(token)
+        member = self.by_token_id(parts[0]) if parts else None
+        if member is None:
+            return None
+        key = (member.token_id, member.token_hash)
+        digest = hashlib.sha256(token.encode("utf-8")).digest()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._verified.get(key)
+        if hit is not None and now - hit[1] < VERIFIED_SECONDS and hmac.compare_digest(hit[0], digest):
+            return member
+        if not member.verify(token):
+            return None
+        with self._lock:
+            if len(self._verified) >= VERIFIED_MAX:
+                self._verified.clear()
+            self._verified[key] = (digest, now)
+        return member
 
     def by_name(self, name: str) -> Member | None:
         return next((m for m in self._current().values() if m.name == name), None)

@@ -40,6 +40,7 @@ def start(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
         "GRAPHAPP_PORT": str(port),
         "GRAPHAPP_WORKERS": "1",
         "GRAPHAPP_STORE_DIR": str(store),
+        "GRAPHAPP_BUILD_WAIT_SECONDS": "120",  # pages wait for the background builds on a loaded test machine
         **env,
     }
     with log.open("wb") as out:
@@ -134,14 +135,19 @@ def warm_centrality(base: str, timeout: float = 120) -> None:
     """Ask for the centrality rankings as a first visitor would, and wait until they are ready (the service
     computes them in the background from the first request on: 503 with Retry-After until then)."""
     deadline = time.monotonic() + timeout
-    url = base + "/analitica/centralidad?format=json&red=todo"
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=30) as r:
-                if r.status == 200 and json.loads(r.read()).get("preparing") is False:
-                    return
-        except OSError:
-            pass  # 503 while being prepared
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the centrality rankings of {base} were not ready within {timeout:g} s")
-        time.sleep(0.5)
+    for path in (
+        "/analitica/centralidad?format=json&red=todo",
+        "/vistas/general?format=json",
+        "/practicas?format=json",
+    ):
+        url = base + path
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    if r.status == 200 and json.loads(r.read()).get("preparing") is False:
+                        break
+            except OSError:
+                pass  # 503 while being prepared
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} was not ready within {timeout:g} s")
+            time.sleep(0.5)

@@ -43,8 +43,7 @@ def service() -> Iterator[None]:
     in the background from a first request on, ready: a 503 «being prepared» is documented but not a contract
     answer to check)."""
     with running(SERVICE) as client:
-        client.app.state.service.centrality.request()  # type: ignore[attr-defined]
-        client.app.state.service.centrality.wait(120)  # type: ignore[attr-defined]
+        assert client.app.state.service.wait_for_builds(120)  # type: ignore[attr-defined]
         yield
 
 

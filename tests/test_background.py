@@ -56,8 +56,10 @@ def test_a_request_during_the_first_build_is_told_it_is_being_prepared_within_th
     built = BuiltInBackground("slow", gate.build, wait_seconds=0.5, retry_after=7)
     try:
         built.publish(1)
+        start = time.monotonic()
         with pytest.raises(BeingPrepared) as caught:
-            _, took = _timed(built.get)
+            built.get()
+        assert time.monotonic() - start < 0.5 + SLACK
         assert caught.value.version == 1 and caught.value.retry_after == 7 and caught.value.name == "slow"
         assert gate.started == [1]  # the first request started the build
         gate.open.set()
@@ -121,17 +123,26 @@ def test_a_lazy_builder_builds_nothing_until_asked_and_close_wakes_whoever_waits
     built = BuiltInBackground("lazy", lambda version, part: calls.append(version) or version)
     built.publish(3)
     assert built.wait(1) and calls == [] and built.latest() is None
+    built.close()
     gate = Gate(lambda version, part: version)
     slow = BuiltInBackground("slow", gate.build)
     slow.publish(1)
-    waiter = threading.Thread(target=lambda: pytest.raises(BeingPrepared, slow.current))
+    outcome: list[object] = []
+
+    def wait_for_it() -> None:
+        try:
+            outcome.append(slow.current())  # no timeout: until built, or closed
+        except BeingPrepared as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait_for_it)
     waiter.start()
     time.sleep(0.2)
+    slow.close(timeout=0)  # the build is still held at the gate
+    waiter.join(PATIENCE)
+    assert not waiter.is_alive() and isinstance(outcome[0], BeingPrepared)
     gate.open.set()
     slow.close()
-    waiter.join(PATIENCE)
-    assert not waiter.is_alive()
-    built.close()
 
 
 # ---------------------------------------------------------------- through HTTP: the overview and the finder
@@ -176,8 +187,8 @@ def _write(client: TestClient, n: int) -> int:
 def test_during_the_first_build_the_pages_answer_503_within_the_bound(gated: tuple[TestClient, Gate, Gate]) -> None:
     client, views, finder = gated
     version = client.app.state.service.version  # type: ignore[attr-defined]
-    for url, params in (("/vistas/general", {}), ("/practicas", {"q": "ladrilleras"}), ("/api/practices/search", {})):
-        r, took = _get(client, url, q="ladrilleras", **params)
+    for url in ("/vistas/general", "/practicas", "/api/practices/search"):
+        r, took = _get(client, url, q="ladrilleras")
         assert took < WAIT_SECONDS + SLACK, (url, took)
         assert r.status_code == 503 and r.headers["retry-after"] == "5", url
         body = r.json()
@@ -241,3 +252,14 @@ def test_after_a_write_the_previous_version_is_served_until_the_new_one_is_ready
     found, _ = _get(client, "/api/practices/search", q="ladrilleras")
     assert found.json()["graph_version"] == after and found.json()["up_to_date"] is True
     assert views.started[-1] == after and finder.started[-1] == after
+
+
+def test_wait_for_builds_readies_what_the_pages_read() -> None:
+    """What the test fixtures call to read the steady state: the projection, the finder's index and the centrality
+    rankings of the current version, all built."""
+    with make_app_client() as c:
+        service = c.app.state.service
+        assert service.wait_for_builds(PATIENCE)
+        for builder in (service.entity_graphs, service.finder):
+            assert builder.latest().version == service.version
+        assert {service.centrality.latest(n).version for n in service.centrality.parts} == {service.version}

@@ -114,15 +114,22 @@ def test_the_default_graph_is_the_union_of_the_services_graphs(server: RunningSe
 def test_a_graph_written_behind_the_services_back_never_shows(server: RunningServer, remote: TestClient) -> None:
     before = _graphs_seen(remote)
     everything = _count(remote, "?s ?p ?o")
-    updates = [f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <{FOREIGN}#s> <{LABEL}> "ajeno" }} }}']
+    # each written, checked and taken away in turn: a foreign graph, then a statement in the server's default graph
+    writes = [
+        (
+            f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <{FOREIGN}#s> <{LABEL}> "ajeno" }} }}',
+            f"DROP SILENT GRAPH <{FOREIGN}>",
+        )
+    ]
     if server.kind == "oxigraph":  # Virtuoso has no default graph of its own to write into
-        updates.append(f'INSERT DATA {{ <{FOREIGN}#d> <{LABEL}> "ajeno" }}')
-    try:
-        for update in updates:
-            _behind_the_service(server, update)
+        statement = f'<{FOREIGN}#d> <{LABEL}> "ajeno"'
+        writes.append((f"INSERT DATA {{ {statement} }}", f"DELETE DATA {{ {statement} }}"))
+    for write, undo in writes:
+        _behind_the_service(server, write)
+        try:
             time.sleep(remote_store.GRAPHS_RECHECK_SECONDS + 0.5)  # the running service lists the graphs again
-            assert not _ask(remote, 'ASK { ?s ?p "ajeno" }')
-            assert not _ask(remote, 'ASK { GRAPH ?g { ?s ?p "ajeno" } }')
+            assert not _ask(remote, 'ASK { ?s ?p "ajeno" }'), write
+            assert not _ask(remote, 'ASK { GRAPH ?g { ?s ?p "ajeno" } }'), write
             assert _graphs_seen(remote) == before
             assert _count(remote, "?s ?p ?o") == everything  # still the union of the service's graphs
             store = _store(server)  # as a service started now sees the server
@@ -131,10 +138,8 @@ def test_a_graph_written_behind_the_services_back_never_shows(server: RunningSer
                 assert FOREIGN not in store.graphs()
             finally:
                 store.close()
-    finally:
-        _behind_the_service(server, f"DROP SILENT GRAPH <{FOREIGN}>")
-        if server.kind == "oxigraph":
-            _behind_the_service(server, f'DELETE DATA {{ <{FOREIGN}#d> <{LABEL}> "ajeno" }}')
+        finally:
+            _behind_the_service(server, undo)
     if server.kind == "oxigraph":
         store = _store(server)
         try:

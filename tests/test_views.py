@@ -420,8 +420,8 @@ def malicious_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestC
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "editorial" / "xss-prueba.ttl").write_text(MALICIOUS_TTL, encoding="utf-8")
     with make_app_client(data_dir=data) as c:
-        c.app.state.service.centrality.request()  # type: ignore[attr-defined]
-        c.app.state.service.centrality.wait(120)  # type: ignore[attr-defined]  # the rankings, computed at start
+        # the projection, the finder's index and the rankings are built in the background: read the steady state
+        assert c.app.state.service.wait_for_builds(120)  # type: ignore[attr-defined]
         yield c
 
 

@@ -1,7 +1,8 @@
 """The interactive graph views: a networkx projection of the entity graph, and the networks each view draws.
 
-The projection (entities as nodes, IRI-to-IRI links as edges) comes from two named queries and is built once
-per graph version (``service.cached``). Each view turns part of it, or the answer of its own named query,
+The projection (entities as nodes, IRI-to-IRI links as edges) comes from named queries and is built in the
+background once per graph version (:mod:`graphapp.background`); a view reads the newest one built
+(``Ctx.projection``). Each view turns part of it, or the answer of its own named query,
 into a pyvis :class:`~pyvis.network.Network`; we read the network's node and edge lists and its options and
 hand them to our own templates and ``graph.js``. pyvis's HTML page is never served: it loads Bootstrap from a
 CDN and switches to HTML tooltips when a title contains ``href`` (pyvis 0.3.2's template).
@@ -10,7 +11,7 @@ Every label a view returns is plain text: templates autoescape it, ``graph.js`` 
 and vis-network draws labels on a canvas and shows string tooltips with ``innerText``.
 
 The package is split by concern: :mod:`.names` (prefixed names and short labels), :mod:`.projection` (the
-networkx projection, cached per graph version), :mod:`.drawing` (the naming context, the pyvis canvas, legends
+networkx projection, built per graph version), :mod:`.drawing` (the naming context, the pyvis canvas, legends
 and the table of what was not drawn), and one module per view: :mod:`.overview`, :mod:`.neighbourhood`,
 :mod:`.problem_tree`, :mod:`.stl`, :mod:`.timeline`, :mod:`.sdg` and :mod:`.municipalities`; the names below
 are the ones the routers, :mod:`graphapp.analytics` and the tests use.

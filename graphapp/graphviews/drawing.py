@@ -10,12 +10,13 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..background import Built
 from ..web.links import site_href
 from .names import capitalised, compact, short_label
-from .projection import ServiceLike, entity_graph
+from .projection import EntityGraph, ServiceLike
 
 #: class colours, in order of how many drawn nodes have the class; CSS ``.swatch-<i>`` in views.css matches
 PALETTE = (
@@ -48,10 +49,38 @@ RING_PORTRAIT_STEP = 36.0
 
 @dataclass
 class Ctx:
-    """What a view needs to name things: the service and the reader's language."""
+    """What a view needs to name things: the service and the reader's language. A request reads one projection
+    (:meth:`projection`: the newest built, whichever view or measure asks first) and :meth:`graph_version` says
+    which version it reflects."""
 
     service: ServiceLike
     lang: str
+    current: int = field(init=False)  # the graph version when the request came
+    _built: Built[EntityGraph] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.current = self.service.version
+
+    def projection(self) -> EntityGraph:
+        """The projection this request reads: the current version's, or while it is being built (waiting at most
+        :data:`graphapp.background.WAIT_SECONDS`) the previous one's. Raises
+        :exc:`graphapp.background.BeingPrepared` when none has been built yet."""
+        if self._built is None:
+            self._built = self.service.entity_graphs.get()
+        return self._built.value
+
+    def graph_version(self) -> dict[str, Any]:
+        """Which graph version the answer reflects (``graph_version``), the current one
+        (``current_graph_version``), and whether they are the same (``up_to_date``; ``preparing`` otherwise): a
+        view drawn from the projection of the previous version while the current one is being built says so."""
+        version = self._built.version if self._built is not None else self.current
+        up_to_date = version >= self.current
+        return {
+            "graph_version": version,
+            "current_graph_version": self.current,
+            "up_to_date": up_to_date,
+            "preparing": not up_to_date,
+        }
 
     def t(self, es: str, en: str) -> str:
         return es if self.lang == "es" else en
@@ -66,7 +95,7 @@ class Ctx:
         return {"iri": iri, "label": self.label(iri), "href": self.href(iri)}
 
     def class_of(self, iri: str) -> str:
-        primary = entity_graph(self.service).primary.get(iri)
+        primary = self.projection().primary.get(iri)
         if primary:
             return primary
         types = sorted(self.service.index.types.get(iri, ()))

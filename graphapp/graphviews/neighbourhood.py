@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .drawing import DEFAULT_LIMIT, GROUP_OVER, Canvas, Ctx, class_legend, group_by_class, rest_table
-from .projection import entity_graph
 
 
 def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT, page: int = 1) -> dict[str, Any]:
@@ -16,7 +15,7 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
 
     if not ctx.service.store.contains(iri):
         raise LookupError(ctx.t(f"No hay ninguna entidad <{iri}>.", f"No entity <{iri}>."))
-    eg = entity_graph(ctx.service)
+    eg = ctx.projection()
     graph = eg.graph
     distance = nx.single_source_shortest_path_length(graph, iri, cutoff=depth) if iri in graph else {iri: 0}
     degree = {n: graph.degree(n) if n in graph else 0 for n in distance}

@@ -6,14 +6,13 @@ from typing import Any
 
 from .drawing import DEFAULT_LIMIT, GROUP_OVER, OTHER_COLOUR, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .names import compact, expand
-from .projection import entity_graph
 
 
 def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int = 1) -> dict[str, Any]:
     """The whole graph, or the entities of some classes; the ``limit`` best-connected ones are drawn.
 
     Raises ``ValueError`` for a class that is not a prefixed name or IRI of a class with entities."""
-    eg = entity_graph(ctx.service)
+    eg = ctx.projection()
     selected: set[str] = set()
     for value in classes:
         iri = expand(value)

@@ -1,16 +1,20 @@
 """The networkx projection of the entity graph: entities as nodes, IRI-to-IRI links as undirected edges.
 
-It comes from two named queries and is built once per graph version (``service.cached``); the views and
+It comes from three named queries and is built in the background once per graph version (the service's
+``entity_graphs``, a :class:`graphapp.background.BuiltInBackground`: minutes at 10^7 triples); a request reads the
+newest projection built (:meth:`graphapp.graphviews.drawing.Ctx.projection`), the views and
 :mod:`graphapp.analytics` share it."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from sys import intern
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ..background import BuiltInBackground
 from ..index import GraphIndex
 from ..storage import Store
 
@@ -23,6 +27,8 @@ T = TypeVar("T")
 class ServiceLike(Protocol):
     store: Store
     index: GraphIndex
+    version: int
+    entity_graphs: BuiltInBackground[EntityGraph]
 
     def cached(self, key: str, compute: Callable[[], T]) -> T: ...
     def derived_index(self, name: str, builder: Callable[[Store], T]) -> T: ...
@@ -36,6 +42,24 @@ class EntityGraph:
     classes: dict[str, set[str]]
     primary: dict[str, str]
     class_sizes: Counter[str]
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once for this projection (so once per graph version): measures derived from it, such as
+        the components, are kept with it and served with it while a newer projection is being built."""
+        with _MEMO_LOCK:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = compute()
+        with _MEMO_LOCK:
+            return self._memo.setdefault(key, value)  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # saved in the store folder without what was derived from it
+        return {**self.__dict__, "_memo": {}}
+
+
+_MEMO_LOCK = threading.Lock()
 
 
 def build_entity_graph(store: Store) -> EntityGraph:
@@ -69,5 +93,7 @@ def build_entity_graph(store: Store) -> EntityGraph:
 
 
 def entity_graph(service: ServiceLike) -> EntityGraph:
-    """The projection of the current graph version, computed once per version."""
-    return service.derived_index("entity-graph", build_entity_graph)
+    """The projection of the current graph version, waiting for its build as long as it takes: for background
+    work (the centrality rankings) and scripts. A request reads :meth:`Ctx.projection`, which never waits more
+    than :data:`graphapp.background.WAIT_SECONDS`."""
+    return service.entity_graphs.current().value

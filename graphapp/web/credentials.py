@@ -27,7 +27,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from ..config import Settings
-from ..staff import LEGACY_NAME, ROLES, StaffFile, split_token, staff_path
+from ..staff import LEGACY_NAME, ROLES, StaffFile, staff_path
 from .exceptions import AppError
 
 SESSION_COOKIE = "graphapp_session"
@@ -125,13 +125,12 @@ class Access:
 
     def authenticate(self, token: str) -> tuple[Principal, str]:
         """The principal holding ``token`` and the proof a session keeps; 403 when the token is not valid.
-        Slow on purpose (scrypt): call it from a worker thread."""
+        Slow on purpose (scrypt) the first time a token is seen: call it from a worker thread."""
         legacy = self.settings.update_token
         if legacy and hmac.compare_digest(token.encode("utf-8"), legacy.encode("utf-8")):
             return Principal(LEGACY_NAME, frozenset(ROLES), "GRAPHAPP_UPDATE_TOKEN"), self._legacy_proof(token)
-        parts = split_token(token)
-        member = self.staff.by_token_id(parts[0]) if parts else None
-        if member is not None and member.verify(token):
+        member = self.staff.verified(token)
+        if member is not None:
             if member.disabled:
                 raise AppError(403, f"The staff account {member.name!r} is disabled.")
             return Principal(member.name, frozenset(member.roles), member.display_name), member.token_id

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 from .. import metrics
 from ..config import Settings
 from ..storage import Store
-from ..validation import Report, validate_change
+from ..validation import Report, validate_change, warm_up
 from .changes import Change, StaleWrite, WriteRejected
 from .history import History
 
@@ -38,6 +39,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: the start of a spreadsheet formula (OWASP's CSV injection: «=HYPERLINK(…)», «+cmd|…», «-cmd|…», «@SUM(…)»): refused
 #: at the start of a written text, so that no CSV download carries one (issue 19, item 12); «+ de 1437» and «-5» pass
 FORMULA_START = re.compile(r"\A(?:[=@\t\r]|[+-](?![\d\s.,]))")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,29 @@ class Writer:
         )
 
     def recover(self) -> list[int]:
-        """Settle changes a crash left pending (see :meth:`History.recover`)."""
+        """Settle changes a crash left pending (see :meth:`History.recover`), then warm the validation up in the
+        background (:meth:`warm_up`): this is how a service starts its writer."""
         with self.locked():
             settled = self.history.recover(self._holds)
             self.version = self.history.last_id()
+        self.warm_up()
         return settled
+
+    def warm_up(self) -> threading.Thread:
+        """Load the shapes and run pyshacl once in a background thread (about 300 ms, once per process), so that
+        the first write after a start does not pay it; a write arriving meanwhile waits for it (this process's
+        lock), then validates as usual."""
+
+        def run() -> None:
+            with self._lock:
+                try:
+                    warm_up(self.settings)
+                except Exception:  # the write that follows validates anyway, and reports what is wrong
+                    log.warning("the validation could not be warmed up", exc_info=True)
+
+        thread = threading.Thread(target=run, name="validation-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def _holds(self, quad: ox.Quad) -> bool:
         return self.store.holds(quad)

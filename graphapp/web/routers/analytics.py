@@ -1,7 +1,7 @@
 """Network analytics pages, each with a JSON twin: central actors, how two entities are connected, and the
-connected components of the graph. The measures are computed once per graph version (:mod:`graphapp.analytics`);
-the centrality rankings in the background: the page serves the newest one computed, and says when it is of an older
-version than the current one.
+connected components of the graph. The measures run on the projection built in the background for each graph
+version (:mod:`graphapp.background`), the centrality rankings too: a page serves the newest one built, says when it
+is of an older version than the current one, and before the first is a 503 «se está preparando» with Retry-After.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ... import analytics
+from ...background import BeingPrepared
 from ...graphviews import Ctx
 from ...graphviews.names import capitalised
 from ..deps import ServiceDep
@@ -19,9 +20,13 @@ from ..errors import AppError, error_responses, json_wanted
 from ..openapi import page_or_json
 from ..params import PageFormat, page_language
 from ..render import html_page, json_page
-from .views import ViewCtx
+from .views import ViewCtx, preparing_response
 
 router = APIRouter(tags=["Analytics"], dependencies=[Depends(page_language)])
+PREPARING_503 = (
+    "No projection of the graph has been built yet (the service has just started, or the graph is large): it is "
+    "being prepared; try again after Retry-After."
+)
 
 
 def _answer(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
@@ -132,9 +137,9 @@ def analytics_centrality(
     state: dict[str, Any] = {
         "network": red,
         "networks": list(analytics.NETWORKS),
-        "graph_version": prepared[0] if prepared else None,
+        "graph_version": prepared.version if prepared else None,
         "current_graph_version": current,
-        "up_to_date": prepared is not None and prepared[0] >= current,
+        "up_to_date": prepared is not None and prepared.version >= current,
     }
     state["preparing"] = not state["up_to_date"]
     if prepared is None:  # nothing computed yet: the service has just started
@@ -149,7 +154,7 @@ def analytics_centrality(
             return json_page(request, {"error": 503, "message": message, **state}, status_code=503, headers=headers)
         context = {**state, "message": message, "graph_page": True}
         return html_page(request, "analytics_centrality.html", context, status_code=503, headers=headers)
-    result = prepared[1]
+    result = prepared.value
     context = {
         **state,
         "by_degree": _ranked(ctx, result.by_degree),
@@ -171,8 +176,10 @@ def analytics_centrality(
         **error_responses(
             400,
             404,
+            503,
             e400="A bad parameter, or (for JSON) `desde` or `hasta` missing, or not a possible IRI.",
             e404="No entity with that IRI, path or name.",
+            e503=PREPARING_503,
         ),
     },
 )
@@ -194,7 +201,10 @@ def analytics_path(
         raise AppError(400, str(exc)) from None
     except LookupError as exc:
         raise AppError(404, str(exc.args[0])) from None
-    result = analytics.paths(ctx, source, target)
+    try:
+        result = {**analytics.paths(ctx, source, target), **ctx.graph_version()}
+    except BeingPrepared as exc:
+        return preparing_response(request, ctx.lang, exc, ANALYTICS_PAGES[1][1], as_json=as_json)
     if as_json:
         return json_page(request, result)
     context["result"] = result
@@ -206,7 +216,7 @@ def analytics_path(
     "/analitica/componentes",
     name="analytics_components",
     summary="Connected components of the graph",
-    responses={**page_or_json(), **error_responses(400)},
+    responses={**page_or_json(), **error_responses(400, 503, e503=PREPARING_503)},
 )
 def analytics_components(
     request: Request,
@@ -214,8 +224,12 @@ def analytics_components(
     format: PageFormat = None,
 ) -> Response:
     as_json = json_wanted(request, format)
-    result = analytics.components(ctx.service)
+    try:
+        result = analytics.projection_components(ctx.projection())
+    except BeingPrepared as exc:
+        return preparing_response(request, ctx.lang, exc, ANALYTICS_PAGES[2][1], as_json=as_json)
     context = {
+        **ctx.graph_version(),
         "count": len(result.sizes),
         "nodes": result.nodes,
         "isolated": result.isolated,

@@ -1,8 +1,12 @@
 """The practice finder, for people and programs: ``/practicas`` (search page with its JSON twin), the comparison
 of two or three practices (``/practicas/comparar``) and the JSON API (``/api/practices/search`` and ``/themes``).
 
-The search index (:class:`graphapp.finder.PracticeIndex`) is built once per graph version through
-``service.cached``: a practice added to the data or through ``/sparql/update`` is found at once, with no code.
+The search index (:class:`graphapp.finder.PracticeIndex`) is built in the background once per graph version
+(``Service.finder``, a :class:`graphapp.background.BuiltInBackground`): a request waits at most two seconds for the
+current version's, and is answered meanwhile from the previous version's, saying so (``graph_version``,
+``current_graph_version``, ``up_to_date``), or before the first one with a 503 «se está preparando» and Retry-After.
+A practice added to the data or through ``/sparql/update`` is found as soon as its version's index is built (at
+once on a small graph), with no code.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...background import BeingPrepared, Built
 from ...finder import THRESHOLD, PracticeIndex, commitment_card, practice_card
 from ...iris import InvalidIri, checked_iri
 from ...service import Service
@@ -24,6 +29,7 @@ from ..links import site_href
 from ..openapi import page_or_json
 from ..params import ApiLang, PageFormat, check_search_text, page_language
 from ..render import html_page, json_page
+from .views import preparing_response, preparing_state
 
 router = APIRouter(tags=["Practice finder"])
 
@@ -112,9 +118,28 @@ class SearchResponse(BaseModel):
 # ---------------------------------------------------------------- shared pieces
 
 
-def finder_index(service: Service) -> PracticeIndex:
-    """The search index of the current graph version (built on first use after each change)."""
-    return service.derived_index("finder", PracticeIndex.build)
+TITLE = ("Buscador de prácticas", "Practice finder")
+PREPARING_503 = (
+    "The finder's index has not been built yet (the service has just started, or the graph is large): it is being "
+    "prepared; try again after Retry-After."
+)
+
+
+def finder_index(service: Service) -> Built[PracticeIndex]:
+    """The search index and the graph version it was built for: the current version's (waiting at most two seconds
+    for its build), else the previous one's. Raises :exc:`graphapp.background.BeingPrepared` before the first."""
+    return service.finder.get()
+
+
+def _version_state(built: Built[PracticeIndex], current: int) -> dict[str, Any]:
+    """Which graph version the answer reflects, for the JSON twins and the API."""
+    up_to_date = built.version >= current
+    return {
+        "graph_version": built.version,
+        "current_graph_version": current,
+        "up_to_date": up_to_date,
+        "preparing": not up_to_date,
+    }
 
 
 def _card(
@@ -197,15 +222,18 @@ def search_payload(
     limit: int = 10,
     worked: bool = False,
 ) -> dict[str, Any]:
-    """Run a search and shape the answer (raises :class:`AppError` on bad input). ``worked``: only results with
-    evidence that they gave results (see :data:`Worked`)."""
+    """Run a search and shape the answer, saying which graph version's index answered it (raises
+    :class:`AppError` on bad input, then :exc:`BeingPrepared` when no index has been built yet). ``worked``: only
+    results with evidence that they gave results (see :data:`Worked`)."""
+    current = service.version
     q = check_search_text(q or "")
     if not 1 <= limit <= MAX_RESULTS:
         raise AppError(400, f"limit must be between 1 and {MAX_RESULTS}.")
     themes = [t for t in themes if t.strip()]
     if not q and not themes and not problem:
         raise AppError(400, "Describe the problem (q=...), pick a theme (theme=...) or a problem (problem=...).")
-    index = finder_index(service)
+    built = finder_index(service)
+    index = built.value
     theme_iris = []
     for value in themes:
         iri = _resolve(service, value, "tema", "theme", lang)
@@ -255,7 +283,7 @@ def search_payload(
     }
     practices = any(r.get("kind") == "practice" for r in results)
     message = None if practices else _nothing(index, result, lang, commitments=bool(results))
-    return {"query": query, "results": results, "message": message}
+    return {"query": query, "results": results, "message": message, **_version_state(built, current)}
 
 
 def _nothing(index: PracticeIndex, result: Any, lang: str, *, commitments: bool = False) -> str:
@@ -300,6 +328,11 @@ def _api_error(exc: AppError) -> JSONResponse:
     return JSONResponse({"error": exc.status, "message": exc.message}, status_code=exc.status)
 
 
+def _api_preparing(lang: str, exc: BeingPrepared) -> JSONResponse:
+    """The API's 503 while the first index is being built: the page's JSON (:func:`preparing_state`), Retry-After."""
+    return JSONResponse(preparing_state(lang, exc), status_code=503, headers={"Retry-After": str(exc.retry_after)})
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -309,8 +342,11 @@ def _api_error(exc: AppError) -> JSONResponse:
     summary="Practice finder: search page (HTML) or its JSON twin",
     dependencies=[Depends(page_language)],
     responses={
-        **page_or_json(),
-        **error_responses(400, 404, e404="Unknown theme or problem."),
+        **page_or_json(
+            "The page or its JSON twin, answered from the newest index built: of the current graph version or, while "
+            "that one is being prepared, of the previous one (`graph_version`, `current_graph_version`, `up_to_date`)."
+        ),
+        **error_responses(400, 404, 503, e404="Unknown theme or problem.", e503=PREPARING_503),
     },
 )
 def practices_page(
@@ -326,12 +362,18 @@ def practices_page(
     the graph, results with their reasons and replicability, and a form to compare two or three of them."""
     lang = get_lang(request)
     as_json = json_wanted(request, format)
-    index = finder_index(service)
+    current = service.version
     theme = theme or []
     asked = bool((q or "").strip() or [t for t in theme if t.strip()] or problem)
-    payload = search_payload(service, q, theme, problem, lang, worked=worked) if asked else None
+    try:
+        built = finder_index(service)
+        payload = search_payload(service, q, theme, problem, lang, worked=worked) if asked else None
+    except BeingPrepared as exc:
+        return preparing_response(request, lang, exc, TITLE, as_json=as_json)
+    index = built.value
+    state = payload or _version_state(built, current)
     if as_json:
-        body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang)}
+        body = payload or {"query": None, "results": [], "themes": theme_tree(service, index, lang), **state}
         return json_page(request, body)
     problems = [
         {**_ref(service, str(row["problem"]), lang), "practices": int(row["practices"])}
@@ -347,6 +389,7 @@ def practices_page(
         "all_themes": sorted(((t, th.label(lang)) for t, th in index.themes.items()), key=lambda x: x[1]),
         "threshold": THRESHOLD,
         "worked": worked,
+        "version_state": {k: state[k] for k in ("graph_version", "current_graph_version", "up_to_date")},
     }
     return html_page(request, "practices.html", context)
 
@@ -359,7 +402,12 @@ def practices_page(
     responses={
         **page_or_json(),
         **error_responses(
-            400, 404, e400="Not two or three different practices, or a bad parameter.", e404="No such practice."
+            400,
+            404,
+            503,
+            e400="Not two or three different practices, or a bad parameter.",
+            e404="No such practice.",
+            e503=PREPARING_503,
         ),
     },
 )
@@ -376,7 +424,12 @@ def practices_compare(
     iris = list(dict.fromkeys(_resolve(service, v, "practica", "p", lang) for v in p or [] if v.strip()))
     if not 2 <= len(iris) <= 3:
         raise AppError(400, "Compare two or three different practices: p=...&p=...")
-    index = finder_index(service)
+    current = service.version
+    try:
+        built = finder_index(service)
+    except BeingPrepared as exc:
+        return preparing_response(request, lang, exc, ("Comparar prácticas", "Compare practices"), as_json=as_json)
+    index = built.value
     cards = []
     for iri in iris:
         card = _card(service, index, iri, lang, commitments=False)
@@ -386,7 +439,7 @@ def practices_compare(
     shared = {
         key: [x for x in cards[0][key] if all(x in c[key] for c in cards[1:])] for key in ("themes", "sdgs", "actors")
     }
-    body = {"practices": cards, "shared": shared}
+    body = {"practices": cards, "shared": shared, **_version_state(built, current)}
     if as_json:
         return json_page(request, body)
     return html_page(request, "practices_compare.html", body)
@@ -403,9 +456,11 @@ def practices_compare(
     responses=error_responses(
         400,
         404,
+        503,
         media=("application/json",),
         e400="Bad input: no q, theme or problem; bad lang or limit; q too long.",
         e404="Unknown theme or problem.",
+        e503=PREPARING_503,
     ),
 )
 def practices_search_api(
@@ -429,6 +484,8 @@ def practices_search_api(
         payload = search_payload(service, q, theme or [], problem, _lang(request, lang), limit, worked)
     except AppError as exc:
         return _api_error(exc)
+    except BeingPrepared as exc:
+        return _api_preparing(_lang(request, lang), exc)
     return JSONResponse(payload)
 
 
@@ -436,9 +493,17 @@ def practices_search_api(
     "/api/practices/themes",
     name="practices_themes_api",
     summary="The thesaurus of public-problem themes, with synonyms and practice counts",
-    responses=error_responses(400, media=("application/json",), e400="A `lang` other than `es` or `en`."),
+    responses=error_responses(
+        400, 503, media=("application/json",), e400="A `lang` other than `es` or `en`.", e503=PREPARING_503
+    ),
 )
 def practices_themes_api(request: Request, service: ServiceDep, lang: ApiLang = None) -> Response:
     """Every theme (IRI, label, definition, synonyms, narrower themes) and how many practices address it or a
     narrower theme: the values ``theme=`` accepts."""
-    return JSONResponse({"themes": theme_tree(service, finder_index(service), _lang(request, lang))})
+    current = service.version
+    try:
+        built = finder_index(service)
+    except BeingPrepared as exc:
+        return _api_preparing(_lang(request, lang), exc)
+    themes = theme_tree(service, built.value, _lang(request, lang))
+    return JSONResponse({"themes": themes, **_version_state(built, current)})

@@ -3,6 +3,11 @@
 
 The networks are built by :mod:`graphapp.graphviews`; pages render them through our templates and
 ``static/graph.js`` (vis-network served from the pyvis package), never through pyvis's own HTML page.
+
+The projection the views draw is built in the background for each graph version (:mod:`graphapp.background`): a
+view reflects the newest projection built and its JSON twin says which version (``graph_version``,
+``current_graph_version``, ``up_to_date``); before the first one is built it is a 503 «se está preparando»
+with ``Retry-After`` (:func:`preparing_response`, which the finder and the analytics pages answer with too).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from ... import graphviews
+from ...background import BeingPrepared
 from ...graphviews import DEFAULT_LIMIT, Ctx
 from ...iris import InvalidIri, checked_iri
 from ...service import Service
@@ -29,7 +35,32 @@ from ..urls import path_for
 
 router = APIRouter(tags=["Graph views"], dependencies=[Depends(page_language)])
 #: a view: its page or JSON twin; a bad parameter (such as an unknown class) is a 400, an unknown entity a 404
-VIEW_RESPONSES = {**page_or_json(), **error_responses(400, 404)}
+VIEW_RESPONSES = {
+    **page_or_json(
+        "The page or its JSON twin, drawn from the newest projection of the graph built: of the current version or, "
+        "while that one is being prepared, of the previous one (`graph_version`, `current_graph_version`, "
+        "`up_to_date`)."
+    ),
+    **error_responses(
+        400,
+        404,
+        503,
+        e503="No projection of the graph has been built yet (the service has just started, or the graph is "
+        "large): it is being prepared; try again after Retry-After.",
+    ),
+}
+#: what is being prepared, by builder (graphapp.background), in Spanish and English; {version} is the graph version
+PREPARING = {
+    "entity-graph": (
+        "La red de entidades que dibujan las vistas y la analítica se está preparando para la versión {version} del "
+        "grafo",
+        "The network of entities the views and analytics draw is being prepared for version {version} of the graph",
+    ),
+    "finder": (
+        "El índice del buscador de prácticas se está preparando para la versión {version} del grafo",
+        "The practice finder's index is being prepared for version {version} of the graph",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -147,14 +178,50 @@ def view_context(request: Request, service: ServiceDep) -> Ctx:
 ViewCtx = Annotated[Ctx, Depends(view_context)]
 
 
+def preparing_state(lang: str, exc: BeingPrepared) -> dict[str, Any]:
+    """What a 503 «se está preparando» says (:exc:`graphapp.background.BeingPrepared`: an index built in the
+    background, none of an older version to serve): ``error``, ``message`` (in ``lang``), ``preparing``,
+    ``graph_version`` (none yet), ``current_graph_version`` and ``retry_after`` (seconds)."""
+    es, en = PREPARING.get(exc.name, ("{version}", "{version}"))
+    message = (
+        es.format(version=exc.version) + "; vuelva a cargar la página en unos segundos."
+        if lang == "es"
+        else en.format(version=exc.version) + "; reload the page in a few seconds."
+    )
+    return {
+        "error": 503,
+        "message": message,
+        "preparing": True,
+        "up_to_date": False,
+        "graph_version": None,
+        "current_graph_version": exc.version,
+        "retry_after": exc.retry_after,
+    }
+
+
+def preparing_response(
+    request: Request, lang: str, exc: BeingPrepared, title: tuple[str, str], *, as_json: bool
+) -> Response:
+    """The 503 «se está preparando» of a page (:func:`preparing_state`), or of its JSON twin, with
+    ``Retry-After``; ``title`` (Spanish, English) names the page."""
+    state = preparing_state(lang, exc)
+    headers = {"Retry-After": str(exc.retry_after)}
+    if as_json:
+        return json_page(request, state, status_code=503, headers=headers)
+    context = {**state, "title": title[0] if lang == "es" else title[1]}
+    return html_page(request, "preparing.html", context, status_code=503, headers=headers)
+
+
 def _render(
     request: Request,
     ctx: Ctx,
     template: str,
     build: Callable[[Ctx], dict[str, Any]],
     format: str | None,
+    title: tuple[str, str],
 ) -> Response:
-    """Build a view for the reader's language and answer in JSON or HTML; input errors become 400/404."""
+    """Build a view for the reader's language and answer in JSON or HTML, saying which graph version it reflects;
+    input errors become 400/404, a projection not built yet a 503 «se está preparando»."""
     as_json = json_wanted(request, format)
     try:
         view = build(ctx)
@@ -162,6 +229,9 @@ def _render(
         raise AppError(404, str(exc.args[0] if exc.args else exc)) from None
     except ValueError as exc:
         raise AppError(400, str(exc)) from None
+    except BeingPrepared as exc:
+        return preparing_response(request, ctx.lang, exc, title, as_json=as_json)
+    view = {**view, **ctx.graph_version()}
     if as_json:
         return json_page(request, view)
     context: dict[str, Any] = {"view": view, "graph_page": True}
@@ -255,6 +325,7 @@ def view_overview(
         "views_overview.html",
         lambda ctx: graphviews.overview(ctx, classes, limit, page),
         format,
+        VIEW["view_overview"].title,
     )
 
 
@@ -276,6 +347,7 @@ def view_neighbourhood(
         "views_neighbourhood.html",
         lambda ctx: graphviews.neighbourhood(ctx, iri, depth, limit, page),
         format,
+        VIEW["view_neighbourhood"].title,
     )
 
 
@@ -288,7 +360,14 @@ def view_problem_tree(
     format: PageFormat = None,
 ) -> Response:
     iri = _entity_iri(service, path, ctx.lang)
-    return _render(request, ctx, "views_problem_tree.html", lambda ctx: graphviews.problem_tree(ctx, iri), format)
+    return _render(
+        request,
+        ctx,
+        "views_problem_tree.html",
+        lambda ctx: graphviews.problem_tree(ctx, iri),
+        format,
+        VIEW["view_problem_tree"].title,
+    )
 
 
 @VIEW["view_stl"].route()
@@ -297,7 +376,7 @@ def view_stl(
     ctx: ViewCtx,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, "views_stl.html", graphviews.stl, format)
+    return _render(request, ctx, "views_stl.html", graphviews.stl, format, VIEW["view_stl"].title)
 
 
 @VIEW["view_timeline"].route()
@@ -306,7 +385,7 @@ def view_timeline(
     ctx: ViewCtx,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, "views_timeline.html", graphviews.timeline, format)
+    return _render(request, ctx, "views_timeline.html", graphviews.timeline, format, VIEW["view_timeline"].title)
 
 
 @VIEW["view_sdg"].route()
@@ -315,7 +394,7 @@ def view_sdg(
     ctx: ViewCtx,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, "views_sdg.html", graphviews.sdg, format)
+    return _render(request, ctx, "views_sdg.html", graphviews.sdg, format, VIEW["view_sdg"].title)
 
 
 @VIEW["view_municipalities"].route()
@@ -324,4 +403,6 @@ def view_municipalities(
     ctx: ViewCtx,
     format: PageFormat = None,
 ) -> Response:
-    return _render(request, ctx, "views_municipalities.html", graphviews.municipalities, format)
+    return _render(
+        request, ctx, "views_municipalities.html", graphviews.municipalities, format, VIEW["view_municipalities"].title
+    )

@@ -1,0 +1,239 @@
+"""What is derived from the whole graph and takes too long to build while a visitor waits, built in the background
+once per graph version.
+
+At 10^7 triples the views' projection and the finder's index take minutes to build, the centrality rankings longer
+still; a page must not wait for them. :class:`BuiltInBackground` builds a value (or several *parts*, such as the
+two networks of the centrality) for each graph version in a thread of its own and hands a request the newest value
+it holds: the current version's, or while that one is being built the previous version's. A request waits at most
+``wait_seconds`` (2 s) for a build under way; with nothing built yet it gets :exc:`BeingPrepared`, which the web
+layer answers with a 503 page that says so, with ``Retry-After``. A small graph (the shipped data, the tests) builds
+in about a second, so its first request waits for the build and a write is read at once.
+
+A builder starts either at its first request (``eager=False``: a service nobody asks pays nothing, and the test
+suite starts hundreds) or with the service (``eager=True``: on a large store, where the first visitor must not find
+the build only just begun); from then on it builds every new version. A newer version supersedes an older one: the
+older version's parts not yet started are skipped, a build under way finishes and serves until the newer one is
+ready.
+
+>>> built = BuiltInBackground("doubled", lambda version, part: version * 2)
+>>> built.publish(3)
+>>> built.latest() is None  # nobody asked yet: nothing is built
+True
+>>> built.request(); built.wait(10)
+True
+>>> built.get()
+Built(version=3, value=6)
+>>> built.close()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .heap import release_free_memory
+
+T = TypeVar("T")
+WAIT_SECONDS = 2.0
+"""The longest a request waits for a build under way before it is answered with what there is."""
+RETRY_AFTER = 5
+"""Seconds a reader is asked to wait (``Retry-After``) when nothing has been built yet."""
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Built(Generic[T]):
+    """A value and the graph version it was built for."""
+
+    version: int
+    value: T
+
+
+class BeingPrepared(Exception):
+    """Nothing of ``name`` has been built yet for any version: it is being prepared for ``version``; ask again
+    after ``retry_after`` seconds."""
+
+    def __init__(self, name: str, version: int | None, retry_after: int = RETRY_AFTER) -> None:
+        super().__init__(f"{name} is being prepared for graph version {version}")
+        self.name = name
+        self.version = version
+        self.retry_after = retry_after
+
+
+class BuildFailed(RuntimeError):
+    """The build of the current version failed (logged) and no older value is held."""
+
+
+class BuiltInBackground(Generic[T]):
+    """One value per part (``parts``; one part, ``""``, by default) of each graph version, built with
+    ``build(version, part)`` in a background thread, one build at a time, the parts in their order.
+
+    :meth:`publish` tells it of a version (the service calls it at start and for every new version); :meth:`request`
+    starts the builds of a lazy one; :meth:`get` is what a request reads (waits at most ``wait_seconds``);
+    :meth:`wait` and :meth:`current` are for tests, scripts and other background work, which may wait;
+    :meth:`close` stops the thread.
+
+    ``build`` is any callable: the service passes its builders, and a test a slow one, to see what a request gets
+    while a build is under way."""
+
+    def __init__(
+        self,
+        name: str,
+        build: Callable[[int, str], T],
+        *,
+        parts: Sequence[str] = ("",),
+        eager: bool = False,
+        wait_seconds: float = WAIT_SECONDS,
+        retry_after: int = RETRY_AFTER,
+    ) -> None:
+        if not parts:
+            raise ValueError("a builder needs at least one part")
+        self.name = name
+        self.parts = tuple(parts)
+        self.wait_seconds = wait_seconds
+        self.retry_after = retry_after
+        self._build = build
+        self._changed = threading.Condition()
+        self._current: int | None = None  # the newest version published
+        self._wanted: int | None = None  # the newest version to build (once active)
+        self._done: dict[str, Built[T]] = {}  # part -> the newest value built
+        self._failed: set[tuple[int, str]] = set()  # (version, part): not tried again for that version
+        self._active = eager
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ the service's side
+
+    def publish(self, version: int) -> None:
+        """A new graph version: once active, start building it (returns at once)."""
+        with self._changed:
+            if self._closed:
+                return
+            self._current = version
+            if not self._active:
+                return
+            self._wanted = version
+            self._changed.notify_all()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"build-{self.name}", daemon=True)
+                self._thread.start()
+
+    def request(self) -> None:
+        """A reader asks: build the current version now (returns at once), and every new version from now on."""
+        with self._changed:
+            if self._active or self._closed or self._current is None:
+                return
+            self._active = True
+            current = self._current
+        self.publish(current)
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop the thread after its current build (whose value is dropped), and wait for it (at most ``timeout``
+        seconds): a build under way reads the store, which must be closed after it. Whoever waits is woken."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    # ------------------------------------------------------------ the readers' side
+
+    @property
+    def version(self) -> int | None:
+        """The newest graph version published."""
+        with self._changed:
+            return self._current
+
+    def latest(self, part: str = "") -> Built[T] | None:
+        """The newest value built for ``part`` (of the current version or an older one), or ``None``."""
+        with self._changed:
+            return self._done.get(part)
+
+    def get(self, part: str = "") -> Built[T]:
+        """What a request serves: the current version's value, waiting at most ``wait_seconds`` for its build;
+        else the newest older one. Raises :exc:`BeingPrepared` when none has been built yet, :exc:`BuildFailed`
+        when the current version's build failed and none is held."""
+        return self._get(part, self.wait_seconds)
+
+    def current(self, part: str = "", timeout: float | None = None) -> Built[T]:
+        """The value of the current version (or a newer one), waiting for its build as long as it takes (or
+        ``timeout`` seconds): for background work that needs it, such as the centrality on the projection. Raises
+        as :meth:`get` does when it is closed, or at the timeout, with nothing built."""
+        return self._get(part, timeout)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until every part of the newest version asked for is built (or failed); ``False`` at the ``timeout``
+        (seconds). For tests and scripts: requests wait through :meth:`get`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._closed or self._pending() is None, timeout)
+
+    # ------------------------------------------------------------ inside
+
+    def _get(self, part: str, timeout: float | None) -> Built[T]:
+        if part not in self.parts:
+            raise ValueError(f"{self.name} has no part {part!r}")
+        self.request()
+        with self._changed:
+            wanted = self._current
+
+            def settled() -> bool:
+                done = self._done.get(part)
+                return (
+                    self._closed
+                    or wanted is None
+                    or (done is not None and done.version >= wanted)
+                    or (wanted, part) in self._failed
+                )
+
+            if timeout is None or timeout > 0:
+                self._changed.wait_for(settled, timeout)
+            done = self._done.get(part)
+            failed = wanted is not None and (wanted, part) in self._failed
+        if done is not None:
+            return done
+        if failed:
+            raise BuildFailed(f"{self.name} could not be built for graph version {wanted}")
+        raise BeingPrepared(self.name, wanted, self.retry_after)
+
+    def _pending(self) -> tuple[int, str] | None:
+        """The (version, part) to build next: the newest version's first part without its value."""
+        wanted = self._wanted
+        if wanted is None:
+            return None
+        for part in self.parts:
+            done = self._done.get(part)
+            if (done is None or done.version < wanted) and (wanted, part) not in self._failed:
+                return wanted, part
+        return None
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._closed or self._pending() is not None)
+                job = self._pending()
+                if self._closed or job is None:
+                    return
+            version, part = job
+            try:
+                value = self._build(version, part)
+            except Exception:
+                with self._changed:
+                    if self._closed:
+                        return  # the store was closed under the build
+                    self._failed.add(job)
+                    self._changed.notify_all()
+                log.exception("building %s %s for graph version %s failed", self.name, part, version)
+                continue
+            with self._changed:
+                if self._closed:
+                    return
+                held = self._done.get(part)
+                if held is None or held.version < version:
+                    self._done[part] = Built(version, value)
+                self._changed.notify_all()
+            del value
+            release_free_memory()
