@@ -242,6 +242,15 @@ class Service:
         self._publish_builders(version)
         self.centrality.publish(version)
 
+    def queries_read(self) -> str:
+        """What users' queries read now: ``memory`` (the shared copy), ``loading`` (the disk while the copy loads),
+        ``disk`` or ``server``."""
+        if self.settings.remote:
+            return "server"
+        if self.copy is None or self.copy.failed:
+            return "disk"
+        return "memory" if self.pool.on_copy else "loading"
+
     def _copy_loaded(self, copy: MemoryCopy) -> None:
         """The in-memory copy is loaded (called from its thread): bring it to the current version, then the query
         workers move onto it."""

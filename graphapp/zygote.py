@@ -136,6 +136,11 @@ class MemoryCopy:
         return self._process.pid
 
     @property
+    def failed(self) -> bool:
+        """The copy could not be loaded, or its process stopped."""
+        return self._failed
+
+    @property
     def ready(self) -> bool:
         """Loaded and alive: workers may be forked from it."""
         return self._ready.is_set() and not self._failed

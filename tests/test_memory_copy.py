@@ -46,6 +46,7 @@ def test_the_query_workers_are_forks_of_one_copy(client: TestClient) -> None:
     service = client.app.state.service  # type: ignore[attr-defined]
     assert service.copy is not None and service.copy.ready
     assert service.pool.on_copy
+    assert client.get("/ready").json()["queries_read"] == "memory"
 
 
 def test_every_worker_sees_a_write_once_it_is_acknowledged(client: TestClient) -> None:
@@ -85,6 +86,7 @@ def test_the_disk_mode_answers_the_same() -> None:
     with make_app_client({"GRAPHAPP_CACHE_MB": "0", "GRAPHAPP_QUERY_COPY": "disk"}, update_token=TOKEN) as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         assert service.copy is None and not service.pool.on_copy
+        assert client.get("/ready").json()["queries_read"] == "disk"
         _insert(client, "disco", 3)
         assert _count(client, "disco") == 3
 
@@ -99,3 +101,4 @@ def test_when_the_copy_dies_the_queries_go_back_to_the_store_on_disk() -> None:
         assert [_count(client, "despues", salt=str(i)) for i in range(4)] == [4] * 4
         assert _count(client, "antes") == 2
         assert not service.pool.on_copy
+        assert client.get("/ready").json()["queries_read"] == "disk"

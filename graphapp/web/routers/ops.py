@@ -42,6 +42,12 @@ _READY = {
         "status": {"type": "string", "enum": ["ready", "unavailable"]},
         "version": {"type": "integer", "description": "The graph version (the last change committed)."},
         "ms": {"type": "number", "description": "How long the store took to answer, in milliseconds."},
+        "queries_read": {
+            "type": "string",
+            "enum": ["memory", "disk", "loading", "server"],
+            "description": "What users' queries read now: the shared in-memory copy, the store's snapshot on disk "
+            "(GRAPHAPP_QUERY_COPY=disk, or the copy failed), the disk while the copy loads, or the SPARQL server.",
+        },
         "error": {"type": "integer"},
         "message": {"type": "string", "description": "Why the service is not ready."},
     },
@@ -92,7 +98,8 @@ async def ready(web: WebDep) -> JSONResponse:
         return _unavailable("The store answered but holds no statements (an empty or closed store).")
     ms = round((time.perf_counter() - start) * 1000, 2)
     return JSONResponse(
-        {"status": "ready", "version": service.version, "ms": ms}, headers={"Cache-Control": "no-store"}
+        {"status": "ready", "version": service.version, "ms": ms, "queries_read": service.queries_read()},
+        headers={"Cache-Control": "no-store"},
     )
 
 
