@@ -9,6 +9,7 @@ import rdflib
 
 from graphapp.config import Settings
 from graphapp.store import GraphStore
+from graphapp.validation import Report
 from graphapp.writes import Change, Writer, WriteRejected
 from graphapp.writes.history import History
 
@@ -25,7 +26,8 @@ def test_a_change_that_breaks_the_shapes_is_refused_after_the_warm_up() -> None:
     for _ in range(2):  # the second time with the shapes' SPARQL already parsed
         with pytest.raises(WriteRejected) as refused:
             writer.commit(Change(add=(bare,), actor="ana"))
-        assert refused.value.report is not None and refused.value.report.violations
+        report = refused.value.report
+        assert isinstance(report, Report) and report.violations
     assert len(writer.store) == 0
     label = ox.Quad(ox.NamedNode("https://w3id.org/gakg/id/x/a"), LABEL, ox.Literal("a", language="es"), GRAPH)
     assert writer.commit(Change(add=(label,), actor="ana")).change_id == 1
