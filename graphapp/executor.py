@@ -164,6 +164,9 @@ class WorkerPool:
         self.killed = collections.Counter[str]()  # reason -> count, for operators and tests
         self._closed = False
         self._copy = copy  # the shared in-memory copy (graphapp.zygote), given or attached later (attach_copy)
+        # while the copy serves, a new version needs no snapshot on disk until a worker on disk does (publish_later)
+        self._make_snapshot: Callable[[], None] | None = None
+        self._snapshot_behind = False
         min_ready = size if min_ready is None else min(min_ready, size)
         starting = [self._spawn() for _ in range(size)]
         # the pool answers as soon as ``min_ready`` workers are ready (a fast start); the others join as they
@@ -185,7 +188,7 @@ class WorkerPool:
         if self._copy is not None and self._copy.ready:
             worker = _Worker.forked(self._copy, self.memory_mb * 2**20, self._workdir)
         if worker is None:
-            worker = _Worker.spawned(self._ctx, self._snapshot, self.memory_mb * 2**20, self._workdir)
+            worker = _Worker.spawned(self._ctx, self._current_snapshot(), self.memory_mb * 2**20, self._workdir)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -319,10 +322,30 @@ class WorkerPool:
     def publish(self, dump_path: Path) -> None:
         """Point workers at a new dump (after an update); each reloads before its next job."""
         self._snapshot = Snapshot(str(dump_path), self._snapshot.version + 1)
+        self._snapshot_behind = False
+
+    def publish_later(self, make: Callable[[], None]) -> None:
+        """A new version that the workers on the in-memory copy already read: its snapshot on disk is made only
+        when a worker on disk needs it (the copy has died), by ``make()``, which calls :meth:`publish`. A write
+        saves the checkpoint's time (tens of milliseconds) while the copy serves."""
+        self._make_snapshot = make
+        self._snapshot_behind = True
+
+    def _current_snapshot(self) -> Snapshot:
+        """The snapshot of the current version, made now if it was left for later (:meth:`publish_later`)."""
+        make = self._make_snapshot
+        if self._snapshot_behind and make is not None:
+            make()
+        return self._snapshot
 
     @property
     def snapshot_path(self) -> Path:
         return Path(self._snapshot.path)
+
+    @property
+    def snapshot_behind(self) -> bool:
+        """Whether the snapshot on disk is of an earlier version than the current one (:meth:`publish_later`)."""
+        return self._snapshot_behind
 
     # -- one job
 
@@ -353,7 +376,8 @@ class WorkerPool:
     ) -> tuple[str, object]:
         loop = asyncio.get_running_loop()
         try:
-            worker.conn.send((job, self._snapshot))
+            # a worker on the copy keeps its version and never reads the snapshot on disk
+            worker.conn.send((job, self._snapshot if worker.version is not None else self._current_snapshot()))
         except (OSError, ValueError):
             raise _Stop("died") from None
         readable: asyncio.Future[None] = loop.create_future()

@@ -63,6 +63,12 @@ QUERY_EVALUATIONS = Counter(
     "request already being evaluated (result=shared: single flight).",
     ["result"],
 )
+QUERY_PARSES = Counter(
+    "graphapp_query_parses",
+    "Users' queries evaluated: parsed a second time by a worker (rdflib's grammar) to confirm the guard's reading "
+    "(result=parsed), or a text already confirmed, not parsed again (result=remembered).",
+    ["result"],
+)
 WORKER_RESTARTS = Counter(
     "graphapp_worker_restarts",
     "Query or update workers replaced after a stop (time or memory limit, client gone, engine fault).",
@@ -116,6 +122,10 @@ def worker_restarted(pool: str) -> None:
 
 def query_evaluated(shared: bool) -> None:
     QUERY_EVALUATIONS.labels("shared" if shared else "evaluated").inc()
+
+
+def query_parsed(remembered: bool) -> None:
+    QUERY_PARSES.labels("remembered" if remembered else "parsed").inc()
 
 
 def answer_cache_lookup(hit: bool) -> None:

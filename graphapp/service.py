@@ -86,6 +86,8 @@ class Service:
         self._remote_http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self.clients = ClientLimiter(settings.max_queries_per_client)
         self._flights: dict[str, asyncio.Future[Answer]] = {}  # answer key -> the evaluation under way
+        self._confirmed = ConfirmedQueries()
+        self._snapshots_lock = threading.Lock()  # the query workers' snapshot on disk: made, published, removed
         snapshot = self._snapshot()
         # users' queries read one in-memory copy of the graph that the query workers share (graphapp.zygote); the
         # workers open the snapshot on disk until it is loaded (at once for a small graph)
@@ -105,9 +107,13 @@ class Service:
             copy=self.copy if self.copy is not None and self.copy.ready else None,
         )
         try:
-            # updates are evaluated in their own sandboxed worker: killable at their time limit, no network
+            # updates are evaluated in their own sandboxed worker: killable at their time limit, no network. It
+            # reads no snapshot (an update is read off its parse, or evaluated on a private copy): it opens an
+            # empty dump
+            empty = self.workdir / "empty.nq"
+            empty.touch()
             self.updater = WorkerPool(
-                snapshot,
+                empty,
                 1,
                 settings.update_timeout,
                 max_queued=4,
@@ -206,6 +212,13 @@ class Service:
     def _snapshot(self) -> Path:
         return self.store.reader_snapshot(self.workdir / f"snapshot-{self.version}-{uuid.uuid4().hex[:8]}")
 
+    def _snapshot_now(self) -> None:
+        """Give the query workers a snapshot of the current version on disk (:meth:`WorkerPool.publish_later`:
+        when a worker must read the disk, the copy having died)."""
+        with self._snapshots_lock:
+            if self.pool.snapshot_behind:
+                self.pool.publish(self._snapshot())
+
     def _follow_versions(self) -> None:
         while not self._stop_following.wait(FOLLOW_SECONDS):
             try:
@@ -222,23 +235,25 @@ class Service:
         another web process)."""
         if not hasattr(self, "pool"):
             return  # still starting: the index and the workers are built from the current version
-        previous = self.pool.snapshot_path
         self.store.forget_cached_graphs()
         self.version = version
         self.state = self._graph_state()
-        snapshot = self._snapshot()
         if self.copy is not None:
             self._catch_up(self.copy)
-        self.pool.publish(snapshot)
+        with self._snapshots_lock:
+            previous = self.pool.snapshot_path
+            if self.pool.on_copy:
+                self.pool.publish_later(self._snapshot_now)  # the workers read the copy: no checkpoint per write
+            else:
+                self.pool.publish(self._snapshot())
+            # snapshots older than the previous one are read by no worker: workers move to the newest before
+            # their next job, and one that is starting reads the one it was given
+            for old in self.workdir.glob("snapshot-*"):
+                if old not in {self.pool.snapshot_path, previous}:
+                    shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         self.pool.refresh()  # idle workers of the previous version are replaced now, not at the next query
-        self.updater.publish(snapshot)
         self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
         release_free_memory()
-        # snapshots older than the previous one are read by no worker: workers move to the newest before their
-        # next job, and one that is starting reads the one it was given
-        for old in self.workdir.glob("snapshot-*"):
-            if old not in {snapshot, previous}:
-                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         self._publish_builders(version)
         self.centrality.publish(version)
 
@@ -316,11 +331,18 @@ class Service:
         self._flights[key] = flight
         try:
             metrics.query_evaluated(shared=False)
+            # a text the workers' parse has already confirmed (with the same scan) is not parsed again
+            confirmed = self._confirmed.holds(job)
+            if job.scan is not None:
+                metrics.query_parsed(remembered=confirmed)
             if self.settings.remote:
-                await self.pool.run(replace(job, confirm_only=True), gone)
+                if not confirmed:
+                    await self.pool.run(replace(job, confirm_only=True), gone)
+                    self._confirmed.add(job)
                 answer = await self._remote_query(job)
             else:
-                answer = await self.pool.run(job, gone)
+                answer = await self.pool.run(replace(job, scan=None) if confirmed else job, gone)
+                self._confirmed.add(job)
         except BaseException as exc:
             flight.set_exception(
                 exc if isinstance(exc, QueryError) else QueryError(503, "The query could not be answered; try again.")
@@ -557,6 +579,53 @@ class Service:
         for builder in builders:
             builder.request()
         return all(builder.wait(max(0.0, deadline - time.monotonic())) for builder in builders)
+
+
+class ConfirmedQueries:
+    """The query texts the workers' own parse (rdflib's grammar) has confirmed, with the guard's reading of each:
+    a repeated query skips that second parse, which costs more than evaluating a small query. The confirmation
+    is a function of the text and the reading only (:func:`graphapp.sparql_algebra.confirm_query`), so keeping it
+    is safe; at most ``size`` of them, the least recently used forgotten first.
+
+    >>> from graphapp.sparql_guard import Inspection
+    >>> seen = ConfirmedQueries(size=1)
+    >>> ask = Job("ASK {}", "ASK", "json", scan=Inspection("ASK"))
+    >>> seen.holds(ask), seen.add(ask), seen.holds(ask)
+    (False, None, True)
+    >>> seen.add(Job("ASK { ?s ?p ?o }", "ASK", "json", scan=Inspection("ASK"))); seen.holds(ask)
+    False
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._seen: dict[bytes, None] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(job: Job) -> bytes | None:
+        if job.scan is None:
+            return None
+        return hashlib.sha256(f"{job.scan!r}\x00{job.query}".encode()).digest()
+
+    def holds(self, job: Job) -> bool:
+        key = self._key(job)
+        if key is None:
+            return False
+        with self._lock:
+            if key not in self._seen:
+                return False
+            self._seen[key] = self._seen.pop(key)  # most recently used last
+            return True
+
+    def add(self, job: Job) -> None:
+        key = self._key(job)
+        if key is None:
+            return
+        with self._lock:
+            self._seen.pop(key, None)
+            self._seen[key] = None
+            while len(self._seen) > self.size:
+                del self._seen[next(iter(self._seen))]
 
 
 async def _follow(flight: asyncio.Future[Answer], gone: Callable[[], Awaitable[bool]] | None) -> Answer:

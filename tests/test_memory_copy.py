@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -101,4 +102,42 @@ def test_when_the_copy_dies_the_queries_go_back_to_the_store_on_disk() -> None:
         assert [_count(client, "despues", salt=str(i)) for i in range(4)] == [4] * 4
         assert _count(client, "antes") == 2
         assert not service.pool.on_copy
+        assert client.get("/ready").json()["queries_read"] == "disk"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_writes_while_the_copy_serves_leave_the_snapshot_for_when_a_worker_needs_the_disk() -> None:
+    """A write while the copy serves makes no snapshot on disk (a checkpoint per write); when the copy and its
+    workers die, the workers that replace them read a snapshot made then, of the current version."""
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0"}, workers=2, update_token=TOKEN) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        snapshots = sorted(service.workdir.glob("snapshot-*"))
+        _insert(client, "tarde", 2)
+        _insert(client, "tarde-b", 1)
+        assert service.pool.snapshot_behind
+        assert sorted(service.workdir.glob("snapshot-*")) == snapshots  # no snapshot per write
+        zygote = service.copy.pid
+        workers = _children(zygote)
+        assert workers, "the copy's workers are the zygote's children"
+        for pid in [zygote, *workers]:
+            os.kill(pid, signal.SIGKILL)
+        answers = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(answers) < 4:
+            r = client.post("/sparql", data={"query": f"ASK {{ ?s ?p ?o }} # {len(answers)} {time.monotonic()}"})
+            if r.status_code == 200:
+                answers.append(_count(client, "tarde", salt=str(time.monotonic())))
+        assert answers == [2] * 4
+        assert not service.pool.on_copy and not service.pool.snapshot_behind
         assert client.get("/ready").json()["queries_read"] == "disk"

@@ -7,7 +7,7 @@ routes are :mod:`graphapp.web.routers.forms`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -101,15 +101,30 @@ def _natural(code: str) -> list[Any]:
 def _candidates(service: Service, f: Field) -> list[str]:
     """The IRIs of the entities a reference field may name: under one of its segments (or its namespace) and,
     when it names classes, of one of them (or a subclass)."""
+    accepts = _accepts(service, f)
+    return sorted(iri for iri, types in list(service.index.types.items()) if accepts(iri, types))
+
+
+def _accepts(service: Service, f: Field) -> Callable[[str, Iterable[str]], bool]:
+    """Whether an entity (its IRI and types) is one a reference field may name (see :func:`_candidates`)."""
     ctx = Context.of_service(service)
     prefixes = tuple(f"{ctx.id_base}{s}/" for s in f.segments) + ((f.namespace,) if f.namespace else ())
-    if not prefixes:
-        return []
-    out = []
-    for iri, types in list(service.index.types.items()):
-        if iri.startswith(prefixes) and (not f.range or any(ctx.is_a(types, c) for c in f.range)):
-            out.append(iri)
-    return sorted(out)
+
+    def accepts(iri: str, types: Iterable[str]) -> bool:
+        return bool(prefixes) and iri.startswith(prefixes) and (not f.range or any(ctx.is_a(types, c) for c in f.range))
+
+    return accepts
+
+
+def _names_a_candidate(service: Service, f: Field, item: object) -> bool:
+    """Whether ``item`` is already what the form sends for one of the field's candidates (:func:`ref_value`):
+    looked up in the label index, without listing the candidates."""
+    if not isinstance(item, str):
+        return False
+    accepts = _accepts(service, f)
+    types = service.index.types
+    iris = {service.base_iri + "id/" + item, item} | ({f.namespace + item} if f.namespace else set())
+    return any(iri in types and ref_value(service, f, iri) == item and accepts(iri, types[iri]) for iri in iris)
 
 
 def ref_value(service: Service, f: Field, iri: str) -> str:
@@ -386,6 +401,8 @@ def by_exact_name(service: Service, kind: Kind, values: Mapping[str, Any]) -> di
         if f.kind != "iri" or f.name not in values:
             continue
         given = values[f.name]
+        if all(_names_a_candidate(service, f, v) for v in (given if isinstance(given, list) else [given])):
+            continue  # every reference is an entity's value already: no name to look up among all candidates
         choices: dict[str, list[str]] = {}
         for lang in LANGS:
             for o in options(service, f, lang):
