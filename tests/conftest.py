@@ -14,6 +14,7 @@ reference data and the source presentation). A test that lacks one skips, and py
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
@@ -53,6 +54,14 @@ def missing(reason: str, required_by: str) -> NoReturn:
     if os.environ.get(required_by) == "1":
         pytest.fail(f"{reason}, and this run requires it ({required_by}=1)", pytrace=False)
     pytest.skip(f"{reason} (set {required_by}=1 to make this a failure)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test has an id of its own. pytest-xdist, which spreads the suite over the machine's cores (``-n`` in
+    pyproject.toml), runs one test per id, so two tests with one id would silently be one. pytest 9.2 gives the tests
+    schemathesis makes for each API operation the id of the test function (pyproject.toml pins pytest below it)."""
+    shared = sorted(i for i, n in collections.Counter(item.nodeid for item in items).items() if n > 1)
+    assert not shared, f"tests that share an id (pytest-xdist would run only one of each): {shared}"
 
 
 @pytest.fixture(scope="session", autouse=True)

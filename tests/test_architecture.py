@@ -16,7 +16,7 @@ CODE = re.findall(r"`([^`\n]+)`", TEXT)
 PATHS = sorted(
     {c for c in CODE if re.fullmatch(r"(graphapp|tests|docs|ontology|shapes|scripts|benchmarks)/[\w./-]+", c)}
 )
-FILE_KINDS = ("py", "html", "rq", "ttl", "lock", "json", "sqlite", "md", "csv")
+FILE_KINDS = ("py", "html", "rq", "ttl", "lock", "json", "sqlite", "md", "csv", "toml")
 # bare file names (``views_base.html``, ``write.lock``): a file of the project, or one the service writes
 FILE_NAME = r"[\w-]+\.(" + "|".join(FILE_KINDS) + ")"
 FILES = sorted({c for c in CODE if re.fullmatch(FILE_NAME, c)})
