@@ -236,6 +236,20 @@ def _apply(store: ox.Store, changes: list[tuple[str, str]]) -> None:
         store.extend(ox.parse(added.encode(), ox.RdfFormat.N_QUADS))
 
 
+def _warm_up(store: ox.Store) -> None:
+    """Read and answer one query here, so that every fork inherits what a first query builds: rdflib's grammar
+    prepares itself on its first parse, and would otherwise do so in each new worker, on the first query it takes
+    after a write (about 30 ms on the shipped data: docs/benchmarks.md, issue 18, writes)."""
+    from .sparql_algebra import parse_query
+
+    text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"  # one row: cheap at any size
+    parse_query(text)
+    solutions = store.query(text)
+    if isinstance(solutions, ox.QuerySolutions):  # a SELECT: read its rows
+        for _ in solutions:
+            pass
+
+
 def zygote_main(control: Connection, snapshot: str, version: int, stderr_path: str) -> None:
     """Load the copy, then fork a worker per ``fork`` request and apply each ``apply``. Single-threaded when it
     forks (the engine's bulk loader may leave threads of its own, which a query never uses)."""
@@ -255,6 +269,7 @@ def zygote_main(control: Connection, snapshot: str, version: int, stderr_path: s
     except Exception as exc:  # an unreadable snapshot: the pool stays on disk
         control.send(("error", f"{type(exc).__name__}: {exc}"))
         return
+    _warm_up(store)
     control.send(("ready", version))
     while True:
         try:
