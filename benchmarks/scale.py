@@ -63,7 +63,7 @@ from benchmarks.run import (  # noqa: E402
     machine_info,
     query_form,
 )
-from benchmarks.write_bench import CONTRIB, ID, PRACTICE_TTL, PREFIXES, TOKEN  # noqa: E402
+from benchmarks.write_bench import CONTRIB, ID, PRACTICE_TTL, PREFIXES, TOKEN, copy_loaded  # noqa: E402
 from graphapp.triplestores import RunningServer, start_oxigraph, start_virtuoso  # noqa: E402
 
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
@@ -259,18 +259,6 @@ def get_ready(path: str) -> Callable[[httpx.Client], bool]:
         return client.get(path, params={"query": "ASK {}"}, headers={"Accept": JSON_RESULTS}).is_success
 
     return ready
-
-
-def copy_loaded(base: str, timeout: float = 900) -> float:
-    """Seconds until users' queries read the in-memory copy (``/ready``: ``queries_read`` is no longer
-    ``loading``): the workloads measure the service as it runs, not while the copy loads beside it."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        with contextlib.suppress(httpx.HTTPError, ValueError):
-            if httpx.get(base + "/ready", timeout=30).json().get("queries_read") != "loading":
-                break
-        time.sleep(0.5)
-    return time.monotonic() - t0
 
 
 @contextlib.contextmanager
