@@ -298,10 +298,12 @@ class Context:
     bare_base: str = ""
     mix: list[tuple[str, str]] = field(default_factory=list)
     workloads: tuple[str, ...] = WORKLOADS
+    settings: dict[str, str] = field(default_factory=dict)  # --setting: GRAPHAPP_* for graphapp's services
 
     def env(self, store_dir: Path) -> dict[str, str]:
         return {
             **base_env(),
+            **self.settings,
             "GRAPHAPP_DATA_DIR": str(self.data),
             "GRAPHAPP_STORE_DIR": str(store_dir),
             "GRAPHAPP_UPDATE_TOKEN": TOKEN,
@@ -457,7 +459,16 @@ def run_size(size: Size, args: argparse.Namespace, work: Path) -> dict[str, Any]
     print(f"== {size.label}", flush=True)
     data, generate_s, reused = prepare_data(size, work, args.reuse_data)
     files = sorted((ROOT / "ontology").glob("*.ttl")) + turtle_files([data])
-    ctx = Context(size, data, files, work, logs, QUICK if args.quick else size.limits, workloads=tuple(args.workloads))
+    ctx = Context(
+        size,
+        data,
+        files,
+        work,
+        logs,
+        QUICK if args.quick else size.limits,
+        workloads=tuple(args.workloads),
+        settings=dict(setting.split("=", 1) for setting in args.setting),
+    )
     result: dict[str, Any] = {
         "size": size.key,
         "label": size.label,
@@ -904,6 +915,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reuse-data", type=Path, help="keep generated data in this folder and reuse it in later runs")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    p.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="GRAPHAPP_NAME=VALUE",
+        help="a setting of graphapp's services (repeatable), e.g. GRAPHAPP_WORKER_DIRTY_MB=2048",
+    )
     return p
 
 
@@ -953,6 +971,7 @@ def main(argv: list[str] | None = None) -> int:
             if ",".join(getattr(args, k)) != default
         )
         + (" --quick" if args.quick else "")
+        + "".join(f" --setting {setting}" for setting in args.setting)
     )
     if args.reuse_data:
         args.reuse_data.mkdir(parents=True, exist_ok=True)

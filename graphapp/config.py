@@ -152,6 +152,15 @@ class Settings:
             "the store's snapshot on disk (for a machine that cannot hold the copy)."
         },
     )
+    worker_dirty_mb: int = field(
+        default=64,  # zygote.DIRTY_LIMIT_MB
+        metadata={
+            "help": "With the in-memory copy: MB of the copy's pages a query worker may have made its own (a scanning "
+            "query copies the pages it reads) before it is replaced by a fresh fork after its job. Higher keeps "
+            "workers longer (heavy queries faster, up to one copy of the graph per worker in RAM); lower keeps the "
+            "total near one copy."
+        },
+    )
     sparql_query_url: str = field(
         default="", metadata={"help": "Query endpoint of the SPARQL server (GRAPHAPP_STORE=sparql)."}
     )
@@ -194,6 +203,7 @@ class Settings:
             "max_rows",
             "workers",
             "worker_memory_mb",
+            "worker_dirty_mb",
             "max_response_bytes",
             "update_timeout",
             "max_update_statements",

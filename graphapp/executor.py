@@ -146,6 +146,7 @@ class WorkerPool:
         what: str = "query",
         min_ready: int | None = None,
         copy: MemoryCopy | None = None,
+        dirty_limit_mb: float = DIRTY_LIMIT_MB,
     ) -> None:
         self._ctx = mp.get_context("spawn")
         self._snapshot = Snapshot(str(dump_path), 0)
@@ -158,6 +159,7 @@ class WorkerPool:
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.dirty_limit_mb = dirty_limit_mb  # a worker on the copy that made more of it its own is replaced
         self.max_queued = max_queued
         self.start_timeout = start_timeout
         self.what = what
@@ -363,7 +365,7 @@ class WorkerPool:
             metrics.query_stopped(self.what, stop.reason)
             raise self._stopped(stop.reason, worker) from None
         finally:
-            if keep and (self._stale(worker) or worker.dirty_mb() > DIRTY_LIMIT_MB):
+            if keep and (self._stale(worker) or worker.dirty_mb() > self.dirty_limit_mb):
                 self._retire(worker, count=False)  # an older version, or no longer sharing enough of the copy
             elif keep:
                 self._release(worker)

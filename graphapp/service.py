@@ -105,6 +105,7 @@ class Service:
             workdir=self.workdir,
             memory_mb=settings.worker_memory_mb,
             copy=self.copy if self.copy is not None and self.copy.ready else None,
+            dirty_limit_mb=settings.worker_dirty_mb,
         )
         try:
             # updates are evaluated in their own sandboxed worker: killable at their time limit, no network. It

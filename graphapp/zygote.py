@@ -16,7 +16,8 @@ forks the query workers from it: a forked worker shares the copy's pages with th
   replaces the workers of an older version before their next job.
 - **Memory.** A worker that scans the store writes to the pages it reads (the engine's counters), so after a
   heavy query it holds a private copy of much of the store; the pool reads its ``Private_Dirty``
-  (``/proc/PID/smaps_rollup``) after each job and replaces it by a fresh fork past :data:`DIRTY_LIMIT_MB`. A worker's
+  (``/proc/PID/smaps_rollup``) after each job and replaces it by a fresh fork past ``GRAPHAPP_WORKER_DIRTY_MB``
+  (:data:`DIRTY_LIMIT_MB` by default). A worker's
   memory cap (``GRAPHAPP_WORKER_MEMORY_MB``) counts beyond the shared copy.
 - **Failure.** If the zygote dies, the pool goes back to workers on the disk snapshot (``GRAPHAPP_QUERY_COPY=disk``
   is that mode from the start, for a machine that cannot hold the copy).
@@ -43,6 +44,7 @@ from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
 log = logging.getLogger(__name__)
 
 #: a forked worker that has written more than this to its own pages is replaced by a fresh fork after its job
+#: (the default of ``GRAPHAPP_WORKER_DIRTY_MB``)
 DIRTY_LIMIT_MB = 64
 
 

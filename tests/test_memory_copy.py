@@ -141,3 +141,36 @@ def test_writes_while_the_copy_serves_leave_the_snapshot_for_when_a_worker_needs
         assert answers == [2] * 4
         assert not service.pool.on_copy and not service.pool.snapshot_behind
         assert client.get("/ready").json()["queries_read"] == "disk"
+
+
+SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?r } }"
+
+
+@pytest.mark.parametrize(("dirty_mb", "replaced"), [(1, True), (4096, False)])
+def test_a_worker_that_made_the_copy_its_own_past_the_limit_is_replaced(dirty_mb: int, replaced: bool) -> None:
+    """A scanning query copies the pages of the copy it reads into its worker; past GRAPHAPP_WORKER_DIRTY_MB the
+    worker is replaced by a fresh fork after its job (the total stays near one copy), below it the worker stays."""
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0", "GRAPHAPP_WORKER_DIRTY_MB": str(dirty_mb)}, workers=1) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert service.pool.on_copy and service.pool.dirty_limit_mb == dirty_mb
+        assert client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+        before = set(_children(service.copy.pid))
+        assert len(before) == 1, "one worker, forked by the zygote"
+        r = client.post("/sparql", data={"query": SCAN}, headers={"Accept": "text/csv"})
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (set(_children(service.copy.pid)) == before) == replaced:
+            time.sleep(0.05)
+        after = set(_children(service.copy.pid))
+        assert (after != before) == replaced, (before, after)
+        # the replacement (or the kept worker) answers the same
+        again = client.post("/sparql", data={"query": SCAN + " # again"}, headers={"Accept": "text/csv"})
+        assert again.text == r.text
+
+
+def test_the_dirty_limit_is_a_positive_setting() -> None:
+    from graphapp.config import ConfigError, Settings
+
+    assert Settings.from_env({}).worker_dirty_mb == 64
+    with pytest.raises(ConfigError, match="GRAPHAPP_WORKER_DIRTY_MB"):
+        Settings.from_env({"GRAPHAPP_WORKER_DIRTY_MB": "0"})
