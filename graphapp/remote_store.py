@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
@@ -123,6 +124,7 @@ class SparqlGraphStore:
         self._graphs: list[str] | None = None
         self._union: bool | None = None  # the server takes union-default-graph (probed once)
         self._only_mine = False  # every graph on the server is the service's, and its own default graph is empty
+        self._reads_stopped = threading.Event()
         self._listed_at = 0.0
 
     @classmethod
@@ -258,7 +260,11 @@ class SparqlGraphStore:
         if isinstance(result, bool):
             raise RemoteStoreError("expected solutions, got a boolean")
         variables, solutions = result
-        return rows_of(variables, solutions, raw=raw)
+        del result
+        try:
+            return rows_of(variables, solutions, raw=raw, stop=self._reads_stopped)
+        finally:
+            del solutions  # the engine's parsed answer is freed on the thread that made it
 
     @overload
     def select(
@@ -402,6 +408,9 @@ class SparqlGraphStore:
             return False
         text = f"ASK {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }} }}"
         return self._ask(text, dataset=True)
+
+    def stop_reads(self) -> None:
+        self._reads_stopped.set()
 
     def close(self) -> None:
         self._http.close()

@@ -34,7 +34,7 @@ from .index import GraphIndex
 from .loading import Progress, SyncReport, manifest_path, open_store
 from .sparql_algebra import WritePolicy
 from .sparql_guard import is_data_update
-from .storage import RawRow, Row, Store
+from .storage import RawRow, ReadsStopped, Row, Store
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize, to_nquads
@@ -58,6 +58,7 @@ class Service:
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
+        self._stopping = threading.Event()  # set by close: builds under way give up
         self.store, self.sync_report = open_store(settings, progress)
         self.contributions = contributions_graph(settings)
         self.history = open_history(settings)
@@ -149,6 +150,9 @@ class Service:
     def _build_index(self) -> None:
         try:
             index = self._derive("labels", GraphIndex.build, apart=True)
+        except (derived.BuildStopped, ReadsStopped) as stopped:  # the service is stopping: not worth building
+            log.warning("the label index was not built: %s", stopped)
+            index = GraphIndex()
         except Exception:
             log.exception("the label index could not be built")
             index = GraphIndex()
@@ -193,7 +197,7 @@ class Service:
         if value is not None:
             return value
         if apart and self.store.path is not None and _source_bytes(self.store) >= derived.APART_FROM_BYTES:
-            value = derived.build_apart(builder, self.store.path, self.store.base_iri, path)
+            value = derived.build_apart(builder, self.store.path, self.store.base_iri, path, self._stopping)
         if value is None:
             value = builder(self.store)
             try:
@@ -451,7 +455,10 @@ class Service:
         self.close()
 
     def close(self) -> None:
+        self._stopping.set()  # the label index's builder process is stopped
         self._stop_following.set()
+        self._close_builders(timeout=0)  # marked closed: a build that gives up from now on is no failure
+        self.store.stop_reads()  # the builds under way give up at their next rows (not a minute later at 10^6)
         self._close_builders()
         self.centrality.close()
         # a build still reading the store holds it open (RocksDB's lock): the next service on the same folder, in
@@ -562,12 +569,13 @@ class Service:
         self.entity_graphs.publish(version)
         self.finder.publish(version)
 
-    def _close_builders(self) -> None:
-        """Stop the builders before the store closes (called by ``close``). The centrality is marked closed first:
-        a ranking waiting for the projection then stops instead of failing when the projection's builder stops."""
+    def _close_builders(self, timeout: float = 60.0) -> None:
+        """Stop the builders before the store closes and wait for them (at most ``timeout`` seconds each; called by
+        ``close``). The centrality is marked closed first: a ranking waiting for the projection then stops instead
+        of failing when the projection's builder stops."""
         self.centrality.close(timeout=0)
-        self.entity_graphs.close()
-        self.finder.close()
+        self.entity_graphs.close(timeout)
+        self.finder.close(timeout)
 
     def wait_for_builds(self, timeout: float = 120.0) -> bool:
         """Ask for everything built in the background (the projection, the finder's index, the centrality

@@ -15,7 +15,9 @@ whichever engine holds them.
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol, overload, runtime_checkable
@@ -50,6 +52,11 @@ RawRow = dict[str, Term]
 class RemoteStoreError(RuntimeError):
     """The SPARQL server behind the store (GRAPHAPP_STORE=sparql, :mod:`graphapp.remote_store`) refused or failed a
     request of the service (not a user's mistake); pages answer 503."""
+
+
+class ReadsStopped(RuntimeError):
+    """A read under way gave up: the store was asked to stop reading (:meth:`Store.stop_reads`), because the
+    service is stopping."""
 
 
 class EngineSortRefused(ValueError):
@@ -166,6 +173,11 @@ class Store(Protocol):
 
     def to_rdflib(self) -> rdflib.Graph:
         """The union of all graphs as an rdflib Graph (for pyshacl)."""
+
+    def stop_reads(self) -> None:
+        """Make the reads under way in other threads give up at their next rows with :exc:`ReadsStopped`, and every
+        later read: the service is stopping, and its builds of whole-graph indexes (a minute at 10^6 triples) need
+        not finish before it stops."""
 
     def close(self) -> None:
         """Release the engine or the server's connections."""
@@ -387,8 +399,40 @@ def to_python(term: object) -> object:
     return term
 
 
-def rows_of(variables: list[str], solutions: Iterable[ox.QuerySolution], *, raw: bool) -> list[Row]:
-    """Solutions as rows: a dict per solution of the bound variables, as terms (``raw``) or Python values."""
-    if raw:
-        return [{v: sol[v] for v in variables if sol[v] is not None} for sol in solutions]
-    return [{v: to_python(sol[v]) for v in variables if sol[v] is not None} for sol in solutions]
+#: rows read between two looks at whether the store was asked to stop reading
+ROWS_BETWEEN_CHECKS = 4096
+
+
+def rows_of(
+    variables: list[str], solutions: Iterable[ox.QuerySolution], *, raw: bool, stop: threading.Event | None = None
+) -> list[Row]:
+    """Solutions as rows: a dict per solution of the bound variables, as terms (``raw``) or Python values. Raises
+    :exc:`ReadsStopped` when ``stop`` is set, checked every :data:`ROWS_BETWEEN_CHECKS` rows.
+
+    >>> stop = threading.Event(); stop.set()
+    >>> rows_of(["x"], [], raw=True, stop=stop)
+    Traceback (most recent call last):
+    ...
+    graphapp.storage.ReadsStopped: the store stopped reading: the service is stopping
+    """
+    rows: list[Row] = []
+    pending = iter(solutions)
+    del solutions
+    while stop is None or not stop.is_set():
+        before = len(rows)
+        if raw:
+            rows.extend(
+                {v: sol[v] for v in variables if sol[v] is not None}
+                for sol in itertools.islice(pending, ROWS_BETWEEN_CHECKS)
+            )
+        else:
+            rows.extend(
+                {v: to_python(sol[v]) for v in variables if sol[v] is not None}
+                for sol in itertools.islice(pending, ROWS_BETWEEN_CHECKS)
+            )
+        if len(rows) - before < ROWS_BETWEEN_CHECKS:
+            return rows
+    # the engine's result is not kept by the exception's frames: whichever thread frees the exception, the result
+    # is freed by the caller, on the thread that made it (pyoxigraph's results may not be dropped on another)
+    del pending
+    raise ReadsStopped("the store stopped reading: the service is stopping")

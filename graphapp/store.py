@@ -9,6 +9,7 @@ rdflib stays the modelling, parsing and SHACL API; :meth:`GraphStore.to_rdflib` 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Literal, overload
@@ -50,6 +51,7 @@ class GraphStore:
         self.path = path
         self.base_iri = base_iri
         self.files: list[SourceFile] = []
+        self._reads_stopped = threading.Event()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> GraphStore:
@@ -138,6 +140,9 @@ class GraphStore:
                 out.extend(self._store.quads_for_pattern(ox.NamedNode(s), None, None, None))
         return out
 
+    def stop_reads(self) -> None:
+        self._reads_stopped.set()
+
     def close(self) -> None:
         """Release the engine (on disk: its lock on the folder, so another process or command may open it)."""
         self._store = ox.Store()  # the on-disk store is closed when its last reference goes
@@ -210,7 +215,7 @@ class GraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         try:
-            return rows_of([v.value for v in result.variables], result, raw=raw)
+            return rows_of([v.value for v in result.variables], result, raw=raw, stop=self._reads_stopped)
         finally:
             del result  # freed on the thread that made it
 

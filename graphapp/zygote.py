@@ -115,6 +115,7 @@ class MemoryCopy:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._failed = False
+        self._closing = False
         self.version = version  # the graph version the copy holds
         self._on_ready = on_ready
         threading.Thread(target=self._wait_loaded, name="memory-copy", daemon=True).start()
@@ -126,7 +127,8 @@ class MemoryCopy:
             kind, payload = "died", self.last_words()
         if kind != "ready":
             self._failed = True
-            log.error("the in-memory copy could not be loaded (%s): %s", kind, payload)
+            if not self._closing:  # not stopped on purpose while it loaded
+                log.error("the in-memory copy could not be loaded (%s): %s", kind, payload)
             return
         self._ready.set()
         if self._on_ready is not None:
@@ -198,6 +200,9 @@ class MemoryCopy:
         self.version = version
 
     def close(self) -> None:
+        self._closing = True
+        if not self._ready.is_set():  # still loading (half a minute at 10^6): it reads no message until loaded
+            self._process.kill()
         with contextlib.suppress(Exception):
             self._control.send(("stop",))
         self._process.join(timeout=5)

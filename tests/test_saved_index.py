@@ -5,6 +5,7 @@ meanwhile gets new ones."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,8 +105,10 @@ def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved
     built: dict[str, bool] = {}
     real = derived.build_apart
 
-    def recording(builder: derived.Builder, store_path: Path, base_iri: str, path: Path) -> object:
-        value = real(builder, store_path, base_iri, path)
+    def recording(
+        builder: derived.Builder, store_path: Path, base_iri: str, path: Path, stop: threading.Event | None = None
+    ) -> object:
+        value = real(builder, store_path, base_iri, path, stop)
         built[path.name.rsplit("-", 1)[0]] = value is not None
         return value
 
