@@ -161,3 +161,20 @@ def json_twin(client: TestClient, url: str, **params: object) -> dict:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/json"
     return r.json()
+
+
+def counter_by_label(
+    client: TestClient, token: str, name: str, label: str, values: tuple[str, ...]
+) -> dict[str, float]:
+    """The samples of the counter ``name`` on ``/metrics`` (read with the metrics ``token``), by the value of their
+    ``label``: each of ``values`` is 0 until counted."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    r = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    found = dict.fromkeys(values, 0.0)
+    for family in text_string_to_metric_families(r.text):
+        for sample in family.samples:
+            if sample.name == name:
+                found[sample.labels[label]] = float(sample.value)
+    return found

@@ -5,22 +5,14 @@ outside through ``graphapp_query_parses_total`` on ``/metrics``, with the answer
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
-from .conftest import make_app_client
+from .conftest import counter_by_label, make_app_client
 
 METRICS_TOKEN = "confirmed-parse-metrics"
 
 
 def _parses(client: TestClient) -> dict[str, float]:
-    r = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
-    assert r.status_code == 200, r.text
-    found = dict.fromkeys(("parsed", "remembered"), 0.0)
-    for family in text_string_to_metric_families(r.text):
-        for sample in family.samples:
-            if sample.name == "graphapp_query_parses_total":
-                found[sample.labels["result"]] = float(sample.value)
-    return found
+    return counter_by_label(client, METRICS_TOKEN, "graphapp_query_parses_total", "result", ("parsed", "remembered"))
 
 
 def _client() -> TestClient:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
-from .conftest import make_app_client
+from .conftest import counter_by_label, make_app_client
 
 # a few seconds of work on the shipped data: every typed entity against every other, three times
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?b a ?d . VALUES ?k { 1 2 3 } }"
@@ -18,14 +17,9 @@ METRICS_TOKEN = "single-flight-metrics"
 
 
 def _evaluations(client: TestClient) -> dict[str, float]:
-    r = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
-    assert r.status_code == 200, r.text
-    found = dict.fromkeys(("evaluated", "shared"), 0.0)
-    for family in text_string_to_metric_families(r.text):
-        for sample in family.samples:
-            if sample.name == "graphapp_query_evaluations_total":
-                found[sample.labels["result"]] = float(sample.value)
-    return found
+    return counter_by_label(
+        client, METRICS_TOKEN, "graphapp_query_evaluations_total", "result", ("evaluated", "shared")
+    )
 
 
 def _ask_at_once(client: TestClient, queries: list[str]) -> list[tuple[int, str]]:
