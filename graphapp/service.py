@@ -347,7 +347,8 @@ class Service:
                 answer = await self._remote_query(job)
             else:
                 answer = await self.pool.run(replace(job, scan=None) if confirmed else job, gone)
-                self._confirmed.add(job)
+                if not confirmed:
+                    self._confirmed.add(job)
         except BaseException as exc:
             flight.set_exception(
                 exc if isinstance(exc, QueryError) else QueryError(503, "The query could not be answered; try again.")
@@ -594,7 +595,8 @@ class ConfirmedQueries:
     """The query texts the workers' own parse (rdflib's grammar) has confirmed, with the guard's reading of each:
     a repeated query skips that second parse, which costs more than evaluating a small query. The confirmation
     is a function of the text and the reading only (:func:`graphapp.sparql_algebra.confirm_query`), so keeping it
-    is safe; at most ``size`` of them, the least recently used forgotten first.
+    is safe; at most ``size`` of them, the least recently used forgotten first. (Each worker also keeps its own
+    parses, ``parse_query``'s cache, but a write replaces every worker by a fresh fork, which starts without them.)
 
     >>> from graphapp.sparql_guard import Inspection
     >>> seen = ConfirmedQueries(size=1)

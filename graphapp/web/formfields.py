@@ -102,16 +102,21 @@ def _candidates(service: Service, f: Field) -> list[str]:
     """The IRIs of the entities a reference field may name: under one of its segments (or its namespace) and,
     when it names classes, of one of them (or a subclass)."""
     accepts = _accepts(service, f)
+    if accepts is None:
+        return []
     return sorted(iri for iri, types in list(service.index.types.items()) if accepts(iri, types))
 
 
-def _accepts(service: Service, f: Field) -> Callable[[str, Iterable[str]], bool]:
-    """Whether an entity (its IRI and types) is one a reference field may name (see :func:`_candidates`)."""
+def _accepts(service: Service, f: Field) -> Callable[[str, Iterable[str]], bool] | None:
+    """Whether an entity (its IRI and types) is one a reference field may name (see :func:`_candidates`); ``None``
+    for a field with neither segments nor a namespace, which names none."""
     ctx = Context.of_service(service)
     prefixes = tuple(f"{ctx.id_base}{s}/" for s in f.segments) + ((f.namespace,) if f.namespace else ())
+    if not prefixes:
+        return None
 
     def accepts(iri: str, types: Iterable[str]) -> bool:
-        return bool(prefixes) and iri.startswith(prefixes) and (not f.range or any(ctx.is_a(types, c) for c in f.range))
+        return iri.startswith(prefixes) and (not f.range or any(ctx.is_a(types, c) for c in f.range))
 
     return accepts
 
@@ -122,6 +127,8 @@ def _names_a_candidate(service: Service, f: Field, item: object) -> bool:
     if not isinstance(item, str):
         return False
     accepts = _accepts(service, f)
+    if accepts is None:
+        return False
     types = service.index.types
     iris = {service.base_iri + "id/" + item, item} | ({f.namespace + item} if f.namespace else set())
     return any(iri in types and ref_value(service, f, iri) == item and accepts(iri, types[iri]) for iri in iris)
