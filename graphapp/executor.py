@@ -269,6 +269,12 @@ class WorkerPool:
         with self._lock:
             self._all.discard(fresh)
         fresh.kill()
+        if problem is not None and not self._closed:
+            # try again in a moment (a forked worker dies with the copy's process; the next one reads the disk):
+            # a pool that gave up would keep one worker fewer, and with none every query would wait in vain
+            retry = threading.Timer(1.0, self._replace)
+            retry.daemon = True
+            retry.start()
 
     def _release(self, worker: _Worker) -> None:
         """Hand a free worker to the first waiting request, or keep it idle (on the event loop's thread)."""
