@@ -67,6 +67,7 @@ class AnswerCache:
             job.max_rows,
             job.max_bytes,
             job.base_iri,
+            job.version,
             version,
         ]
         return hashlib.sha256(json.dumps(request, ensure_ascii=False).encode()).hexdigest()

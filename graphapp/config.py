@@ -161,6 +161,13 @@ class Settings:
             "total near one copy."
         },
     )
+    version_retention_days: int = field(
+        default=365,
+        metadata={
+            "help": "Days an earlier version of the graph stays answerable (version=N) after the change that replaced "
+            "it; releases are kept forever, the current version always. 0 keeps releases only."
+        },
+    )
     sparql_query_url: str = field(
         default="", metadata={"help": "Query endpoint of the SPARQL server (GRAPHAPP_STORE=sparql)."}
     )
@@ -209,7 +216,11 @@ class Settings:
             "max_update_statements",
         )
         bad = [name for name in positive if getattr(settings, name) <= 0]
-        bad += [name for name in ("max_queued_queries", "max_queries_per_client") if getattr(settings, name) < 0]
+        bad += [
+            name
+            for name in ("max_queued_queries", "max_queries_per_client", "version_retention_days")
+            if getattr(settings, name) < 0
+        ]
         if bad:
             raise ConfigError(", ".join("GRAPHAPP_" + name.upper() for name in bad) + " must be positive")
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):

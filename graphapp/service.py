@@ -11,13 +11,14 @@ N-Quads dump for an in-memory store), so no worker keeps a copy of the data of i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import shutil
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -35,6 +36,7 @@ from .loading import Progress, SyncReport, manifest_path, open_store
 from .sparql_algebra import WritePolicy
 from .sparql_guard import is_data_update
 from .storage import RawRow, ReadsStopped, Row, Store
+from .versions import Versions
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize, to_nquads
@@ -66,6 +68,15 @@ class Service:
         self.writer = make_writer(settings, self.store, self.history, self.write_policy, on_commit=self.publish)
         self.version = self.writer.version
         self.state = self._graph_state()
+        # earlier versions (version=N) and releases (graphapp.versions)
+        self.versions = Versions(
+            self.store,
+            self.history,
+            locked=self.writer.locked,
+            current=lambda: self.writer.version,
+            folder=self.workdir / "versions",
+            retention_days=settings.version_retention_days,
+        )
         self.answers = AnswerCache.open(settings, self.workdir)
         # the label index is built in the background: SPARQL answers at once, pages wait for it (at 10^6 triples
         # the build takes seconds; see docs/benchmarks.md)
@@ -165,17 +176,25 @@ class Service:
         the version and last change of the history, and the base IRI. Users' answers and saved indexes are keyed
         by it: a source file corrected and loaded at the next start makes no new version in the history, and must
         not be answered from a cache of the file as it was."""
-        manifest = manifest_path(self.settings)
         last = self.history.latest(1)
+        return self._state_of(f"{self.version}:{last[0].at if last else ''}")
+
+    def _state_of(self, version: str) -> str:
+        manifest = manifest_path(self.settings)
         key = hashlib.sha256()
         for part in (
             self.settings.base_iri,
             self.settings.sparql_query_url if self.settings.remote else "",
             manifest.read_text(encoding="utf-8") if not self.settings.in_memory and manifest.exists() else "",
-            f"{self.version}:{last[0].at if last else ''}",
+            version,
         ):
             key.update(part.encode() + b"\0")
         return key.hexdigest()
+
+    def version_state(self, version: int) -> str:
+        """What identifies the graph of an earlier ``version`` (answers of ``version=N`` are keyed by it): the
+        source files the store holds and the version; later writes do not change it."""
+        return self.state if version == self.version else self._state_of(f"version {version}")
 
     def _derived_path(self, name: str) -> Path | None:
         """Where the index ``name`` of this start's graph is saved, so that the next start with the same graph
@@ -316,7 +335,7 @@ class Service:
         """Answer a user's query (already scanned by the guard): from the answer cache when this exact request
         was answered on this graph version; else in a sandboxed worker (embedded store), or confirmed by a
         worker's parse and evaluated by the SPARQL server (``GRAPHAPP_STORE=sparql``)."""
-        key = self.answers.key(job, self.state)
+        key = self.answers.key(job, self.state if job.version is None else self.version_state(job.version))
         hit = self.answers.get(key)
         if hit is not None:
             return hit
@@ -340,7 +359,7 @@ class Service:
             confirmed = self._confirmed.holds(job)
             if job.scan is not None:
                 metrics.query_parsed(remembered=confirmed)
-            if self.settings.remote:
+            if self.settings.remote and job.snapshot is None:
                 if not confirmed:
                     await self.pool.run(replace(job, confirm_only=True), gone)
                     self._confirmed.add(job)
@@ -391,6 +410,16 @@ class Service:
                 self.pool.killed["time"] += 1
             raise QueryError(exc.status, exc.message) from None
         return Answer(written.body, written.truncated)
+
+    @contextlib.asynccontextmanager
+    async def reading_version(self, version: int) -> AsyncIterator[Path]:
+        """The folder of an on-disk store of an earlier ``version`` (:mod:`graphapp.versions`; made off the event
+        loop if needed), kept while the block runs. Raises :class:`graphapp.versions.VersionError`."""
+        path = await run_in_threadpool(self.versions.acquire, version)
+        try:
+            yield path
+        finally:
+            self.versions.release_reader(version)
 
     # ------------------------------------------------------------ writes
 
@@ -466,6 +495,7 @@ class Service:
         # this process, could not open it
         self._index_thread.join(timeout=120)
         self.answers.close()
+        self.versions.close()
         self.pool.close()
         self.updater.close()
         if self.copy is not None:

@@ -56,6 +56,10 @@ class Job:
     scan: Inspection | None = None  # the web process's reading, which the worker's parse must confirm
     confirm_only: bool = False  # parse and confirm only: a SPARQL server evaluates it (GRAPHAPP_STORE=sparql)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's address)
+    # an earlier version of the graph (version=N): the folder of its on-disk store (graphapp.versions), opened
+    # read-only for this job instead of the worker's own store
+    snapshot: str | None = None
+    version: int | None = None
 
 
 class TooLarge(RefusedQuery):
@@ -265,7 +269,12 @@ def _serve(conn: Connection, snapshot: Snapshot, copy: ox.Store | None = None) -
         try:
             if current.version != version and not is_update and copy is None:
                 store, version = _load(current.path), current.version
-            answer = _apply_update(job) if is_update else _execute(store, job)
+            if is_update:
+                answer = _apply_update(job)
+            elif job.snapshot is not None:
+                answer = _execute(ox.Store.read_only(job.snapshot), job)
+            else:
+                answer = _execute(store, job)
             conn.send(("ok", answer))
         except TooLarge as exc:
             conn.send(("too-large", str(exc)))

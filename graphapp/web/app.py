@@ -47,12 +47,19 @@ from .routers import (
 from .security import SecurityHeadersMiddleware
 from .state import WebState
 from .urls import TrailingSlashRedirectMiddleware, template_current_url, template_url_for
+from .versioning import VersionTagMiddleware
 
 T = TypeVar("T")
 WEB_DIR = Path(__file__).parent
 # found without importing pyvis (0.2 s at every start; the views import it on first use)
 _PYVIS = importlib.util.find_spec("pyvis")
 VIS_DIR = Path((_PYVIS.origin if _PYVIS else None) or "").parent / "lib" / "vis-9.1.2"
+
+
+def _graph_version(app: FastAPI) -> int | None:
+    """The version of the graph the application's service answers from (``None`` while it is not serving)."""
+    service = getattr(app.state, "service", None)
+    return service.version if service is not None else None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -118,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings))
     app.add_middleware(TrailingSlashRedirectMiddleware)
+    # inside HEAD-as-GET: a HEAD gets the ETag of the GET's body
+    app.add_middleware(VersionTagMiddleware, current=lambda: _graph_version(app))
     app.add_middleware(HeadAsGetMiddleware)  # HEAD for every GET route
     app.add_middleware(LanguageCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

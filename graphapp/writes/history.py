@@ -42,6 +42,16 @@ CREATE TABLE IF NOT EXISTS touched (
     entity TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS touched_entity ON touched(entity);
+CREATE TABLE IF NOT EXISTS release (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    issued TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    previous TEXT REFERENCES release(name),
+    counts TEXT NOT NULL,
+    data BLOB NOT NULL
+);
 """
 
 
@@ -105,6 +115,23 @@ class Entry:
             "removed": to_nquads(self.removed).splitlines(),
             "prov": self.prov(),
         }
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version frozen with a name: kept forever, with its quads (:meth:`History.release_data`)."""
+
+    name: str
+    version: int
+    issued: str  # ISO 8601, UTC
+    actor: str
+    note: str
+    previous: str | None  # the release before it
+    counts: dict[str, int]  # statements per named graph
+
+    @property
+    def triples(self) -> int:
+        return sum(self.counts.values())
 
 
 class History:
@@ -175,6 +202,62 @@ class History:
 
     def latest(self, limit: int = 50) -> list[Entry]:
         return self._select("1 = 1", "ORDER BY c.id DESC LIMIT ?", (limit,))
+
+    def between(self, first: int, last: int) -> list[Entry]:
+        """The changes with ids from ``first`` to ``last`` (both included), oldest first."""
+        return self._select("c.id BETWEEN ? AND ?", "ORDER BY c.id", (first, last))
+
+    def time_of(self, change_id: int) -> str | None:
+        """When change ``change_id`` was committed (ISO 8601), ``None`` if there is no such change."""
+        with self._lock:
+            row = self._db.execute("SELECT at FROM change WHERE id = ? AND state = 'done'", (change_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def next_after(self, change_id: int) -> tuple[int, str] | None:
+        """The first change committed after ``change_id`` (its id and time): the end of version ``change_id``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, at FROM change WHERE id > ? AND state = 'done' ORDER BY id LIMIT 1", (change_id,)
+            ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    # -- releases: a version frozen with a name, its quads kept here (so a backup of the history keeps them)
+
+    def add_release(self, release: Release, data: bytes) -> None:
+        """Record a release and its quads (gzipped N-Quads). Raises :class:`sqlite3.IntegrityError` when the name
+        is taken."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO release (name, version, issued, actor, note, previous, counts, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    release.name,
+                    release.version,
+                    release.issued,
+                    release.actor,
+                    release.note,
+                    release.previous,
+                    json.dumps(release.counts, sort_keys=True),
+                    data,
+                ),
+            )
+
+    def releases(self) -> list[Release]:
+        """Every release, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT name, version, issued, actor, note, previous, counts FROM release ORDER BY version, issued"
+            ).fetchall()
+        return [Release(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    def release(self, name: str) -> Release | None:
+        return next((r for r in self.releases() if r.name == name), None)
+
+    def release_data(self, name: str) -> bytes | None:
+        """The gzipped N-Quads of release ``name``."""
+        with self._lock:
+            row = self._db.execute("SELECT data FROM release WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def reverted(self, change_id: int) -> int | None:
         """The change that reverted ``change_id``, if any."""

@@ -8,7 +8,7 @@ query page and any other client the Service Description.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -22,12 +22,14 @@ from ...results import NotAcceptable, ResultFormat, formats_for, negotiate
 from ...service import Service
 from ...sparql_guard import QUERY_FORMS, RefusedQuery, bulk_operations, inspect_query, inspect_update
 from ...validation import Report
+from ...versions import VersionError
 from ...writes import WriteRejected
 from ..auth import Editor
 from ..deps import ServiceDep
 from ..errors import AppError
 from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
 from ..render import html_page, preferred, rdf_page, representation, template_response
+from ..versioning import VERSION_HEADER, requested_version, version_error
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -101,8 +103,11 @@ async def _run_query(
     default_graphs: list[str],
     named_graphs: list[str],
     format_param: list[str],
+    version_param: list[str],
 ) -> Response:
     _check_size(service, query)
+    current = service.version
+    version = requested_version(service, version_param)
     known = set(service.graphs())
     # SPARQL 1.1 Protocol: default-graph-uri / named-graph-uri take precedence over FROM / FROM NAMED, so the
     # graphs checked are those that will be used
@@ -137,10 +142,17 @@ async def _run_query(
     client = request.client.host if request.client else "unknown"
     try:
         with service.clients.slot(client):
-            answer = await service.run_query(job, request.is_disconnected)
+            if version is None or version == current:
+                answer = await service.run_query(job, request.is_disconnected)
+            else:
+                async with service.reading_version(version) as path:
+                    job = replace(job, snapshot=str(path), version=version)
+                    answer = await service.run_query(job, request.is_disconnected)
     except QueryError as exc:
         raise AppError(exc.status, exc.message, {**CORS, **exc.headers}) from None
-    headers = dict(CORS)
+    except VersionError as exc:
+        raise version_error(exc) from None
+    headers = {**CORS, VERSION_HEADER: str(current if version is None else version)}
     metrics.result_truncated(answer.truncated)
     if answer.truncated == "rows":
         headers["X-Result-Truncated"] = f"results cut at {settings.max_rows} rows"
@@ -271,6 +283,7 @@ async def sparql_get(request: Request, service: ServiceDep) -> Response:
         params.getlist("default-graph-uri"),
         params.getlist("named-graph-uri"),
         _format_values({k: params.getlist(k) for k in ("format", "output")}),
+        params.getlist("version"),
     )
 
 
@@ -286,7 +299,8 @@ async def sparql_post(request: Request, service: ServiceDep) -> Response:
     default_graphs = params.getlist("default-graph-uri") + form.get("default-graph-uri", [])
     named_graphs = params.getlist("named-graph-uri") + form.get("named-graph-uri", [])
     formats = _format_values({k: params.getlist(k) for k in ("format", "output")}, form)
-    return await _run_query(request, service, query, default_graphs, named_graphs, formats)
+    versions = params.getlist("version") + form.get("version", [])
+    return await _run_query(request, service, query, default_graphs, named_graphs, formats, versions)
 
 
 @router.options("/sparql", include_in_schema=False)
