@@ -162,6 +162,19 @@ def _parser() -> argparse.ArgumentParser:
         st_one.add_argument("name")
     st.set_defaults(func=_staff)
 
+    rl = sub.add_parser("release", help="freeze the current version of the graph as a release, kept forever")
+    rl.add_argument("--name", required=True, help="the release's name, e.g. 2026.1 (letters, digits, '.', '_', '-')")
+    rl.add_argument("--note", default="", help="what the release is for (shown on its page)")
+    rl.add_argument("--actor", default=None, help="who the release records (default: the system user)")
+    rl.add_argument(
+        "--token",
+        default=None,
+        help="staff token (role admin) for releasing through the running service, which holds the store "
+        "(default: GRAPHAPP_TOKEN, else GRAPHAPP_UPDATE_TOKEN)",
+    )
+    rl.add_argument("--url", default=None, help="release through the service at this address")
+    rl.set_defaults(func=_release)
+
     bk = sub.add_parser("backup", help="copy the store, its history and the staff accounts into a new folder")
     bk.add_argument("dir", type=Path, help="a new (or empty) folder for the backup")
     bk.set_defaults(func=_backup)
@@ -459,6 +472,12 @@ def _staff(args: argparse.Namespace, settings: Settings) -> int:
     member = staff.set_disabled(path, args.name, args.staff_command == "disable")
     print(f"{member.name}: {'disabled' if member.disabled else 'enabled'}", file=sys.stderr)
     return 0
+
+
+def _release(args: argparse.Namespace, settings: Settings) -> int:
+    from .release_command import command
+
+    return command(settings, args.name, args.note, actor=args.actor, token=args.token, url=args.url)
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:

@@ -161,6 +161,10 @@ class Settings:
             "total near one copy."
         },
     )
+    publisher: str = field(
+        default="Gobierno Abierto KG",
+        metadata={"help": "Who publishes the graph, as citations of the dataset and its releases name it."},
+    )
     version_retention_days: int = field(
         default=365,
         metadata={

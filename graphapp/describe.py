@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph as ox
 
 from .iris import PREFIXES
 from .storage import Store
+from .writes.history import Release
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -14,6 +17,8 @@ DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMATS = "http://www.w3.org/ns/formats/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+PROV = "http://www.w3.org/ns/prov#"
 
 DESCRIPTION_PREFIXES = {
     **{k: v for k, v in PREFIXES.items() if k in {"rdf", "rdfs", "xsd", "dcterms", "foaf", "schema"}},
@@ -21,6 +26,8 @@ DESCRIPTION_PREFIXES = {
     "void": VOID,
     "dcat": DCAT,
     "formats": FORMATS,
+    "owl": OWL,
+    "prov": PROV,
 }
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 RIGHTS_ES = (
@@ -99,7 +106,9 @@ def service_description(endpoint: str, store: Store) -> list[ox.Triple]:
     return t
 
 
-def dataset_description(base_url: str, store: Store, example_resource: str) -> list[ox.Triple]:
+def dataset_description(
+    base_url: str, store: Store, example_resource: str, releases: Sequence[Release] = (), version: int | None = None
+) -> list[ox.Triple]:
     """A VoID and DCAT record of the public dataset, with its size, sources, licence and dumps.
 
     ``base_url`` is the service's public address ending in '/' (``settings.site_url``), never derived from a
@@ -181,5 +190,56 @@ def dataset_description(base_url: str, store: Store, example_resource: str) -> l
             ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
             ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
             ox.Triple(dist, _n(DCT + "rights"), _lit(RIGHTS_EN, "en")),
+        ]
+    if version is not None:  # the graph version this record describes (every answer names it: X-Graph-Version)
+        t.append(ox.Triple(ds, _n(OWL + "versionInfo"), _lit(str(version))))
+    for release in releases:
+        t.append(ox.Triple(ds, _n(DCAT + "hasVersion"), _n(f"{base_url}releases/{release.name}")))
+    return t
+
+
+def release_description(base_url: str, release: Release) -> list[ox.Triple]:
+    """The DCAT dataset-version record of a release: its name, date, graph version, the release it follows
+    (``prov:wasDerivedFrom``, ``dcat:previousVersion``), statements per graph and its two dumps."""
+    r = _n(f"{base_url}releases/{release.name}")
+    ds = _n(base_url + "dataset")
+    t = [
+        ox.Triple(r, RDF_TYPE, _n(DCAT + "Dataset")),
+        ox.Triple(r, RDF_TYPE, _n(VOID + "Dataset")),
+        ox.Triple(r, _n(DCT + "title"), _lit(f"{TITLE_ES} (versión {release.name})", "es")),
+        ox.Triple(r, _n(DCT + "title"), _lit(f"{TITLE_EN} (release {release.name})", "en")),
+        ox.Triple(r, _n(DCAT + "version"), _lit(release.name)),
+        ox.Triple(r, _n(OWL + "versionInfo"), _lit(str(release.version))),
+        ox.Triple(r, _n(DCT + "issued"), ox.Literal(release.issued, datatype=_n(XSD + "dateTime"))),
+        ox.Triple(r, _n(DCT + "isVersionOf"), ds),
+        ox.Triple(ds, _n(DCAT + "hasVersion"), r),
+        ox.Triple(r, _n(VOID + "triples"), _lit(release.triples)),
+        ox.Triple(r, _n(VOID + "sparqlEndpoint"), _n(base_url + "sparql")),
+    ]
+    if release.note:
+        t.append(ox.Triple(r, _n(DCT + "description"), _lit(release.note)))
+    if release.previous is not None:
+        previous = _n(f"{base_url}releases/{release.previous}")
+        t += [
+            ox.Triple(r, _n(PROV + "wasDerivedFrom"), previous),
+            ox.Triple(r, _n(DCAT + "previousVersion"), previous),
+        ]
+    for graph, count in release.counts.items():
+        subset = _n(f"{base_url}releases/{release.name}#graph-" + graph.rsplit("/graph/", 1)[-1].replace("/", "-"))
+        t += [
+            ox.Triple(r, _n(VOID + "subset"), subset),
+            ox.Triple(subset, RDF_TYPE, _n(VOID + "Dataset")),
+            ox.Triple(subset, _n(DCT + "source"), _n(graph)),
+            ox.Triple(subset, _n(VOID + "triples"), _lit(count)),
+        ]
+    for key, media in (("nq", "application/n-quads"), ("ttl", "text/turtle")):
+        dump = _n(f"{base_url}releases/{release.name}/dump.{key}")
+        dist = _n(f"{base_url}releases/{release.name}#distribution-{key}")
+        t += [
+            ox.Triple(r, _n(VOID + "dataDump"), dump),
+            ox.Triple(r, _n(DCAT + "distribution"), dist),
+            ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
+            ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
+            ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
         ]
     return t

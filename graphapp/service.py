@@ -40,7 +40,7 @@ from .versions import Versions
 from .workdir import make_workdir
 from .writes import Change, Commit, Writer
 from .writes.changes import StaleWrite, from_nquads, skolemize, to_nquads
-from .writes.history import History
+from .writes.history import History, Release
 from .zygote import MemoryCopy
 
 if TYPE_CHECKING:
@@ -421,6 +421,20 @@ class Service:
         finally:
             self.versions.release_reader(version)
 
+    def export_version(self, folder: Path, fmt: str, output: IO[bytes]) -> None:
+        """Write the graph of an earlier version (its on-disk store at ``folder``, from :meth:`reading_version`) in
+        ``fmt``, as :meth:`export` writes the current one."""
+        from .store import GraphStore
+
+        GraphStore.read_only(folder, self.store.base_iri).export(fmt, output)
+
+    def make_release(self, name: str, actor: str, note: str = "") -> Release:
+        """Freeze the current version as release ``name`` (:meth:`graphapp.versions.Versions.make_release`); raises
+        :class:`graphapp.versions.ReleaseError`."""
+        release = self.versions.make_release(name, actor, note)
+        log.info("release %s made of version %d by %s", release.name, release.version, actor)
+        return release
+
     # ------------------------------------------------------------ writes
 
     async def write(self, change: Change) -> Commit:
@@ -545,7 +559,7 @@ class Service:
         """The VoID/DCAT record of the dataset (triples), with absolute URLs under ``site_url``."""
         from .describe import dataset_description
 
-        return dataset_description(site_url, self.store, example_iri)
+        return dataset_description(site_url, self.store, example_iri, self.versions.releases(), self.version)
 
     def service_description(self, endpoint: str) -> list[ox.Triple]:
         """The SPARQL Service Description (triples) of the endpoint at the absolute URL ``endpoint``."""

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .storage import Store
+from .storage import Store, export_quads
 from .writes.history import History, Release
 
 KEEP = 4  # made versions kept on disk at once
@@ -75,6 +75,48 @@ def parse_version(raw: str) -> int:
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise VersionError(400, f"version must be a whole number (a graph version, e.g. version=12), not {raw!r}.")
     return int(text)
+
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RETIRED_ON = ox.NamedNode("https://w3id.org/gakg/ontology#retiredOn")
+#: how an entity changed between two versions, in the order a release page lists them
+CHANGE_KINDS = ("added", "corrected", "retired", "removed")
+
+
+def changes_between(history: History, first: int, last: int) -> dict[str, list[str]]:
+    """The entities that changes ``first`` to ``last`` left different, by how: ``added`` (it got a type it did not
+    have), ``retired`` (marked ``ga:retiredOn``), ``removed`` (its type is gone), ``corrected`` (any other net
+    change). What a change did and a later one undid does not count."""
+    added: set[ox.Quad] = set()
+    removed: set[ox.Quad] = set()
+    for entry in history.between(first, last):
+        for quad in entry.removed:
+            if quad in added:
+                added.discard(quad)
+            else:
+                removed.add(quad)
+        for quad in entry.added:
+            if quad in removed:
+                removed.discard(quad)
+            else:
+                added.add(quad)
+    subjects = {
+        q.subject.value for q in added | removed if isinstance(q.subject, ox.NamedNode) and "/id/" in q.subject.value
+    }
+    typed = {str(q.subject.value) for q in added if q.predicate == RDF_TYPE and isinstance(q.subject, ox.NamedNode)}
+    untyped = {str(q.subject.value) for q in removed if q.predicate == RDF_TYPE and isinstance(q.subject, ox.NamedNode)}
+    retired = {q.subject.value for q in added if q.predicate == RETIRED_ON and isinstance(q.subject, ox.NamedNode)}
+    out: dict[str, list[str]] = {kind: [] for kind in CHANGE_KINDS}
+    for subject in sorted(subjects):
+        if subject in retired:
+            out["retired"].append(subject)
+        elif subject in typed and subject not in untyped:
+            out["added"].append(subject)
+        elif subject in untyped and subject not in typed:
+            out["removed"].append(subject)
+        else:
+            out["corrected"].append(subject)
+    return out
 
 
 class Versions:
@@ -291,6 +333,24 @@ class Versions:
         except sqlite3.IntegrityError:
             raise ReleaseError(409, f"There is already a release {name!r}; choose another name.") from None
         return release
+
+    def changes_in(self, release: Release) -> dict[str, list[str]]:
+        """The entities added, corrected, retired and removed since the release before ``release`` (since
+        version 0 for the first)."""
+        since = self.release(release.previous) if release.previous else None
+        return changes_between(self._history, (since.version if since else 0) + 1, release.version)
+
+    def turtle_file(self, name: str) -> Path:
+        """Release ``name`` as Turtle (its graphs merged into one), written once beside its N-Quads."""
+        path = self.folder / f"release-{name}.ttl"
+        if path.exists():
+            return path
+        nquads = self.release_file(name)
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        with partial.open("wb") as out:
+            export_quads(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS), "ttl", out, self._store.base_iri)
+        partial.replace(path)
+        return path
 
     def close(self) -> None:
         with self._lock:

@@ -40,6 +40,7 @@ from .routers import (
     ops,
     pages,
     practices,
+    releases,
     sparql,
     staff_api,
     views,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(external.router)
     app.include_router(sparql.router)
     app.include_router(dataset.router)
+    app.include_router(releases.router)
     app.include_router(docs.router)
     app.include_router(views.router)
     app.include_router(analytics.router)

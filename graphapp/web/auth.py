@@ -106,6 +106,12 @@ def csrf_token(request: Request) -> str:
 def session_editor(request: Request) -> Principal | None:
     """The signed-in staff member behind a page request who may write (a live session with the role ``edit``),
     for pages that offer staff a button (revert, edit); ``None`` for anyone else. Never refuses."""
+    return session_with(request, "edit")
+
+
+def session_with(request: Request, role: str) -> Principal | None:
+    """The signed-in staff member behind a page request if their live session carries ``role`` (``admin``: the
+    releases page offers the form that makes one); ``None`` for anyone else. Never refuses."""
     access = access_for(request)
     session = access.session(request)
     if session is None:
@@ -114,7 +120,7 @@ def session_editor(request: Request) -> Principal | None:
         principal = access.session_principal(session)
     except AppError:
         return None
-    return principal if "edit" in principal.roles else None
+    return principal if role in principal.roles else None
 
 
 def _bearer(request: Request) -> str | None:

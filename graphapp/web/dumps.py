@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -84,6 +85,27 @@ class DumpFiles:
         try:
             with os.fdopen(fd, "wb") as fh:
                 self._service.export(fmt, fh)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    async def of_version(self, version: int, fmt: str) -> Path:
+        """The dump of an earlier ``version`` in ``fmt`` (written once, kept while that version is kept on disk by
+        :class:`graphapp.versions.Versions`). Raises :class:`graphapp.versions.VersionError`."""
+        path = self.workdir / f"version-dump-{version}.{fmt}"
+        if path.exists():
+            return path
+        async with self._service.reading_version(version) as folder:
+            await run_in_threadpool(self._write_version, folder, fmt, path)
+        return path
+
+    def _write_version(self, folder: Path, fmt: str, path: Path) -> None:
+        fd, tmp_name = tempfile.mkstemp(dir=self.workdir, prefix=f".{path.name}.", suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                self._service.export_version(folder, fmt, fh)
             tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -209,6 +209,12 @@ ERRORS: dict[int, dict[str, Any]] = {
     403: {"description": "Updates are disabled on this server, or the bearer token is not valid."},
     404: {"description": "Nothing at this address; the message names what is missing."},
     406: {"description": "No representation matches the Accept header or `format=`."},
+    409: {"description": "Conflict: the request clashes with what exists (the message says what)."},
+    410: {
+        "description": "Gone: that graph version is no longer kept; the message and the Link header name the nearest "
+        "kept release (docs/versions.md).",
+        "headers": {"Link": {"schema": {"type": "string"}}},
+    },
     413: {"description": "The request body or the query is over the size limit."},
     429: {
         "description": "This client already has as many queries running or waiting as it may.",

@@ -72,15 +72,27 @@ _QUERY_PARAMS: list[dict[str, Any]] = [
         "query form does not have is a 406.",
         "schema": _RESULT_FORMAT,
     },
+    {
+        "name": "version",
+        "in": "query",
+        "required": False,
+        "description": "A graph version (every answer names its own in `X-Graph-Version`): the query is evaluated on "
+        "the graph exactly as it was at that version, with the same guard, limits and formats (docs/versions.md). "
+        "A version that never existed is a 404; one no longer kept a 410 naming the nearest kept release.",
+        "schema": {"type": "string", "pattern": "^[0-9]{0,18}$"},
+    },
 ]
 _QUERY_ERRORS = error_responses(
     400,
+    404,
     406,
+    410,
     413,
     429,
     503,
     e400="Not a query this endpoint runs: a syntax error, an update, SERVICE, LOAD, a graph not in this dataset, "
     "a malformed request.",
+    e404="There is no such graph version (`version=`).",
     e503="All query workers are busy, or the query was stopped at its time or memory limit.",
 )
 _RESULTS_200 = {
@@ -91,7 +103,11 @@ _RESULTS_200 = {
         "X-Result-Truncated": {
             "description": "Present when the results were cut at the row or byte limit.",
             "schema": {"type": "string"},
-        }
+        },
+        "X-Graph-Version": {
+            "description": "The graph version the answer was made from (docs/versions.md).",
+            "schema": {"type": "string"},
+        },
     },
 }
 
@@ -148,6 +164,7 @@ SPARQL_POST: dict[str, Any] = {
                             "query": {"type": "string"},
                             "default-graph-uri": _GRAPH_LIST,
                             "named-graph-uri": _GRAPH_LIST,
+                            "version": {"type": "string", "pattern": "^[0-9]{0,18}$"},
                         },
                     }
                 },

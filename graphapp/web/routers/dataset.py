@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from ...citation import FORMATS as CITATION_FORMATS
 from ...describe import DESCRIPTION_PREFIXES
+from ...versions import VersionError
+from ..citing import citation_response, dataset_citation
 from ..deps import DumpsDep, ServiceDep
 from ..dumps import DUMPS
 from ..errors import AppError, error_responses
@@ -18,6 +21,7 @@ from ..licences import graph_licences
 from ..openapi import HTML, RDF, body
 from ..params import RdfFormat, page_language
 from ..render import html_page, rdf_page, representation
+from ..versioning import VERSION_HEADER, requested_version, version_error
 
 router = APIRouter(tags=["Dataset"])
 
@@ -43,11 +47,17 @@ def dataset(request: Request, service: ServiceDep, format: RdfFormat = None) -> 
     chosen = representation(request, format, json=False, rdf=True)
     if chosen.rdf is None:  # its JSON twin: the description in JSON-LD (format=json)
         lang = get_lang(request)
+        releases = service.versions.releases()
         context = {
             "triples": service.size(),
             "graphs": service.select("graph-sizes"),
             "dumps": DUMPS,
             "licences": {row["graph"]: row for row in graph_licences(service, service.index, lang)},
+            "version": service.version,
+            "releases": list(reversed(releases))[:5],
+            "release_count": len(releases),
+            "citation": dataset_citation(service, lang),
+            "lang": lang,
         }
         return html_page(request, "dataset.html", context)
     # absolute URLs from the configured public address, never from the request's Host header
@@ -65,11 +75,19 @@ def dataset(request: Request, service: ServiceDep, format: RdfFormat = None) -> 
             "description": "The whole public graph, as a file to download.",
             "content": {media: body(media) for media in DUMPS.values()},
         },
-        **error_responses(404, e404="No dump in that format."),
+        **error_responses(
+            400,
+            404,
+            410,
+            e400="Not a version number.",
+            e404="No dump in that format, or no such version.",
+            e410="That version is no longer kept (the message names the nearest release).",
+        ),
         **error_responses(503, e503="The service is shutting down."),
     },
 )
-def dump(
+async def dump(
+    service: ServiceDep,
     dumps: DumpsDep,
     fmt: Annotated[
         str,
@@ -79,8 +97,58 @@ def dump(
             json_schema_extra={"enum": list(DUMPS)},
         ),
     ],
+    version: Annotated[
+        str | None,
+        Query(description="A graph version (docs/versions.md): the graph as it was then.", pattern=r"^[0-9]{0,18}$"),
+    ] = None,
 ) -> Response:
-    """The whole public graph as Turtle (merged), N-Quads (with named graphs) or JSON-LD. Never personal data."""
+    """The whole public graph as Turtle (merged), N-Quads (with named graphs) or JSON-LD. Never personal data.
+    With `version=N`, the graph exactly as it was at version N (docs/versions.md)."""
     if fmt not in DUMPS:
         raise AppError(404, f"No dump in format {fmt!r}; available: {', '.join(DUMPS)}.")
-    return dumps.response(fmt, filename=f"gobierno-abierto-kg.{fmt}", headers={"Access-Control-Allow-Origin": "*"})
+    wanted = requested_version(service, [version] if version is not None else [])
+    headers = {"Access-Control-Allow-Origin": "*"}
+    if wanted is None or wanted == service.version:
+        return dumps.response(fmt, filename=f"gobierno-abierto-kg.{fmt}", headers=headers)
+    try:
+        path = await dumps.of_version(wanted, fmt)
+    except VersionError as exc:
+        raise version_error(exc) from None
+    return FileResponse(
+        path,
+        media_type=DUMPS[fmt],
+        filename=f"gobierno-abierto-kg-v{wanted}.{fmt}",
+        headers={**headers, VERSION_HEADER: str(wanted)},
+    )
+
+
+@router.get(
+    "/dataset/cita.{fmt}",
+    name="dataset_citation",
+    summary="How to cite the dataset",
+    responses={
+        200: {
+            "description": "The citation of the latest release (or of the current version when there is none), as "
+            "plain text, BibTeX or CSL-JSON.",
+            "content": {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()},
+        },
+        **error_responses(404, e404="No citation in that format."),
+    },
+    dependencies=[Depends(page_language)],
+)
+def dataset_cite(
+    request: Request,
+    service: ServiceDep,
+    fmt: Annotated[
+        str,
+        PathParam(
+            description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
+            json_schema_extra={"enum": list(CITATION_FORMATS)},
+        ),
+    ],
+) -> Response:
+    """The dataset's citation: its latest release, or its current version when no release was made."""
+    lang = get_lang(request)
+    citation = dataset_citation(service, lang)
+    release = service.versions.release(citation.version)
+    return citation_response(citation, fmt, lang, release.version if release is not None else service.version)

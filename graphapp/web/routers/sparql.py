@@ -272,6 +272,7 @@ async def sparql_get(request: Request, service: ServiceDep) -> Response:
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
+        requested_version(service, params.getlist("version"))  # checked, as with a query (the page reads it)
         chosen = representation(request, params.get("format"), json=False, rdf=True)
         if chosen.rdf is None:
             return _query_page(request, service)
