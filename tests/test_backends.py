@@ -30,6 +30,7 @@ TOKEN = "backend-test-token"
 ID = "https://w3id.org/gakg/id/"
 GRAPHS = "https://w3id.org/gakg/graph/"
 JSON = {"Accept": "application/sparql-results+json"}
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SERVER_TIMEOUT = 30  # the servers' own time limit (s); the service's (2 s) stops its requests first
 
 
@@ -222,6 +223,29 @@ def test_a_write_lands_is_validated_and_recorded(remote: TestClient) -> None:
     r = _update(remote, bad)
     assert r.status_code == 400, r.text
     assert remote.get("/id/practica/sin-nada").status_code == 404
+
+
+def test_a_query_on_an_earlier_version_answers_as_it_did_then(remote: TestClient) -> None:
+    """version=N on a SPARQL server: the version is built in the service from a dump of the server and the history,
+    and evaluated by the service's own workers (docs/versions.md)."""
+    iri = ID + "nota/versionada"
+    seen: dict[int, list[str]] = {}
+    for label in ("primera", "segunda"):
+        assert _insert_label(remote, iri, label) == 204
+        r = remote.get("/sparql", params={"query": f"SELECT ?l WHERE {{ <{iri}> <{LABEL}> ?l }}"}, headers=JSON)
+        seen[int(r.headers["X-Graph-Version"])] = sorted(b["l"]["value"] for b in r.json()["results"]["bindings"])
+    assert list(seen.values()) == [["primera"], ["primera", "segunda"]]
+    for version, then in seen.items():
+        q = f"SELECT ?l WHERE {{ <{iri}> <{LABEL}> ?l }}"
+        r = remote.get("/sparql", params={"query": q, "version": version}, headers=JSON)
+        assert r.status_code == 200, r.text
+        assert r.headers["X-Graph-Version"] == str(version)
+        assert sorted(b["l"]["value"] for b in r.json()["results"]["bindings"]) == then
+    # the release of a version on the server keeps its quads like the embedded store's
+    r = remote.post("/releases", data={"name": "srv.1"}, headers={"Authorization": f"Bearer {TOKEN}", **JSON})
+    assert r.status_code == 201, r.text
+    dump = remote.get("/releases/srv.1/dump.nq")
+    assert f'<{iri}> <{LABEL}> "primera"@es' in dump.text
 
 
 def test_writes_outlive_the_service(server: RunningServer, store_dir: Path, remote: TestClient) -> None:
