@@ -208,3 +208,57 @@ def test_without_javascript_the_plain_form_runs_the_query(server: str, browser: 
         assert "/sparql?query=" in w.page.url
     finally:
         w.context.close()
+
+
+def _completions(page: Page, text: str) -> list[str]:
+    """Type ``text`` at the end of the query, ask for completion (Ctrl-Space) and read the hints offered."""
+    page.evaluate(
+        """(text) => { const cm = document.querySelector('.CodeMirror').CodeMirror;
+             cm.focus(); cm.setCursor(cm.lineCount(), 0); cm.replaceSelection(text); }""",
+        text,
+    )
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li", timeout=15_000)
+    return page.locator(".CodeMirror-hints li").all_inner_texts()
+
+
+def test_the_editor_completes_the_graphs_own_classes_properties_and_prefixes(server: str, watch: Watch) -> None:
+    page = _yasgui(watch, server)
+    page.evaluate(
+        "() => document.querySelector('.CodeMirror').CodeMirror.setValue('PREFIX ga: <https://w3id.org/gakg/ontology#>\\nSELECT * WHERE {\\n')"
+    )
+    classes = _completions(page, "?p a ga:Best")
+    assert "ga:BestPractice" in classes, classes
+    page.keyboard.press("Escape")
+    properties = _completions(page, " .\n?p ga:addresses")
+    assert any(p.startswith("ga:addresses") for p in properties), properties
+    page.keyboard.press("Escape")
+    # a prefix the query does not declare yet: the project's own list, never the web's
+    page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.setValue('')")
+    prefixes = _completions(page, "PREFIX practi")
+    assert any(p.startswith("practica: <https://w3id.org/gakg/id/practica/>") for p in prefixes), prefixes
+    watch.assert_clean(server)  # no request left the server (no LOV, no prefix.cc)
+
+
+def test_results_link_to_local_pages_and_the_query_can_be_cited(server: str, watch: Watch) -> None:
+    page = _yasgui(watch, server)
+    page.click(".yasqe_queryButton")  # the page's own query: each best practice (an IRI) and its name
+    page.wait_for_selector(".yasr .select_table:not(.disabled)", timeout=30_000)
+    page.click(".yasr .select_table")
+    page.wait_for_selector(".yasr table tbody tr td a", timeout=30_000)
+    hrefs = page.locator(".yasr table tbody td a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+    assert any(h.startswith("/id/practica/") for h in hrefs), hrefs
+    assert not any(h.startswith("https://w3id.org/gakg/") for h in hrefs), hrefs
+    version = urllib.request.urlopen(server + "/health", timeout=30).headers["X-Graph-Version"]
+    page.click("#cite-button")
+    page.wait_for_selector("#cite-box:not([hidden])", timeout=15_000)
+    text = page.locator("#cite-text").inner_text()
+    assert f"versión {version}" in text and "[conjunto de datos]" in text, text
+    rerun = page.locator("#cite-rerun").get_attribute("href") or ""
+    assert f"version={version}" in rerun and "query=" in rerun
+    # the link runs the query again on that version: the same rows, as a page
+    page.goto(rerun.replace(rerun.split("/sparql")[0], server))
+    page.wait_for_selector("#results-table tbody tr", timeout=30_000)
+    assert page.locator("#result-version").inner_text() == version
+    assert "Reubicación de las ladrilleras de Durango" in page.locator("#results-table").inner_text()
+    watch.assert_clean(server)

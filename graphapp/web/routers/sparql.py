@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response
 
 from ... import metrics, queries
+from ...citation import FORMATS as CITATION_FORMATS
 from ...describe import DESCRIPTION_PREFIXES
 from ...executor import Job, QueryError
 from ...iris import PREFIXES, TYPE_PREFIXES
@@ -25,9 +28,12 @@ from ...validation import Report
 from ...versions import VersionError
 from ...writes import WriteRejected
 from ..auth import Editor
+from ..citing import citation_response, query_citation
 from ..deps import ServiceDep
-from ..errors import AppError
-from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
+from ..errors import AppError, error_responses
+from ..i18n import get_lang
+from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE, body
+from ..params import page_language
 from ..render import html_page, preferred, rdf_page, representation, template_response
 from ..versioning import VERSION_HEADER, requested_version, version_error
 
@@ -159,7 +165,7 @@ async def _run_query(
     elif answer.truncated == "bytes":
         headers["X-Result-Truncated"] = f"results cut at {settings.max_response_bytes} bytes"
     if as_html:
-        return _results_page(request, query, inspection.form, answer.body, headers)
+        return _results_page(request, service, query, inspection.form, answer.body, headers)
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
@@ -172,16 +178,28 @@ def _html_wanted(request: Request, form: str, format_param: list[str]) -> bool:
     return preferred(request, *offers, "text/html") == "text/html"
 
 
-def _results_page(request: Request, query: str, form: str, body: bytes, headers: dict[str, str]) -> Response:
-    """The results as an HTML page: a table of SELECT bindings, the ASK answer, or the Turtle of a graph."""
-    context: dict[str, object] = {"query": query, "form": form}
+def _results_page(
+    request: Request, service: Service, query: str, form: str, answer: bytes, headers: dict[str, str]
+) -> Response:
+    """The results as an HTML page: a table of SELECT bindings (the graph's own IRIs linked to their pages here),
+    the ASK answer, or the Turtle of a graph; with the version they came from and how to cite the query."""
+    version = headers[VERSION_HEADER]
+    context: dict[str, object] = {"query": query, "form": form, "version": version}
+    context["cite"] = {"query": query, "version": version}
     if form in ("SELECT", "ASK"):
-        data = json.loads(body)
+        data = json.loads(answer)
         context["boolean"] = data.get("boolean")
         context["variables"] = data.get("head", {}).get("vars", [])
-        context["rows"] = data.get("results", {}).get("bindings", [])
+        rows = data.get("results", {}).get("bindings", [])
+        base = service.base_iri
+        for row in rows:
+            for term in row.values():
+                value = term.get("value", "")
+                if term.get("type") == "uri" and value.startswith(("http://", "https://")):
+                    term["href"] = "/" + value[len(base) :] if value.startswith(base) else value
+        context["rows"] = rows
     else:
-        context["text"] = body.decode("utf-8", errors="replace")
+        context["text"] = answer.decode("utf-8", errors="replace")
     return template_response(request, "sparql_results.html", context, headers=headers)
 
 
@@ -302,6 +320,69 @@ async def sparql_post(request: Request, service: ServiceDep) -> Response:
     formats = _format_values({k: params.getlist(k) for k in ("format", "output")}, form)
     versions = params.getlist("version") + form.get("version", [])
     return await _run_query(request, service, query, default_graphs, named_graphs, formats, versions)
+
+
+@router.get(
+    "/sparql/terms",
+    name="sparql_terms",
+    summary="What the query editor completes: the prefixes, classes and properties of the graph",
+    responses={200: {"description": "Prefixes (name → IRI), classes and properties (IRIs), as JSON."}},
+)
+def sparql_terms(service: ServiceDep) -> Response:
+    """The project's prefixes (`ga:`, `practica:`, `municipio:` …) and the classes and properties of the graph
+    itself (used or declared), for the editor's completion: nothing is asked of an outside service."""
+    terms = service.cached("editor-terms", lambda: service.select("editor-terms"))
+    data = {
+        "prefixes": editor_prefixes(),
+        "classes": [str(r["term"]) for r in terms if r["kind"] == "class"],
+        "properties": [str(r["term"]) for r in terms if r["kind"] == "property"],
+    }
+    return JSONResponse(data, headers={"Access-Control-Allow-Origin": "*"})
+
+
+def editor_prefixes() -> dict[str, str]:
+    """The prefixes the editor declares and completes: the project's and one per entity type."""
+    return {**{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
+
+
+@router.get(
+    "/sparql/cita.{fmt}",
+    name="query_citation",
+    summary="How to cite a query: the query, the graph version and a link that re-runs it on that version",
+    dependencies=[Depends(page_language)],
+    responses={
+        200: {
+            "description": "The citation: plain text, BibTeX or CSL-JSON.",
+            "content": {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()},
+        },
+        **error_responses(400, 404, 410, 413, e404="No citation in that format, or no such graph version."),
+    },
+)
+def query_cite(
+    request: Request,
+    service: ServiceDep,
+    fmt: Annotated[
+        str,
+        PathParam(
+            description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
+            json_schema_extra={"enum": list(CITATION_FORMATS)},
+        ),
+    ],
+    query: Annotated[str, Query(description="The query cited.", min_length=1)],
+    version: Annotated[
+        str | None,
+        Query(
+            description="The graph version its results came from (default: the current one).", pattern=r"^[0-9]{0,18}$"
+        ),
+    ] = None,
+) -> Response:
+    """«Citar esta consulta»: the dataset's citation at the query's version, its URL a link that runs the query
+    on exactly that version (`/sparql?query=…&version=N`)."""
+    _check_size(service, query)
+    lang = get_lang(request)
+    chosen = requested_version(service, [version] if version is not None else [])
+    at = service.version if chosen is None else chosen
+    return citation_response(query_citation(service, query, at, lang), fmt, lang, at)
 
 
 @router.options("/sparql", include_in_schema=False)

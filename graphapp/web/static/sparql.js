@@ -17,6 +17,8 @@
   const base = document.body.dataset.base || "";
   const es = document.documentElement.lang !== "en";
   let editor = null; // YASGUI, when it loaded
+  let lastVersion = null; // the graph version of the last answer (X-Graph-Version), for «citar esta consulta»
+  const holder = document.getElementById("yasgui");
 
   // The query form: the first SELECT/ASK/CONSTRUCT/DESCRIBE keyword outside comments, strings and IRIs.
   function queryForm(text) {
@@ -127,6 +129,7 @@
       body: new URLSearchParams({ query: textarea.value })
     }).then(function (response) {
       const type = response.headers.get("content-type") || "";
+      lastVersion = response.headers.get("x-graph-version") || lastVersion;
       if (!response.ok) {
         return response.text().then(function (text) { throw new Error(text); });
       }
@@ -166,6 +169,11 @@
     });
     root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (d) {
       d.setAttribute("tabindex", "0");
+    });
+    // the graph's own IRIs in the results open their page here, not the canonical address
+    root.querySelectorAll(".yasr a[href]").forEach(function (a) {
+      const href = a.getAttribute("href");
+      if (base && href.startsWith(base)) { a.setAttribute("href", entityHref(href)); }
     });
     root.querySelectorAll(".tabsList > *").forEach(function (child) {
       if (child.getAttribute("role") !== "tab" && !child.querySelector("[role=tab]")) {
@@ -259,11 +267,62 @@
     if (config) { config.language = Object.assign({}, config.language || {}, TABLE_ES); }
   }
 
+  // What the editor completes comes from this service (GET /sparql/terms): the project's prefixes, and the classes
+  // and properties of the graph itself. YASGUI's own class and property completers ask a remote service (LOV), its
+  // prefix list is the web's at large: neither is used.
+  let terms = null;
+  function vocabulary() {
+    if (!terms) {
+      terms = fetch(holder.dataset.terms, { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { prefixes: {}, classes: [], properties: [] }; })
+        .catch(function () { return { prefixes: {}, classes: [], properties: [] }; });
+    }
+    return terms;
+  }
+  function matching(list, token) {
+    const typed = (token && (token.autocompletionString || token.string) || "").trim();
+    const found = [];
+    for (let i = 0; i < list.length && found.length < 100; i++) {
+      if (list[i].indexOf(typed) === 0) { found.push(list[i]); }
+    }
+    return found;
+  }
+  function registerCompleters() {
+    const Yasqe = Yasgui.Yasqe;
+    Yasqe.forkAutocompleter("prefixes", {
+      name: "gakg-prefixes",
+      persistenceId: null,
+      get: function () {
+        return vocabulary().then(function (v) {
+          return Object.keys(v.prefixes).sort().map(function (k) { return k + ": <" + v.prefixes[k] + ">"; });
+        });
+      }
+    }, false);
+    Yasqe.forkAutocompleter("class", {
+      name: "gakg-class",
+      get: function (yasqe, token) { return vocabulary().then(function (v) { return matching(v.classes, token); }); }
+    }, false);
+    Yasqe.forkAutocompleter("property", {
+      name: "gakg-property",
+      get: function (yasqe, token) { return vocabulary().then(function (v) { return matching(v.properties, token); }); }
+    }, false);
+  }
+  const COMPLETERS = ["gakg-prefixes", "variables", "gakg-class", "gakg-property"];
+
+  function watchVersion(yasqe) {
+    yasqe.on("queryResponse", function (instance, response) {
+      if (response && response.headers && typeof response.headers.get === "function") {
+        lastVersion = response.headers.get("x-graph-version") || lastVersion;
+      }
+    });
+  }
+
   function mountYasgui() {
-    const element = document.getElementById("yasgui");
+    const element = holder;
     const prefixes = JSON.parse(element.dataset.prefixes || "{}");
     const absolute = new URL(endpoint, window.location.href).href;
-    Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"]; // the others ask a remote service (LOV)
+    registerCompleters();
+    Yasgui.Yasqe.defaults.autocompleters = COMPLETERS.slice();
     if (es) {
       spanishTable();
       if (typeof window.gakgTranslate === "function") {
@@ -281,7 +340,7 @@
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: absolute }]; } },
       persistenceId: "gakg-yasgui",
       populateFromUrl: true,
-      yasqe: { value: textarea.value, autocompleters: ["prefixes", "variables"] },
+      yasqe: { value: textarea.value, autocompleters: COMPLETERS.slice() },
       yasr: { prefixes: prefixes }
     });
     document.getElementById("plain-editor").hidden = true;
@@ -291,8 +350,10 @@
     editor.on("query", function () { status.textContent = ""; });
     const yasqe = editor.getTab().getYasqe();
     yasqe.on("change", updateLinks);
+    watchVersion(yasqe);
     editor.on("tabAdd", function () { window.setTimeout(function () {
       editor.getTab().getYasqe().on("change", updateLinks);
+      watchVersion(editor.getTab().getYasqe());
     }, 0); });
   }
 
@@ -309,5 +370,27 @@
     form.addEventListener("submit", runPlain);
     textarea.addEventListener("input", updateLinks);
   }
+  // «Citar esta consulta»: the citation of the query at the version of its last answer (or the current one), with
+  // a link that runs it again on exactly that version
+  const citeButton = document.getElementById("cite-button");
+  citeButton.addEventListener("click", function () {
+    const params = { query: currentQuery(), lang: es ? "es" : "en" };
+    if (lastVersion) { params.version = lastVersion; }
+    const address = function (fmt) { return holder.dataset.cite.replace("FMT", fmt) + "?" + new URLSearchParams(params); };
+    fetch(address("json"), { headers: { "Accept": "application/vnd.citationstyles.csl+json" } }).then(function (r) {
+      if (!r.ok) { return r.text().then(function (text) { throw new Error(text); }); }
+      return Promise.all([r.json(), fetch(address("txt")).then(function (t) { return t.text(); })]);
+    }).then(function (both) {
+      const item = both[0][0];
+      document.getElementById("cite-text").textContent = both[1].trim();
+      document.getElementById("cite-rerun").href = item.URL;
+      document.getElementById("cite-bib").href = address("bib");
+      document.getElementById("cite-json").href = address("json");
+      document.getElementById("cite-box").hidden = false;
+    }).catch(function (error) {
+      document.getElementById("cite-text").textContent = error.message;
+      document.getElementById("cite-box").hidden = false;
+    });
+  });
   updateLinks();
 })();
