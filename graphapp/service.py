@@ -18,7 +18,7 @@ import logging
 import shutil
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -52,6 +52,26 @@ WRITE_LOCK = "write.lock"
 FOLLOW_SECONDS = 0.5  # how often a web process looks for a version another process committed
 COPY_WAIT_SECONDS = 10.0  # how long a start on an in-memory store waits for the copy (a second or two)
 log = logging.getLogger(__name__)
+
+
+class VersionReader:
+    """The named-query reads of a page (as :class:`Service` offers them) on an earlier version of the graph."""
+
+    def __init__(self, store: Store, version: int) -> None:
+        self._store = store
+        self.version = version
+
+    def select(self, name: str, bindings: Mapping[str, object] | None = None) -> list[Row]:
+        return self._store.select(name, bindings)
+
+    def select_terms(self, name: str, bindings: Mapping[str, object] | None = None) -> list[RawRow]:
+        return self._store.select(name, bindings, raw=True)
+
+    def triples(self, name: str, bindings: Mapping[str, object] | None = None) -> list[ox.Triple]:
+        return self._store.triples(name, bindings)
+
+    def contains(self, iri: str) -> bool:
+        return self._store.contains(iri)
 
 
 class Service:
@@ -420,6 +440,19 @@ class Service:
             yield path
         finally:
             self.versions.release_reader(version)
+
+    @contextlib.contextmanager
+    def version_reader(self, version: int) -> Iterator[VersionReader]:
+        """The reads a page makes (:class:`VersionReader`), on the graph of an earlier ``version`` (made if needed:
+        call it off the event loop). Raises :class:`graphapp.versions.VersionError`."""
+        from .store import GraphStore
+
+        with self.versions.reading(version) as folder:
+            store = GraphStore.read_only(folder, self.store.base_iri)
+            try:
+                yield VersionReader(store, version)
+            finally:
+                store.close()
 
     def export_version(self, folder: Path, fmt: str, output: IO[bytes]) -> None:
         """Write the graph of an earlier version (its on-disk store at ``folder``, from :meth:`reading_version`) in

@@ -136,3 +136,43 @@ def test_every_answer_names_its_version_and_an_etag_that_revalidates(in_memory: 
 def test_errors_name_the_version_but_carry_no_etag(in_memory: TestClient) -> None:
     r = in_memory.get("/sparql", params={"query": "SELECT"}, headers=JSON)
     assert r.status_code == 400 and "X-Graph-Version" in r.headers and "ETag" not in r.headers
+
+
+def test_an_entity_page_and_its_description_at_an_earlier_version(on_disk: TestClient) -> None:
+    label = "https://w3id.org/gakg/id/prueba/pagina-versionada"
+    before = update(on_disk, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{label}> <{LABEL}> "Página de antes"@es }} }}')
+    update(on_disk, f'DELETE DATA {{ GRAPH <{GRAPH}> {{ <{label}> <{LABEL}> "Página de antes"@es }} }}')
+    update(on_disk, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{label}> <{LABEL}> "Página de ahora"@es }} }}')
+    html = {"Accept": "text/html"}
+    now = on_disk.get("/id/prueba/pagina-versionada", headers=html)
+    assert "Página de ahora" in now.text and "Página de antes" not in now.text
+    then = on_disk.get("/id/prueba/pagina-versionada", params={"version": before, "lang": "es"}, headers=html)
+    assert then.status_code == 200 and then.headers["X-Graph-Version"] == str(before)
+    assert "Página de antes" in then.text and "Página de ahora" not in then.text
+    assert "Así era esta página en la versión" in then.text
+    ttl = on_disk.get("/id/prueba/pagina-versionada.ttl", params={"version": before})
+    assert ttl.status_code == 200 and "Página de antes" in ttl.text and "Página de ahora" not in ttl.text
+    # before it existed, the entity was not there
+    assert on_disk.get("/id/prueba/pagina-versionada", params={"version": before - 1}, headers=html).status_code == 404
+    assert on_disk.get("/id/prueba/pagina-versionada", params={"version": "x"}, headers=html).status_code == 400
+
+
+def test_a_dump_of_an_earlier_version(on_disk: TestClient) -> None:
+    version = update(on_disk, insert("en el volcado"))
+    update(on_disk, delete("en el volcado"))
+    then = on_disk.get("/dataset/dump.nq", params={"version": version})
+    assert then.status_code == 200 and then.headers["X-Graph-Version"] == str(version)
+    assert '"en el volcado"@es' in then.text
+    now = on_disk.get("/dataset/dump.nq")
+    assert '"en el volcado"@es' not in now.text
+    citation = on_disk.get("/dataset/cita.txt", params={"lang": "es"}).text
+    assert f"dataset/dump.nq?version={int(now.headers['X-Graph-Version'])}" in citation
+
+
+def test_dumps_carry_an_etag_of_their_version(in_memory: TestClient) -> None:
+    r = in_memory.get("/dataset/dump.nq")
+    version, etag = r.headers["X-Graph-Version"], r.headers["ETag"]
+    assert etag.startswith(f'W/"{version}-') and etag.endswith('-nq"')
+    assert in_memory.get("/dataset/dump.nq", headers={"If-None-Match": etag}).status_code == 304
+    update(in_memory, insert(f"volcado-{version}"))
+    assert in_memory.get("/dataset/dump.nq", headers={"If-None-Match": etag}).status_code == 200

@@ -77,7 +77,14 @@ class DumpFiles:
     def response(self, fmt: str, **kwargs: Any) -> FileResponse:
         """The dump in ``fmt`` as a file response that releases the file once sent."""
         path = self.acquire(fmt)
-        return _DumpResponse(path, release=self.release, media_type=DUMPS[fmt], **kwargs)
+        version = self.NAME.fullmatch(path.name)["version"]  # type: ignore[index]  # acquire's own name
+        # the dump names its version, and its ETag is derived from it (and from the source files' state)
+        headers = {
+            **kwargs.pop("headers", {}),
+            "X-Graph-Version": version,
+            "ETag": f'W/"{version}-{self._service.state[:12]}-{fmt}"',
+        }
+        return _DumpResponse(path, release=self.release, media_type=DUMPS[fmt], headers=headers, **kwargs)
 
     def _write(self, fmt: str, path: Path) -> None:
         fd, tmp_name = tempfile.mkstemp(dir=self.workdir, prefix=f".{path.name}.", suffix=".part")

@@ -59,6 +59,17 @@ RdfFormat = Annotated[
     ),
 ]
 
+#: a graph version (docs/versions.md): the resource as it was then
+VersionParam = Annotated[
+    str | None,
+    BeforeValidator(empty_is_none),
+    Query(
+        description="A graph version (every answer names its own in `X-Graph-Version`): the resource as it was at "
+        "that version. One that never existed is a 404; one no longer kept a 410 naming the nearest kept release.",
+        pattern=r"^[0-9]{0,18}$",
+    ),
+]
+
 #: a graph's record: the page, its JSON twin or its RDF description
 GraphPageFormat = Annotated[
     str | None,

@@ -77,9 +77,12 @@ class VersionTagMiddleware:
         if_none_match = request_headers.get("if-none-match")
         cacheable = scope["method"] == "GET"
         start: Message | None = None
+        answered = False  # a 304 was sent: the rest of the body is dropped
 
         async def tagged(message: Message) -> None:
-            nonlocal start
+            nonlocal start, answered
+            if answered:
+                return
             if message["type"] == "http.response.start":
                 start = message  # held until the body shows whether the answer is complete
                 return
@@ -91,24 +94,24 @@ class VersionTagMiddleware:
             if VERSION_HEADER.lower() not in headers and version is not None:
                 headers[VERSION_HEADER] = str(version)
             named = headers.get(VERSION_HEADER.lower())
-            status = int(held["status"])
+            ok = cacheable and 200 <= int(held["status"]) < 300 and "no-store" not in headers.get("cache-control", "")
+            etag = headers.get("etag")  # a route's own (a dump's, from its version), else one made here
             if (
-                cacheable
+                ok
+                and etag is None
                 and named is not None
-                and 200 <= status < 300
                 and not message.get("more_body", False)
-                and "etag" not in headers
                 and "set-cookie" not in headers
-                and "no-store" not in headers.get("cache-control", "")
             ):
                 digest = hashlib.sha256(message.get("body", b"")).hexdigest()[:20]
                 etag = f'W/"{named}-{digest}"'
                 headers["ETag"] = etag
-                if if_none_match is not None and _matches(if_none_match, etag):
-                    kept = [(k, v) for k, v in held["headers"] if k.decode("latin-1").lower() in _KEPT_ON_304]
-                    await send({"type": "http.response.start", "status": 304, "headers": kept})
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-                    return
+            if ok and etag is not None and if_none_match is not None and _matches(if_none_match, etag):
+                kept = [(k, v) for k, v in held["headers"] if k.decode("latin-1").lower() in _KEPT_ON_304]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                answered = True
+                return
             await send(held)
             await send(message)
 

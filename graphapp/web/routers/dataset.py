@@ -118,7 +118,11 @@ async def dump(
         path,
         media_type=DUMPS[fmt],
         filename=f"gobierno-abierto-kg-v{wanted}.{fmt}",
-        headers={**headers, VERSION_HEADER: str(wanted)},
+        headers={
+            **headers,
+            VERSION_HEADER: str(wanted),
+            "ETag": f'W/"{wanted}-{service.version_state(wanted)[:12]}-{fmt}"',
+        },
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -20,15 +20,17 @@ from ...describe import DESCRIPTION_PREFIXES
 from ...graphviews.names import capitalised
 from ...iris import PREFIXES, TYPE_PREFIXES
 from ...results import ResultFormat
-from ...service import Service
+from ...service import Service, VersionReader
+from ...storage import RawRow, Row
 from ...storage import iri as as_iri
+from ...versions import VersionError
 from ..deps import ServiceDep, TemplatesDep
 from ..errors import error_responses
 from ..formatting import format_literal
 from ..i18n import get_lang, pick
 from ..links import local_href, site_href
 from ..openapi import HTML, RDF, page_or_json
-from ..params import GraphPageFormat, PageFormat, RdfFormat, check_search_text, page_language
+from ..params import GraphPageFormat, PageFormat, RdfFormat, VersionParam, check_search_text, page_language
 from ..render import (
     VARY,
     check_rdf_format,
@@ -40,6 +42,7 @@ from ..render import (
     representation,
     template_response,
 )
+from ..versioning import VERSION_HEADER, requested_version, version_error
 from .forms import edit_href
 
 PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"
@@ -144,11 +147,26 @@ def search(request: Request, service: ServiceDep, q: str = "", format: PageForma
 # ---------------------------------------------------------------- entities
 
 
-def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]:
+class Reader(Protocol):
+    """The reads an entity's page makes: the service's (the current graph) or a :class:`VersionReader`'s."""
+
+    def select(self, name: str, bindings: Mapping[str, object] | None = None) -> list[Row]: ...
+
+    def select_terms(self, name: str, bindings: Mapping[str, object] | None = None) -> list[RawRow]: ...
+
+    def triples(self, name: str, bindings: Mapping[str, object] | None = None) -> list[ox.Triple]: ...
+
+    def contains(self, iri: str) -> bool: ...
+
+
+def _entity_view(request: Request, service: Service, iri: str, reader: Reader | None = None) -> dict[str, Any]:
+    """What an entity's page shows: its statements read from ``reader`` (an earlier version of the graph, or the
+    current one), named with the current labels."""
     lang = get_lang(request)
     index = service.index
     base = service.base_iri
-    outgoing = service.select_terms("entity-outgoing", {"iri": as_iri(iri)})
+    reads: Reader = reader if reader is not None else service
+    outgoing = reads.select_terms("entity-outgoing", {"iri": as_iri(iri)})
     by_prop: dict[str, list[dict[str, Any]]] = defaultdict(list)
     graphs: set[str] = set()
     same_as: list[dict[str, Any]] = []
@@ -184,7 +202,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         key=lambda item: str(item["label"]).lower(),
     )
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in service.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
+    for row in reads.select("entity-incoming", {"iri": as_iri(iri)})[:INCOMING_SHOWN]:
         incoming[str(row["p"])].append(_value(service, str(row["s"]), lang))
     # each row names the relation from this page to the entities listed, as «Datos» does: by the property's inverse
     # where the graph declares one (16.10 skos:broader 16: on 16's page, 16.10 is «más específico»), otherwise
@@ -202,8 +220,16 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
         key=lambda item: str(item["label"]).lower(),
     )
     retired = _retired(outgoing, lang)
+    label = index.label_or_iri(iri, lang)
+    if reader is not None:  # at an earlier version: its own name then (what it links to keeps today's names)
+        names = {
+            row["o"].language or "": row["o"].value
+            for row in outgoing
+            if row["p"].value in LABEL_PROPS and isinstance(row["o"], ox.Literal)
+        }
+        label = pick(names, lang) if names else label
     sources = []
-    for row in service.select("entity-sources", {"iri": as_iri(iri)}):
+    for row in reads.select("entity-sources", {"iri": as_iri(iri)}):
         source = _value(service, str(row["source"]), lang)
         if source not in sources:
             sources.append(source)
@@ -211,7 +237,7 @@ def _entity_view(request: Request, service: Service, iri: str) -> dict[str, Any]
     editorial = any(v.get("editorial") for p in properties for v in p["vals"])
     return {
         "iri": iri,
-        "label": index.label_or_iri(iri, lang),
+        "label": label,
         "types": types,
         "type_iris": sorted(index.types.get(iri, ())),
         "properties": properties,
@@ -292,11 +318,20 @@ def resource_page(
     *,
     near: str,
     extra: Mapping[str, Any] | None = None,
+    version: str | None = None,
 ) -> Response:
     """An entity or external resource the graph describes: its page, or its RDF description (Turtle, JSON-LD,
     N-Triples, RDF/XML; ``format=json`` is its JSON-LD), chosen by :func:`graphapp.web.render.representation`.
     Unknown: a 404 suggesting entities whose address is close to ``near``. ``extra`` (an external resource's)
-    goes into the page's context; the graph's own entities get the staff's «Editar» link instead."""
+    goes into the page's context; the graph's own entities get the staff's «Editar» link instead. ``version``
+    (``version=N``): the page or description of the entity as it was at that graph version."""
+    wanted = requested_version(service, [version] if version is not None else [])
+    if wanted is not None and wanted != service.version:
+        try:
+            with service.version_reader(wanted) as reader:
+                return _page_at(request, service, templates, iri, format, near, reader)
+        except VersionError as exc:
+            raise version_error(exc) from None
     if not service.contains(iri):
         return not_found(request, service, iri, near)
     chosen = representation(request, format, json=False, rdf=True)
@@ -313,11 +348,38 @@ def resource_page(
     return html_page(request, _template_for(templates, view["type_iris"]), view, headers=headers)
 
 
-def describe(request: Request, service: Service, iri: str, fmt: ResultFormat) -> Response:
+def _page_at(
+    request: Request,
+    service: Service,
+    templates: Jinja2Templates,
+    iri: str,
+    format: str | None,
+    near: str,
+    reader: VersionReader,
+) -> Response:
+    """An entity's page or description at an earlier version: its statements then, the current labels, a notice
+    that links the current page, and no «Editar»."""
+    headers = {VERSION_HEADER: str(reader.version)}
+    if not reader.contains(iri):
+        response = not_found(request, service, iri, near)
+        response.headers[VERSION_HEADER] = str(reader.version)
+        return response
+    chosen = representation(request, format, json=False, rdf=True)
+    if chosen.rdf is not None:
+        return describe(request, reader, iri, chosen.rdf, headers)
+    view = _entity_view(request, service, iri, reader)
+    view["as_of_version"] = reader.version
+    view["edit_href"] = None
+    return html_page(request, _template_for(templates, view["type_iris"]), view, headers=headers)
+
+
+def describe(
+    request: Request, reads: Reader, iri: str, fmt: ResultFormat, headers: Mapping[str, str] | None = None
+) -> Response:
     """The RDF description of ``iri`` in ``fmt``: its statements and the labels of what it links to."""
-    triples = service.triples("entity-describe", {"iri": as_iri(iri)})
+    triples = reads.triples("entity-describe", {"iri": as_iri(iri)})
     prefixes = {**DESCRIPTION_PREFIXES, **{k: v for k, v in PREFIXES.items() if k != "sh"}, **TYPE_PREFIXES}
-    return rdf_page(request, fmt, triples, prefixes)
+    return rdf_page(request, fmt, triples, prefixes, headers=headers)
 
 
 _UNKNOWN_ENTITY = error_responses(
@@ -333,7 +395,7 @@ _UNKNOWN_ENTITY = error_responses(
     responses={
         200: {"description": "The entity's page or its RDF description.", "content": {**HTML, **RDF}},
         **_UNKNOWN_ENTITY,
-        **error_responses(406),
+        **error_responses(400, 406, 410, e400="Not a version number (`version=`)."),
     },
 )
 def entity(
@@ -348,11 +410,14 @@ def entity(
         ),
     ],
     format: RdfFormat = None,
+    version: VersionParam = None,
 ) -> Response:
     """The page of an entity (``text/html``) or its description in Turtle, JSON-LD, N-Triples or RDF/XML,
-    chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``."""
+    chosen by ``Accept``, by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) or by ``format=``. With
+    ``version=N``: as it was at graph version N (docs/versions.md)."""
     path, format = split_suffix(path, format)
-    return resource_page(request, service, templates, service.base_iri + "id/" + path, format, near=path)
+    iri = service.base_iri + "id/" + path
+    return resource_page(request, service, templates, iri, format, near=path, version=version)
 
 
 @router.get(

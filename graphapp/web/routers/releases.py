@@ -260,7 +260,12 @@ async def release_dump(
         path,
         media_type=DUMP_MEDIA[fmt],
         filename=f"gobierno-abierto-kg-{found.name}.{fmt}",
-        headers={"Access-Control-Allow-Origin": "*", VERSION_HEADER: str(found.version)},
+        # a release never changes: a strong ETag
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            VERSION_HEADER: str(found.version),
+            "ETag": f'"release-{found.name}-{fmt}"',
+        },
     )
 
 
