@@ -54,8 +54,9 @@ def _lit(value: object, lang: str | None = None) -> ox.Literal:
     return ox.Literal(str(value))
 
 
-def service_description(endpoint: str, store: Store) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the public endpoint.
+def service_description(endpoint: str, store: Store, version: int | None = None) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the public endpoint; ``version``, the graph version it answers from
+    (``owl:versionInfo`` of its dataset: queries take ``version=N`` for an earlier one, docs/versions.md).
 
     ``endpoint`` is the endpoint's absolute URL, built from the configured public address
     (``settings.site_url + "sparql"``), never from a request's Host header.
@@ -63,7 +64,8 @@ def service_description(endpoint: str, store: Store) -> list[ox.Triple]:
     svc = _n(endpoint)
     ds = _n(endpoint + "#dataset")
     default = _n(endpoint + "#default-graph")
-    t = [
+    t = [] if version is None else [ox.Triple(ds, _n(OWL + "versionInfo"), _lit(str(version)))]
+    t += [
         ox.Triple(svc, RDF_TYPE, _n(SD + "Service")),
         ox.Triple(svc, _n(SD + "endpoint"), svc),
         ox.Triple(svc, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),

@@ -598,7 +598,7 @@ class Service:
         """The SPARQL Service Description (triples) of the endpoint at the absolute URL ``endpoint``."""
         from .describe import service_description
 
-        return service_description(endpoint, self.store)
+        return service_description(endpoint, self.store, self.version)
 
     def export(self, fmt: str, output: IO[bytes]) -> None:
         """Write the whole public graph in ``fmt`` (``ttl``, ``nq``, ``jsonld``) to the binary file ``output``."""

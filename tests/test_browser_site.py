@@ -48,6 +48,7 @@ PAGE_KINDS = [
     ("compare", "/practicas/comparar?p=reubicacion-ladrilleras-durango&p=igualdad-laboral-salarial-jalisco"),
     ("sparql", "/sparql"),
     ("dataset", "/dataset"),
+    ("releases", "/releases"),
     ("ontology", "/ontology"),
     ("graph-record", "/graph/presentacion/stl"),
     ("history", "/historial/stl/estado-de-mexico"),

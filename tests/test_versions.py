@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -176,3 +177,14 @@ def test_dumps_carry_an_etag_of_their_version(in_memory: TestClient) -> None:
     assert in_memory.get("/dataset/dump.nq", headers={"If-None-Match": etag}).status_code == 304
     update(in_memory, insert(f"volcado-{version}"))
     assert in_memory.get("/dataset/dump.nq", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_the_service_description_and_the_dataset_record_state_the_version(in_memory: TestClient) -> None:
+    version = in_memory.get("/health").headers["X-Graph-Version"]
+    for url in ("/sparql", "/dataset"):
+        r = in_memory.get(url, headers={"Accept": "text/turtle"})
+        assert r.status_code == 200 and r.headers["X-Graph-Version"] == version
+        store = ox.Store()
+        store.load(r.content, format=ox.RdfFormat.TURTLE)
+        found = store.query("SELECT ?v WHERE { ?d <http://www.w3.org/2002/07/owl#versionInfo> ?v }")
+        assert [row["v"].value for row in found] == [version], url

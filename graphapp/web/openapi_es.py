@@ -42,6 +42,18 @@ SUMMARIES_ES: dict[str, str] = {
     # dataset
     "VoID/DCAT description of the dataset": "Descripción VoID/DCAT del conjunto de datos",
     "Download the public graph": "Descargar el grafo público",
+    "How to cite the dataset": "Cómo citar el conjunto de datos",
+    "The releases of the graph": "Las publicaciones del grafo",
+    "Freeze the current version as a release (staff with the role admin)": "Congelar la versión actual como "
+    "publicación (personal con el rol admin)",
+    "A release: its record, what changed since the one before, how to cite it": "Una publicación: su registro, qué "
+    "cambió desde la anterior, cómo citarla",
+    "Download a release": "Descargar una publicación",
+    "How to cite a release": "Cómo citar una publicación",
+    "What the query editor completes: the prefixes, classes and properties of the graph": "Lo que completa el "
+    "editor de consultas: los prefijos, clases y propiedades del grafo",
+    "How to cite a query: the query, the graph version and a link that re-runs it on that version": "Cómo citar "
+    "una consulta: la consulta, la versión del grafo y un enlace que la vuelve a ejecutar sobre esa versión",
     # graph views
     "The graph views, with a sentence on each": "Las vistas del grafo, con una frase sobre cada una",
     "The whole graph, coloured by class (filterable)": "Todo el grafo, coloreado por clase (filtrable)",

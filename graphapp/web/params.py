@@ -65,8 +65,10 @@ VersionParam = Annotated[
     BeforeValidator(empty_is_none),
     Query(
         description="A graph version (every answer names its own in `X-Graph-Version`): the resource as it was at "
-        "that version. One that never existed is a 404; one no longer kept a 410 naming the nearest kept release.",
-        pattern=r"^[0-9]{0,18}$",
+        "that version (a whole number; another value is a 400). One that never existed is a 404; one no longer "
+        "kept a 410 naming the nearest kept release.",
+        # in the description only: requested_version() reads the value (an empty one is none)
+        json_schema_extra={"pattern": "^[0-9]{0,18}$"},
     ),
 ]
 
