@@ -104,6 +104,22 @@ def _open_remote(settings: Settings, files: list[SourceFile], progress: Progress
     return store, report
 
 
+def sources_state(settings: Settings) -> str:
+    """What identifies the source files the store was built from (their manifest), the base IRI and the SPARQL
+    server: a digest that changes when a corrected source file is loaded at a start."""
+    import hashlib
+
+    manifest = manifest_path(settings)
+    key = hashlib.sha256()
+    for part in (
+        settings.base_iri,
+        settings.sparql_query_url if settings.remote else "",
+        manifest.read_text(encoding="utf-8") if not settings.in_memory and manifest.exists() else "",
+    ):
+        key.update(part.encode() + b"\0")
+    return key.hexdigest()
+
+
 def manifest_path(settings: Settings) -> Path:
     """The manifest of what the store holds of the source files: one per SPARQL server, or the embedded store's."""
     folder = Path(settings.store_dir)

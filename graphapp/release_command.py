@@ -34,7 +34,7 @@ def command(
 ) -> int:
     """0 made (its summary printed), 1 refused (a bad or taken name: the reason printed); a :class:`ConfigError`
     (exit 2) for an in-memory store, or a busy store without a token."""
-    from .loading import StoreBusy, open_store
+    from .loading import StoreBusy, open_store, sources_state
     from .service import open_history
 
     token = token or os.environ.get("GRAPHAPP_TOKEN") or settings.update_token or None
@@ -63,6 +63,7 @@ def command(
                 current=history.last_id,
                 folder=Path(scratch),
                 retention_days=settings.version_retention_days,
+                sources=lambda: sources_state(settings),
             )
             try:
                 release = versions.make_release(name, actor or _default_actor(), note)

@@ -32,7 +32,7 @@ from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
 from .heap import release_free_memory
 from .index import GraphIndex
-from .loading import Progress, SyncReport, manifest_path, open_store
+from .loading import Progress, SyncReport, open_store, sources_state
 from .sparql_algebra import WritePolicy
 from .sparql_guard import is_data_update
 from .storage import RawRow, ReadsStopped, Row, Store
@@ -96,6 +96,7 @@ class Service:
             current=lambda: self.writer.version,
             folder=self.workdir / "versions",
             retention_days=settings.version_retention_days,
+            sources=lambda: sources_state(settings),
         )
         self.answers = AnswerCache.open(settings, self.workdir)
         # the label index is built in the background: SPARQL answers at once, pages wait for it (at 10^6 triples
@@ -200,16 +201,7 @@ class Service:
         return self._state_of(f"{self.version}:{last[0].at if last else ''}")
 
     def _state_of(self, version: str) -> str:
-        manifest = manifest_path(self.settings)
-        key = hashlib.sha256()
-        for part in (
-            self.settings.base_iri,
-            self.settings.sparql_query_url if self.settings.remote else "",
-            manifest.read_text(encoding="utf-8") if not self.settings.in_memory and manifest.exists() else "",
-            version,
-        ):
-            key.update(part.encode() + b"\0")
-        return key.hexdigest()
+        return hashlib.sha256(f"{sources_state(self.settings)}\0{version}".encode()).hexdigest()
 
     def version_state(self, version: int) -> str:
         """What identifies the graph of an earlier ``version`` (answers of ``version=N`` are keyed by it): the

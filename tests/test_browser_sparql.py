@@ -262,3 +262,44 @@ def test_results_link_to_local_pages_and_the_query_can_be_cited(server: str, wat
     assert page.locator("#result-version").inner_text() == version
     assert "Reubicación de las ladrilleras de Durango" in page.locator("#results-table").inner_text()
     watch.assert_clean(server)
+
+
+def test_the_editor_queries_an_earlier_version(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """/sparql?version=N: the editor sends every query with that version (a server of its own, with one write)."""
+    log = tmp_path_factory.mktemp("versioned-editor") / "server.log"
+    proc, base = servers_.start(log, GRAPHAPP_UPDATE_TOKEN="editor-version-token")
+    try:
+        servers_.wait(proc, base, log)
+        note = "https://w3id.org/gakg/id/prueba/nota-del-editor"
+        update = f'INSERT DATA {{ GRAPH <https://w3id.org/gakg/graph/contrib/staff> {{ <{note}> <http://www.w3.org/2000/01/rdf-schema#label> "nota"@es }} }}'
+        request = urllib.request.Request(
+            base + "/sparql/update",
+            data=update.encode(),
+            headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer editor-version-token"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as r:
+            assert r.status == 204
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{note}> ?p ?o }}"
+        counts = {}
+        for version in ("0", "1"):
+            w = Watch(browser)
+            try:
+                page = w.page
+                page.goto(base + f"/sparql?version={version}&lang=es")
+                page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+                if version == "0":
+                    assert "se hacen sobre la versión" in page.locator(".version-notice").inner_text()
+                else:
+                    assert page.locator(".version-notice").count() == 0  # version 1 is the current one
+                page.evaluate("(q) => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
+                page.click(".yasqe_queryButton")
+                page.wait_for_selector(".yasr .select_table:not(.disabled)", timeout=30_000)
+                page.click(".yasr .select_table")
+                page.wait_for_selector(".yasr table tbody tr td", timeout=30_000)
+                counts[version] = page.locator(".yasr table tbody tr td").nth(1).inner_text()
+                w.assert_clean(base)
+            finally:
+                w.context.close()
+        assert counts["0"].strip('"').startswith("0") and counts["1"].strip('"').startswith("1"), counts
+    finally:
+        servers_.stop(proc)

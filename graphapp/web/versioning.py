@@ -30,11 +30,11 @@ def requested_version(service: Service, values: list[str]) -> int | None:
     """The version a request asks for (``version=N``), checked: ``None`` when it asks for none (or an empty
     one). Raises :class:`AppError`: 400 for a bad or repeated value, 404 for a version that never existed, 410 for
     one no longer kept."""
-    given = [v for v in values if v.strip()]
+    given = sorted({v.strip() for v in values if v.strip()})  # the same value twice is one (YASGUI repeats it)
     if not given:
         return None
     if len(given) > 1:
-        raise AppError(400, f"Send exactly one 'version' parameter, not {len(given)}.")
+        raise AppError(400, f"Send one 'version' parameter, not several: {', '.join(given)}.")
     try:
         version = parse_version(given[0])
         service.versions.check(version)

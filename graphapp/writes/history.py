@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS release (
     note TEXT NOT NULL DEFAULT '',
     previous TEXT REFERENCES release(name),
     counts TEXT NOT NULL,
+    sources TEXT NOT NULL DEFAULT '',
     data BLOB NOT NULL
 );
 """
@@ -128,6 +129,7 @@ class Release:
     note: str
     previous: str | None  # the release before it
     counts: dict[str, int]  # statements per named graph
+    sources: str = ""  # the source files' state when it was made (graphapp.loading.sources_state)
 
     @property
     def triples(self) -> int:
@@ -228,8 +230,8 @@ class History:
         is taken."""
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO release (name, version, issued, actor, note, previous, counts, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO release (name, version, issued, actor, note, previous, counts, sources, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     release.name,
                     release.version,
@@ -238,6 +240,7 @@ class History:
                     release.note,
                     release.previous,
                     json.dumps(release.counts, sort_keys=True),
+                    release.sources,
                     data,
                 ),
             )
@@ -246,9 +249,10 @@ class History:
         """Every release, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, version, issued, actor, note, previous, counts FROM release ORDER BY version, issued"
+                "SELECT name, version, issued, actor, note, previous, counts, sources FROM release "
+                "ORDER BY version, issued"
             ).fetchall()
-        return [Release(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+        return [Release(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
 
     def release(self, name: str) -> Release | None:
         return next((r for r in self.releases() if r.name == name), None)

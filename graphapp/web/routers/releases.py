@@ -217,7 +217,6 @@ def release(request: Request, service: ServiceDep, name: ReleaseName, format: Gr
         "changes": listed,
         "citation": citation,
         "lang": lang,
-        "query_example": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     }
     return html_page(request, "release.html", context, headers=headers)
 

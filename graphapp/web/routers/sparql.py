@@ -253,7 +253,7 @@ def examples() -> list[Example]:
     return found
 
 
-def _query_page(request: Request, service: Service) -> Response:
+def _query_page(request: Request, service: Service, version: int | None = None) -> Response:
     shown = {k: v for k, v in PREFIXES.items() if k not in {"sh", "wd", "qb", "sdgo"}}
     prefixes = "\n".join(f"PREFIX {k}: <{v}>" for k, v in shown.items())
     formats = {
@@ -270,6 +270,8 @@ def _query_page(request: Request, service: Service) -> Response:
             "formats": formats,
             "type_prefixes": "\n".join(f"PREFIX {k}: <{v}>" for k, v in TYPE_PREFIXES.items()),
             "settings": service.settings,
+            # /sparql?version=N: the page's queries run on that version (the form and the editor send it)
+            "version": version if version != service.version else None,
         },
     )
 
@@ -290,10 +292,10 @@ async def sparql_get(request: Request, service: ServiceDep) -> Response:
         raise AppError(400, UPDATES_ELSEWHERE)
     query = _one(params.getlist("query"), "query")
     if query is None:
-        requested_version(service, params.getlist("version"))  # checked, as with a query (the page reads it)
+        version = requested_version(service, params.getlist("version"))  # checked, as with a query
         chosen = representation(request, params.get("format"), json=False, rdf=True)
         if chosen.rdf is None:
-            return _query_page(request, service)
+            return _query_page(request, service, version)
         return _service_description(request, service, chosen.rdf)
     return await _run_query(
         request,

@@ -19,6 +19,9 @@
   let editor = null; // YASGUI, when it loaded
   let lastVersion = null; // the graph version of the last answer (X-Graph-Version), for «citar esta consulta»
   const holder = document.getElementById("yasgui");
+  // /sparql?version=N: every query of the page runs on that graph version
+  const versionField = document.getElementById("query-version");
+  const pageVersion = versionField ? versionField.value : null;
 
   // The query form: the first SELECT/ASK/CONSTRUCT/DESCRIBE keyword outside comments, strings and IRIs.
   function queryForm(text) {
@@ -52,7 +55,9 @@
       a.className = "download";
       a.dataset.format = fmt.key;
       a.dataset.media = fmt.media;
-      a.href = endpoint + "?" + new URLSearchParams({ query: query, format: fmt.key });
+      const params = { query: query, format: fmt.key };
+      if (pageVersion) { params.version = pageVersion; }
+      a.href = endpoint + "?" + new URLSearchParams(params);
       a.textContent = fmt.label;
       if (i) { links.appendChild(document.createTextNode(" · ")); }
       links.appendChild(a);
@@ -126,7 +131,7 @@
     fetch(endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json, text/turtle;q=0.9" },
-      body: new URLSearchParams({ query: textarea.value })
+      body: new URLSearchParams(pageVersion ? { query: textarea.value, version: pageVersion } : { query: textarea.value })
     }).then(function (response) {
       const type = response.headers.get("content-type") || "";
       lastVersion = response.headers.get("x-graph-version") || lastVersion;
@@ -334,7 +339,8 @@
         endpoint: absolute,
         method: "POST",
         acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9",
-        acceptHeaderGraph: "text/turtle,*/*;q=0.9"
+        acceptHeaderGraph: "text/turtle,*/*;q=0.9",
+        args: pageVersion ? [{ name: "version", value: pageVersion }] : []
       },
       copyEndpointOnNewTab: true,
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: absolute }]; } },
