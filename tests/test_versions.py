@@ -156,6 +156,10 @@ def test_an_entity_page_and_its_description_at_an_earlier_version(on_disk: TestC
     assert "Así era esta página en la versión" in then.text
     ttl = on_disk.get("/id/prueba/pagina-versionada.ttl", params={"version": before})
     assert ttl.status_code == 200 and "Página de antes" in ttl.text and "Página de ahora" not in ttl.text
+    # its history links each change to the entity as it stood at that version
+    history = on_disk.get("/historial/prueba/pagina-versionada", params={"lang": "es"}, headers=html)
+    link = f'href="/id/prueba/pagina-versionada?version={before}"'
+    assert link in history.text and "así quedó la entidad en la versión" in history.text
     # before it existed, the entity was not there
     assert on_disk.get("/id/prueba/pagina-versionada", params={"version": before - 1}, headers=html).status_code == 404
     assert on_disk.get("/id/prueba/pagina-versionada", params={"version": "x"}, headers=html).status_code == 400
