@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,3 +255,41 @@ def test_an_admin_releases_from_the_browser_form(tmp_path: Path, staff_file: tup
         again = client.post("/releases", data={"name": "web.1", "csrf_token": found[1]}, headers=html)
         assert again.status_code == 409 and "already a release" in again.text
         assert len(client.get("/releases", params={"format": "json"}).json()["releases"]) == 1
+
+
+def test_the_command_releases_through_a_running_service(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """While `graphapp serve` holds the store, `graphapp release` asks it (POST /releases) with an admin token; without
+    a token it says what to do and changes nothing."""
+    from . import servers
+
+    log = tmp_path_factory.mktemp("release-cli") / "server.log"
+    proc, base = servers.start(log, GRAPHAPP_UPDATE_TOKEN=TOKEN)
+    store = log.parent / f"store-{base.rsplit(':', 1)[1]}"
+    try:
+        servers.wait(proc, base, log)
+        busy = cli(store, "release", "--name", "en.marcha")
+        assert busy.returncode == 2 and "role admin" in busy.stderr, busy.stderr
+        env_token = {**os.environ, "GRAPHAPP_STORE_DIR": str(store), "GRAPHAPP_TOKEN": TOKEN}
+        done = subprocess.run(
+            [sys.executable, "-m", "graphapp.cli", "release", "--name", "en.marcha", "--url", base],
+            capture_output=True,
+            text=True,
+            env=env_token,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "release en.marcha: graph version 0" in done.stdout and "through the service" in done.stderr
+        again = subprocess.run(
+            [sys.executable, "-m", "graphapp.cli", "release", "--name", "en.marcha", "--url", base],
+            capture_output=True,
+            text=True,
+            env=env_token,
+            timeout=300,
+            check=False,
+        )
+        assert again.returncode == 1 and "already a release" in again.stderr
+        with urllib.request.urlopen(base + "/releases?format=json", timeout=60) as r:
+            assert [x["name"] for x in json.loads(r.read())["releases"]] == ["en.marcha"]
+    finally:
+        servers.stop(proc)
