@@ -361,6 +361,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         query_timeout=args.query_timeout,
         web_workers=args.web_workers,
     )
+    if settings.web_workers == 1:
+        # the first query worker's process starts now, beside the imports below (the first answer at 10^6 triples
+        # came 0.7 s later without it: docs/benchmarks.md, benchmarks/stop_time.py)
+        from .executor import prestart
+
+        prestart()
     from .web.app import create_app
 
     if not settings.in_memory:

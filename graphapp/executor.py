@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import metrics
-from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main
+from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main, worker_main_waiting
 from .zygote import DIRTY_LIMIT_MB, ForkedProcess, MemoryCopy
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
@@ -57,6 +57,37 @@ def readable_syntax_error(message: str) -> str:
 
 # ---------------------------------------------------------------- pool side
 
+#: worker processes started before any pool (:func:`prestart`), for the first pool that spawns one to take
+_waiting: list[tuple[Connection, mp.process.BaseProcess]] = []
+_waiting_lock = threading.Lock()
+
+
+def prestart() -> int | None:
+    """Start one worker process now, before the service exists: ``graphapp serve`` calls it first thing, so that the
+    new interpreter's start and imports (most of the 0.7 s a worker takes to be ready) run beside the web
+    application's own imports and the store's opening, on the other core. The first pool that spawns a worker takes
+    it (:meth:`_Worker.spawned`); one never taken ends with the service (it is a daemon, waiting on its pipe).
+    Returns the process's id."""
+    ctx = mp.get_context("spawn")
+    conn, child = ctx.Pipe()
+    process = ctx.Process(target=worker_main_waiting, args=(child,), daemon=True, name="query-worker-waiting")
+    process.start()
+    child.close()
+    with _waiting_lock:
+        _waiting.append((conn, process))
+    return process.pid
+
+
+def _take_waiting() -> tuple[Connection, mp.process.BaseProcess] | None:
+    with _waiting_lock:
+        while _waiting:
+            conn, process = _waiting.pop()
+            if process.is_alive():
+                return conn, process
+            conn.close()
+    return None
+
+
 
 class _Worker:
     """A worker as the pool sees it: spawned on the snapshot on disk (``version`` None: it follows the pool's
@@ -79,6 +110,15 @@ class _Worker:
     @classmethod
     def spawned(cls, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> _Worker:
         stderr_path = workdir / f"worker-{next(cls._ids)}.err"
+        waiting = _take_waiting()
+        if waiting is not None:  # a process started ahead (prestart): told what to read, it goes on as a worker
+            conn, process = waiting
+            try:
+                conn.send((snapshot, memory_bytes, str(stderr_path)))
+                return cls(conn, process, stderr_path)
+            except OSError:
+                conn.close()
+                process.kill()
         conn, child = ctx.Pipe()
         process = ctx.Process(target=worker_main, args=(child, snapshot, memory_bytes, str(stderr_path)), daemon=True)
         process.start()

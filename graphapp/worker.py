@@ -307,6 +307,22 @@ def worker_main(conn: Connection, snapshot: Snapshot, memory_bytes: int, stderr_
     worker.join()
 
 
+def worker_main_waiting(conn: Connection) -> None:
+    """A worker started before the service knows what it will read (:func:`graphapp.executor.prestart`): it
+    imports what a query needs (the interpreter, pyoxigraph, rdflib's grammar) while the service starts, then
+    waits for ``(snapshot, memory_bytes, stderr_path)`` and is a worker like any other (:func:`worker_main`)."""
+    from . import sparql_algebra  # noqa: F401 - imported now, while waiting: the first query's parse needs it
+
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        return  # the service never took it (it stopped, or did not need it)
+    if message is None:
+        return
+    snapshot, memory_bytes, stderr_path = message
+    worker_main(conn, snapshot, memory_bytes, stderr_path)
+
+
 def serve_copy(conn: Connection, store: ox.Store, snapshot: Snapshot) -> None:
     """A worker forked by the zygote on its in-memory copy (:mod:`graphapp.zygote`): already barred from the
     network and capped (inherited and set by the zygote); answers on a thread with room for rdflib's grammar."""
