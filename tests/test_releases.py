@@ -293,3 +293,24 @@ def test_the_command_releases_through_a_running_service(tmp_path_factory: pytest
             assert [x["name"] for x in json.loads(r.read())["releases"]] == ["en.marcha"]
     finally:
         servers.stop(proc)
+
+
+def test_a_query_is_cited_with_its_version_and_a_link_that_runs_it_again(service: TestClient) -> None:
+    query = "SELECT ?p WHERE { ?p a <https://w3id.org/gakg/ontology#BestPractice> } # 50% & {llaves}"
+    version = service.get("/releases/2026.1", params={"format": "json"}).json()["version"]
+    bib = service.get("/sparql/cita.bib", params={"query": query, "version": version})
+    assert bib.status_code == 200 and bib.headers["X-Graph-Version"] == str(version)
+    library = bibtexparser.parse_string(bib.text)
+    assert not library.failed_blocks and len(library.entries) == 1
+    fields = {f.key: f.value for f in library.entries[0].fields}
+    assert fields["version"] == "2026.1"  # that version is a release: cited as the release
+    assert "BestPractice" in fields["note"] and r"50\% \& \{llaves\}" in fields["note"]
+    items = service.get("/sparql/cita.json", params={"query": query, "version": version, "lang": "es"}).json()
+    link = items[0]["URL"]
+    assert f"version={version}" in link and items[0]["note"].endswith(query)
+    # the link runs the query again on that version
+    site = service.app.state.service.settings.site_url  # type: ignore[attr-defined]
+    again = service.get("/" + link.removeprefix(site), headers={"Accept": "application/sparql-results+json"})
+    assert again.status_code == 200 and again.headers["X-Graph-Version"] == str(version)
+    bad = service.get("/sparql/cita.txt", params={"query": query, "version": 10**9})
+    assert bad.status_code == 404

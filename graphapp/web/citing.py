@@ -63,10 +63,11 @@ def query_citation(service: Service, query: str, version: int, lang: str) -> Cit
     """One query at one version: the link re-runs it on that version."""
     base = version_citation(service, version, lang)
     link = f"{service.settings.site_url}sparql?" + urlencode({"query": query, "version": str(version)})
+    one_line = " ".join(query.split())  # the query itself, on one line
     note = (
-        f"Consulta SPARQL sobre la versión {version} del grafo"
+        f"Consulta SPARQL sobre la versión {version} del grafo: {one_line}"
         if lang == "es"
-        else f"SPARQL query on graph version {version}"
+        else f"SPARQL query on graph version {version}: {one_line}"
     )
     return Citation(base.title, base.publisher, base.version, base.issued, link, note)
 
