@@ -88,7 +88,6 @@ def _take_waiting() -> tuple[Connection, mp.process.BaseProcess] | None:
     return None
 
 
-
 class _Worker:
     """A worker as the pool sees it: spawned on the snapshot on disk (``version`` None: it follows the pool's
     snapshot itself), or forked by the zygote on the in-memory copy at graph ``version``."""
