@@ -53,32 +53,39 @@ DIRTY_LIMIT_MB = 64
 
 class ForkedProcess:
     """A worker forked by the zygote: not a child of this process, so it is signalled and awaited through a pidfd
-    (no risk of signalling another process that reused its pid)."""
+    (no risk of signalling another process that reused its pid). Thread-safe: the pool may kill, await and close one
+    worker from two threads at once (a replacement and the pool's close), and a pidfd closed by one is never used by
+    the other (it once was: ``select`` on a closed descriptor, EBADF, in ``Service.close``)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.exitcode: int | None = None  # the zygote reaps it: its exit status is not known here
+        self._lock = threading.Lock()
         try:
             self._pidfd: int | None = os.pidfd_open(pid)
         except ProcessLookupError:
             self._pidfd = None  # already gone
 
     def is_alive(self) -> bool:
-        return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
+        with self._lock:
+            return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
 
     def kill(self) -> None:
-        if self._pidfd is not None:
-            with contextlib.suppress(ProcessLookupError):
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        with self._lock:
+            if self._pidfd is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def join(self, timeout: float | None = None) -> None:
-        if self._pidfd is not None:
-            select.select([self._pidfd], [], [], timeout)
+        with self._lock:  # held while waiting: a close from another thread waits for it
+            if self._pidfd is not None:
+                select.select([self._pidfd], [], [], timeout)
 
     def close(self) -> None:
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
+        with self._lock:
+            if self._pidfd is not None:
+                os.close(self._pidfd)
+                self._pidfd = None
 
     def private_dirty_mb(self) -> float:
         """Memory this worker has written to itself (not shared with the copy), in MB; 0 when unknown."""
