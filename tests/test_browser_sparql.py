@@ -254,6 +254,8 @@ def test_results_link_to_local_pages_and_the_query_can_be_cited(server: str, wat
     page.wait_for_selector("#cite-box:not([hidden])", timeout=15_000)
     text = page.locator("#cite-text").inner_text()
     assert f"versión {version}" in text and "[conjunto de datos]" in text, text
+    # the citation's long address (the query, percent-encoded) wraps: the page does not scroll sideways
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     rerun = page.locator("#cite-rerun").get_attribute("href") or ""
     assert f"version={version}" in rerun and "query=" in rerun
     # the link runs the query again on that version: the same rows, as a page
