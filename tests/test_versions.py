@@ -171,6 +171,9 @@ def test_a_dump_of_an_earlier_version(on_disk: TestClient) -> None:
     then = on_disk.get("/dataset/dump.nq", params={"version": version})
     assert then.status_code == 200 and then.headers["X-Graph-Version"] == str(version)
     assert '"en el volcado"@es' in then.text
+    # written for that request and deleted once sent: no copy of the graph per version piles up
+    workdir = on_disk.app.state.service.workdir  # type: ignore[attr-defined]
+    assert list(workdir.glob("version-dump-*")) == []
     now = on_disk.get("/dataset/dump.nq")
     assert '"en el volcado"@es' not in now.text
     citation = on_disk.get("/dataset/cita.txt", params={"lang": "es"}).text

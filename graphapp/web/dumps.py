@@ -9,10 +9,11 @@ import os
 import re
 import tempfile
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
@@ -86,37 +87,35 @@ class DumpFiles:
         }
         return _DumpResponse(path, release=self.release, media_type=DUMPS[fmt], headers=headers, **kwargs)
 
-    def _write(self, fmt: str, path: Path) -> None:
+    def _write(self, fmt: str, path: Path, export: Callable[[str, IO[bytes]], None] | None = None) -> None:
+        """Write the dump with ``export`` (the current graph's by default) under a temporary name, then rename it."""
         fd, tmp_name = tempfile.mkstemp(dir=self.workdir, prefix=f".{path.name}.", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as fh:
-                self._service.export(fmt, fh)
+                (export or self._service.export)(fmt, fh)
             tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
 
-    async def of_version(self, version: int, fmt: str) -> Path:
-        """The dump of an earlier ``version`` in ``fmt`` (written once, kept while that version is kept on disk by
-        :class:`graphapp.versions.Versions`). Raises :class:`graphapp.versions.VersionError`."""
-        path = self.workdir / f"version-dump-{version}.{fmt}"
-        if path.exists():
-            return path
+    async def version_response(self, version: int, fmt: str, **kwargs: Any) -> FileResponse:
+        """The dump of an earlier ``version`` in ``fmt``, written for this request and deleted once sent: a dump of
+        an earlier version is asked for rarely, and one kept per version would be a copy of the whole graph each.
+        Raises :class:`graphapp.versions.VersionError`."""
+        path = self.workdir / f"version-dump-{version}-{uuid.uuid4().hex[:8]}.{fmt}"
         async with self._service.reading_version(version) as folder:
-            await run_in_threadpool(self._write_version, folder, fmt, path)
-        return path
 
-    def _write_version(self, folder: Path, fmt: str, path: Path) -> None:
-        fd, tmp_name = tempfile.mkstemp(dir=self.workdir, prefix=f".{path.name}.", suffix=".part")
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                self._service.export_version(folder, fmt, fh)
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+            def export(fmt: str, out: IO[bytes]) -> None:
+                self._service.export_version(folder, fmt, out)
+
+            await run_in_threadpool(self._write, fmt, path, export)
+        headers = {
+            **kwargs.pop("headers", {}),
+            "X-Graph-Version": str(version),
+            "ETag": f'W/"{version}-{self._service.version_state(version)[:12]}-{fmt}"',
+        }
+        return _DumpResponse(path, release=_unlink, media_type=DUMPS[fmt], headers=headers, **kwargs)
 
     def _delete_stale(self) -> None:
         """Delete the dumps of versions older than the newest written that no response is sending (lock held)."""
@@ -128,6 +127,10 @@ class DumpFiles:
             match = self.NAME.fullmatch(file.name)
             if match and int(match["version"]) < self._newest and self._readers[file] == 0:
                 file.unlink(missing_ok=True)
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 class _DumpResponse(FileResponse):

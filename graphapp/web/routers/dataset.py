@@ -21,7 +21,7 @@ from ..licences import graph_licences
 from ..openapi import HTML, RDF, body
 from ..params import RdfFormat, page_language
 from ..render import html_page, rdf_page, representation
-from ..versioning import VERSION_HEADER, requested_version, version_error
+from ..versioning import requested_version, version_error
 
 router = APIRouter(tags=["Dataset"])
 
@@ -111,19 +111,11 @@ async def dump(
     if wanted is None or wanted == service.version:
         return dumps.response(fmt, filename=f"gobierno-abierto-kg.{fmt}", headers=headers)
     try:
-        path = await dumps.of_version(wanted, fmt)
+        return await dumps.version_response(
+            wanted, fmt, filename=f"gobierno-abierto-kg-v{wanted}.{fmt}", headers=headers
+        )
     except VersionError as exc:
         raise version_error(exc) from None
-    return FileResponse(
-        path,
-        media_type=DUMPS[fmt],
-        filename=f"gobierno-abierto-kg-v{wanted}.{fmt}",
-        headers={
-            **headers,
-            VERSION_HEADER: str(wanted),
-            "ETag": f'W/"{wanted}-{service.version_state(wanted)[:12]}-{fmt}"',
-        },
-    )
 
 
 @router.get(
