@@ -56,6 +56,7 @@ class Citation:
     issued: str  # ISO date (or date and time) the version was issued
     url: str
     note: str = ""  # e.g. the query cited
+    graph_version: int | None = None  # the graph version cited (not written: the version field names it)
 
     @property
     def year(self) -> str:

@@ -183,21 +183,25 @@ def dataset_description(
         ("nq", "application/n-quads"),
         ("jsonld", "application/ld+json"),
     ):
-        dump = _n(f"{base_url}dataset/dump.{key}")
-        dist = _n(f"{base_url}dataset#distribution-{key}")
-        t += [
-            ox.Triple(ds, _n(VOID + "dataDump"), dump),
-            ox.Triple(ds, _n(DCAT + "distribution"), dist),
-            ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
-            ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
-            ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
-            ox.Triple(dist, _n(DCT + "rights"), _lit(RIGHTS_EN, "en")),
-        ]
+        t += _distribution(ds, f"{base_url}dataset/dump.{key}", f"{base_url}dataset#distribution-{key}", media)
     if version is not None:  # the graph version this record describes (every answer names it: X-Graph-Version)
         t.append(ox.Triple(ds, _n(OWL + "versionInfo"), _lit(str(version))))
     for release in releases:
         t.append(ox.Triple(ds, _n(DCAT + "hasVersion"), _n(f"{base_url}releases/{release.name}")))
     return t
+
+
+def _distribution(dataset: ox.NamedNode, dump_url: str, iri: str, media: str) -> list[ox.Triple]:
+    """A download of ``dataset``: its ``void:dataDump`` and its ``dcat:Distribution`` (media type, licence note)."""
+    dump, dist = _n(dump_url), _n(iri)
+    return [
+        ox.Triple(dataset, _n(VOID + "dataDump"), dump),
+        ox.Triple(dataset, _n(DCAT + "distribution"), dist),
+        ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
+        ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
+        ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
+        ox.Triple(dist, _n(DCT + "rights"), _lit(RIGHTS_EN, "en")),
+    ]
 
 
 def release_description(base_url: str, release: Release) -> list[ox.Triple]:
@@ -235,13 +239,6 @@ def release_description(base_url: str, release: Release) -> list[ox.Triple]:
             ox.Triple(subset, _n(VOID + "triples"), _lit(count)),
         ]
     for key, media in (("nq", "application/n-quads"), ("ttl", "text/turtle")):
-        dump = _n(f"{base_url}releases/{release.name}/dump.{key}")
-        dist = _n(f"{base_url}releases/{release.name}#distribution-{key}")
-        t += [
-            ox.Triple(r, _n(VOID + "dataDump"), dump),
-            ox.Triple(r, _n(DCAT + "distribution"), dist),
-            ox.Triple(dist, RDF_TYPE, _n(DCAT + "Distribution")),
-            ox.Triple(dist, _n(DCAT + "downloadURL"), dump),
-            ox.Triple(dist, _n(DCAT + "mediaType"), _lit(media)),
-        ]
+        page = f"{base_url}releases/{release.name}"
+        t += _distribution(r, f"{page}/dump.{key}", f"{page}#distribution-{key}", media)
     return t

@@ -3,6 +3,7 @@ version; and the response that sends one in plain text, BibTeX or CSL-JSON."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ def release_citation(service: Service, release: Release, lang: str) -> Citation:
         version=release.name,
         issued=release.issued,
         url=f"{service.settings.site_url}releases/{release.name}",
+        graph_version=release.version,
     )
 
 
@@ -48,6 +50,7 @@ def version_citation(service: Service, version: int, lang: str) -> Citation:
         version=("versión " if lang == "es" else "version ") + str(version),
         issued=_issued(service, version),
         url=f"{service.settings.site_url}dataset/dump.nq?version={version}",
+        graph_version=version,
     )
 
 
@@ -69,18 +72,18 @@ def query_citation(service: Service, query: str, version: int, lang: str) -> Cit
         if lang == "es"
         else f"SPARQL query on graph version {version}: {one_line}"
     )
-    return Citation(base.title, base.publisher, base.version, base.issued, link, note)
+    return replace(base, url=link, note=note)
 
 
-def citation_response(citation: Citation, fmt: str, lang: str, version: int) -> Response:
-    """``citation`` in ``fmt`` (``txt``, ``bib``, ``json``); 404 for another."""
+def citation_response(citation: Citation, fmt: str, lang: str) -> Response:
+    """``citation`` in ``fmt`` (``txt``, ``bib``, ``json``), naming the graph version it cites; 404 for another."""
     if fmt not in FORMATS:
         raise AppError(404, f"No citation in format {fmt!r}; available: {', '.join(FORMATS)}.")
     return Response(
         citation.render(fmt, lang),
         media_type=FORMATS[fmt],
         headers={
-            VERSION_HEADER: str(version),
+            VERSION_HEADER: str(citation.graph_version),
             "Content-Disposition": f'inline; filename="{citation.key}.{fmt}"',
             "Access-Control-Allow-Origin": "*",
         },

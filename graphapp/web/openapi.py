@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
+from ..citation import FORMATS as CITATION_FORMATS
 from ..results import FORMAT_ALIASES, GRAPH_FORMATS, SOLUTION_FORMATS
 from .errors import ERROR_SCHEMA, ERROR_SCHEMA_NAME, error_responses
 
@@ -27,6 +28,8 @@ def body(media_type: str) -> dict[str, Any]:
 
 
 HTML = {"text/html": body("text/html")}
+#: a citation: plain text, BibTeX or CSL-JSON (graphapp.citation.FORMATS, without their charset)
+CITATION = {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()}
 #: the body of an RDF description, in every serialization the service writes
 RDF = {f.media_type: body(f.media_type) for f in GRAPH_FORMATS}
 SPARQL_RESULTS = {**{f.media_type: body(f.media_type) for f in SOLUTION_FORMATS}, **RDF}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BeforeValidator
 
+from ..citation import FORMATS as CITATION_FORMATS
 from ..results import GRAPH_ALIASES, GRAPH_FORMATS
 from .errors import AppError
 
@@ -56,6 +57,15 @@ RdfFormat = Annotated[
         "(JSON-LD; also `json`), or their media type; `html` for the page; absent or empty: by `Accept`. "
         "Another value is a 406.",
         json_schema_extra={"enum": RDF_FORMAT_NAMES},
+    ),
+]
+
+#: the format of a citation (``…/cita.{fmt}``); another value is a 404
+CitationFormat = Annotated[
+    str,
+    Path(
+        description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
+        json_schema_extra={"enum": list(CITATION_FORMATS)},
     ),
 ]
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from ...citation import FORMATS as CITATION_FORMATS
 from ...describe import DESCRIPTION_PREFIXES
 from ...versions import VersionError
 from ..citing import citation_response, dataset_citation
@@ -18,8 +17,8 @@ from ..dumps import DUMPS
 from ..errors import AppError, error_responses
 from ..i18n import get_lang
 from ..licences import graph_licences
-from ..openapi import HTML, RDF, body
-from ..params import RdfFormat, page_language
+from ..openapi import CITATION, HTML, RDF, body
+from ..params import CitationFormat, RdfFormat, page_language
 from ..render import html_page, rdf_page, representation
 from ..versioning import requested_version, version_error
 
@@ -126,7 +125,7 @@ async def dump(
         200: {
             "description": "The citation of the latest release (or of the current version when there is none), as "
             "plain text, BibTeX or CSL-JSON.",
-            "content": {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()},
+            "content": CITATION,
         },
         **error_responses(404, e404="No citation in that format."),
     },
@@ -135,16 +134,8 @@ async def dump(
 def dataset_cite(
     request: Request,
     service: ServiceDep,
-    fmt: Annotated[
-        str,
-        PathParam(
-            description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
-            json_schema_extra={"enum": list(CITATION_FORMATS)},
-        ),
-    ],
+    fmt: CitationFormat,
 ) -> Response:
     """The dataset's citation: its latest release, or its current version when no release was made."""
     lang = get_lang(request)
-    citation = dataset_citation(service, lang)
-    release = service.versions.release(citation.version)
-    return citation_response(citation, fmt, lang, release.version if release is not None else service.version)
+    return citation_response(dataset_citation(service, lang), fmt, lang)

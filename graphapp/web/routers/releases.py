@@ -11,7 +11,6 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...citation import FORMATS as CITATION_FORMATS
 from ...describe import DESCRIPTION_PREFIXES, release_description
 from ...service import Service
 from ...versions import CHANGE_KINDS, RELEASE_NAME, ReleaseError, VersionError
@@ -23,8 +22,8 @@ from ..errors import AppError, error_responses
 from ..formfields import read_form
 from ..i18n import get_lang
 from ..links import site_href
-from ..openapi import HTML, RDF, body
-from ..params import GraphPageFormat, PageFormat, page_language
+from ..openapi import CITATION, HTML, RDF, body
+from ..params import CitationFormat, GraphPageFormat, PageFormat, page_language
 from ..render import html_page, json_page, preferred, rdf_page, representation
 from ..versioning import VERSION_HEADER
 
@@ -275,7 +274,7 @@ async def release_dump(
     responses={
         200: {
             "description": "The citation: plain text, BibTeX or CSL-JSON.",
-            "content": {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()},
+            "content": CITATION,
         },
         **error_responses(404, e404="No such release, or no citation in that format."),
     },
@@ -285,14 +284,9 @@ def release_cite(
     request: Request,
     service: ServiceDep,
     name: ReleaseName,
-    fmt: Annotated[
-        str,
-        PathParam(
-            description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
-            json_schema_extra={"enum": list(CITATION_FORMATS)},
-        ),
-    ],
+    fmt: CitationFormat,
 ) -> Response:
     """The release's citation in plain text, BibTeX or CSL-JSON."""
     found = _release(service, name)
-    return citation_response(release_citation(service, found, get_lang(request)), fmt, get_lang(request), found.version)
+    lang = get_lang(request)
+    return citation_response(release_citation(service, found, lang), fmt, lang)

@@ -13,11 +13,9 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
 from ... import metrics, queries
-from ...citation import FORMATS as CITATION_FORMATS
 from ...describe import DESCRIPTION_PREFIXES
 from ...executor import Job, QueryError
 from ...iris import PREFIXES, TYPE_PREFIXES
@@ -32,8 +30,8 @@ from ..citing import citation_response, query_citation
 from ..deps import ServiceDep
 from ..errors import AppError, error_responses
 from ..i18n import get_lang
-from ..openapi import SPARQL_GET, SPARQL_POST, SPARQL_UPDATE, body
-from ..params import page_language
+from ..openapi import CITATION, SPARQL_GET, SPARQL_POST, SPARQL_UPDATE
+from ..params import CitationFormat, page_language
 from ..render import html_page, preferred, rdf_page, representation, template_response
 from ..versioning import VERSION_HEADER, requested_version, version_error
 
@@ -355,7 +353,7 @@ def editor_prefixes() -> dict[str, str]:
     responses={
         200: {
             "description": "The citation: plain text, BibTeX or CSL-JSON.",
-            "content": {media.split(";")[0]: body(media.split(";")[0]) for media in CITATION_FORMATS.values()},
+            "content": CITATION,
         },
         **error_responses(400, 404, 410, 413, e404="No citation in that format, or no such graph version."),
     },
@@ -363,13 +361,7 @@ def editor_prefixes() -> dict[str, str]:
 def query_cite(
     request: Request,
     service: ServiceDep,
-    fmt: Annotated[
-        str,
-        PathParam(
-            description="`txt` (plain text), `bib` (BibTeX) or `json` (CSL-JSON).",
-            json_schema_extra={"enum": list(CITATION_FORMATS)},
-        ),
-    ],
+    fmt: CitationFormat,
     query: Annotated[str, Query(description="The query cited.", min_length=1)],
     version: Annotated[
         str | None,
@@ -384,7 +376,7 @@ def query_cite(
     lang = get_lang(request)
     chosen = requested_version(service, [version] if version is not None else [])
     at = service.version if chosen is None else chosen
-    return citation_response(query_citation(service, query, at, lang), fmt, lang, at)
+    return citation_response(query_citation(service, query, at, lang), fmt, lang)
 
 
 @router.options("/sparql", include_in_schema=False)
