@@ -237,3 +237,16 @@ def test_a_release_is_built_from_its_own_quads_once_the_source_files_changed(tmp
 
 def named(quads: set[ox.Quad]) -> set[ox.Quad]:
     return {q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+
+def test_the_editor_terms_follow_the_graph(in_memory: TestClient) -> None:
+    """GET /sparql/terms: the project's prefixes and the graph's own classes and properties, built off the request's
+    path for each version (a scan of the whole graph), a write's new property included."""
+    terms = in_memory.get("/sparql/terms").json()
+    assert terms["prefixes"]["practica"] == "https://w3id.org/gakg/id/practica/" and "sh" not in terms["prefixes"]
+    assert "https://w3id.org/gakg/ontology#BestPractice" in terms["classes"]
+    assert "https://w3id.org/gakg/ontology#addressesProblem" in terms["properties"]
+    new = "https://w3id.org/gakg/id/prueba/propiedad-nueva"
+    assert new not in terms["properties"]
+    update(in_memory, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{NOTE}> <{new}> "x" }} }}')
+    assert new in in_memory.get("/sparql/terms").json()["properties"]

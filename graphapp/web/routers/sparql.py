@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ... import metrics, queries
+from ...background import BeingPrepared, BuildFailed
 from ...describe import DESCRIPTION_PREFIXES
 from ...executor import Job, QueryError
 from ...iris import PREFIXES, TYPE_PREFIXES
@@ -326,12 +327,21 @@ async def sparql_post(request: Request, service: ServiceDep) -> Response:
     "/sparql/terms",
     name="sparql_terms",
     summary="What the query editor completes: the prefixes, classes and properties of the graph",
-    responses={200: {"description": "Prefixes (name → IRI), classes and properties (IRIs), as JSON."}},
+    responses={
+        200: {"description": "Prefixes (name → IRI), classes and properties (IRIs), as JSON."},
+        **error_responses(503, e503="The classes and properties are being prepared (a first start on a large graph)."),
+    },
 )
 def sparql_terms(service: ServiceDep) -> Response:
     """The project's prefixes (`ga:`, `practica:`, `municipio:` …) and the classes and properties of the graph
     itself (used or declared), for the editor's completion: nothing is asked of an outside service."""
-    terms = service.cached("editor-terms", lambda: service.select("editor-terms"))
+    try:
+        terms = service.editor_terms.get().value
+    except BuildFailed:
+        raise AppError(503, "The editor's terms could not be read from the graph; try again.") from None
+    except BeingPrepared as exc:  # the first build after a start, on a large graph: the editor asks again later
+        retry = {"Retry-After": str(exc.retry_after)}
+        raise AppError(503, "The editor's terms are being prepared; try again.", retry) from None
     data = {
         "prefixes": editor_prefixes(),
         "classes": [str(r["term"]) for r in terms if r["kind"] == "class"],

@@ -278,9 +278,10 @@
   let terms = null;
   function vocabulary() {
     if (!terms) {
+      // not kept when it failed (a 503 while the terms are being prepared): the next completion asks again
       terms = fetch(holder.dataset.terms, { headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { prefixes: {}, classes: [], properties: [] }; })
-        .catch(function () { return { prefixes: {}, classes: [], properties: [] }; });
+        .then(function (r) { if (!r.ok) { throw new Error(r.statusText); } return r.json(); })
+        .catch(function () { terms = null; return { prefixes: {}, classes: [], properties: [] }; });
     }
     return terms;
   }
