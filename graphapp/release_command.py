@@ -7,7 +7,6 @@ the role ``admin``, as ``graphapp import`` does with the role ``edit``."""
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .config import ConfigError, Settings
+from .staff import system_actor
 from .versions import ReleaseError, Versions
 
 TIMEOUT = 600  # seconds: a release of a large graph dumps and compresses it
@@ -66,7 +66,7 @@ def command(
                 sources=lambda: sources_state(settings),
             )
             try:
-                release = versions.make_release(name, actor or _default_actor(), note)
+                release = versions.make_release(name, actor or system_actor(), note)
             except ReleaseError as exc:
                 print(f"error: {exc.message}", file=sys.stderr)
                 return 1
@@ -85,13 +85,6 @@ def _print(name: str, version: int, triples: int) -> None:
 def _no_lock() -> Iterator[None]:
     """No writer to wait for: this command holds the store (RocksDB admits one process)."""
     yield
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli"
 
 
 def _through_service(url: str, token: str | None, name: str, note: str) -> int:

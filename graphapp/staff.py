@@ -18,6 +18,7 @@ import base64
 import contextlib
 import datetime
 import fcntl
+import getpass
 import hashlib
 import hmac
 import json
@@ -319,3 +320,11 @@ def _get(members: dict[str, Member], name: str) -> Member:
     if name not in members:
         raise StaffError(f"no staff member named {name!r} (graphapp staff list shows them)")
     return members[name]
+
+
+def system_actor() -> str:
+    """Who a write or release made by a command (not through the service) is recorded as: the system user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"

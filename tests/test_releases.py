@@ -33,9 +33,12 @@ ID = "https://w3id.org/gakg/id/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def cli(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(store: Path, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command on ``store``, with ``token`` as GRAPHAPP_TOKEN (none by default)."""
     env = {**os.environ, "GRAPHAPP_STORE_DIR": str(store)}
     env.pop("GRAPHAPP_TOKEN", None)
+    if token is not None:
+        env["GRAPHAPP_TOKEN"] = token
     return subprocess.run(
         [sys.executable, "-m", "graphapp.cli", *args], capture_output=True, text=True, env=env, timeout=300, check=False
     )
@@ -269,25 +272,10 @@ def test_the_command_releases_through_a_running_service(tmp_path_factory: pytest
         servers.wait(proc, base, log)
         busy = cli(store, "release", "--name", "en.marcha")
         assert busy.returncode == 2 and "role admin" in busy.stderr, busy.stderr
-        env_token = {**os.environ, "GRAPHAPP_STORE_DIR": str(store), "GRAPHAPP_TOKEN": TOKEN}
-        done = subprocess.run(
-            [sys.executable, "-m", "graphapp.cli", "release", "--name", "en.marcha", "--url", base],
-            capture_output=True,
-            text=True,
-            env=env_token,
-            timeout=300,
-            check=False,
-        )
+        done = cli(store, "release", "--name", "en.marcha", "--url", base, token=TOKEN)
         assert done.returncode == 0, done.stderr
         assert "release en.marcha: graph version 0" in done.stdout and "through the service" in done.stderr
-        again = subprocess.run(
-            [sys.executable, "-m", "graphapp.cli", "release", "--name", "en.marcha", "--url", base],
-            capture_output=True,
-            text=True,
-            env=env_token,
-            timeout=300,
-            check=False,
-        )
+        again = cli(store, "release", "--name", "en.marcha", "--url", base, token=TOKEN)
         assert again.returncode == 1 and "already a release" in again.stderr
         with urllib.request.urlopen(base + "/releases?format=json", timeout=60) as r:
             assert [x["name"] for x in json.loads(r.read())["releases"]] == ["en.marcha"]

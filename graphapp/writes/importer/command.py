@@ -5,7 +5,6 @@ staff token instead (:mod:`.remote`), and the service's report is printed."""
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ...config import ConfigError, Settings
 from ...iris import checked_iri, is_valid_iri
+from ...staff import system_actor
 from ..entities import KINDS_BY_PLURAL, Context, Kind
 from ..writer import Writer
 from .columns import layout
@@ -59,13 +59,6 @@ class StoreInUse(ConfigError):
             "running?). To import through the service give a staff token with the role edit (GRAPHAPP_TOKEN or "
             "--token)."
         )
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli"
 
 
 def command(
@@ -147,7 +140,7 @@ def _here(
             kind,
             data,
             file=str(path),
-            actor=actor or _default_actor(),
+            actor=actor or system_actor(),
             source=checked_iri(source) if source else None,
             dry_run=dry_run,
             per_row=per_row,
