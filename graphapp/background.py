@@ -5,9 +5,11 @@ At 10^7 triples the views' projection and the finder's index take minutes to bui
 still; a page must not wait for them. :class:`BuiltInBackground` builds a value (or several *parts*, such as the
 two networks of the centrality) for each graph version in a thread of its own and hands a request the newest value
 it holds: the current version's, or while that one is being built the previous version's. A request waits at most
-``wait_seconds`` (2 s) for a build under way; with nothing built yet it gets :exc:`BeingPrepared`, which the web
-layer answers with a 503 page that says so, with ``Retry-After``. A small graph (the shipped data, the tests) builds
-in about a second, so its first request waits for the build and a write is read at once.
+``wait_seconds`` (1 s) for a build under way, and not at all when the build cannot end in time: each part's last
+build says how long the next one will take. With nothing built yet it gets :exc:`BeingPrepared`, which the web
+layer answers with a 503 page that says so, with ``Retry-After``.
+A small graph (the shipped data, the tests) builds in well under a second, so its first request waits for the build
+and a write is read at once.
 
 A builder starts either at its first request (``eager=False``: a service nobody asks pays nothing, and the test
 suite starts hundreds) or with the service (``eager=True``: on a large store, where the first visitor must not find
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -37,8 +40,9 @@ from typing import Generic, TypeVar
 from .heap import release_free_memory
 
 T = TypeVar("T")
-WAIT_SECONDS = 2.0
-"""The longest a request waits for a build under way before it is answered with what there is."""
+WAIT_SECONDS = 1.0
+"""The longest a request waits for a build under way before it is answered with what there is: with the request's
+own work, a visitor waits well under 2 s."""
 RETRY_AFTER = 5
 """Seconds a reader is asked to wait (``Retry-After``) when nothing has been built yet."""
 log = logging.getLogger(__name__)
@@ -101,6 +105,8 @@ class BuiltInBackground(Generic[T]):
         self._wanted: int | None = None  # the newest version to build (once active)
         self._done: dict[str, Built[T]] = {}  # part -> the newest value built
         self._failed: set[tuple[int, str]] = set()  # (version, part): not tried again for that version
+        self._took: dict[str, float] = {}  # part -> seconds its last successful build took
+        self._building: tuple[int, str, float] | None = None  # (version, part, monotonic start) under way
         self._active = eager
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -156,8 +162,9 @@ class BuiltInBackground(Generic[T]):
     def get(self, part: str = "") -> Built[T]:
         """What a request serves: the current version's value, waiting at most ``wait_seconds`` for its build;
         else the newest older one. Raises :exc:`BeingPrepared` when none has been built yet, :exc:`BuildFailed`
-        when the current version's build failed and none is held."""
-        return self._get(part, self.wait_seconds)
+        when the current version's build failed and none is held. A build that is expected to end after the bound
+        (as long as its part's last build took, from when it started) is not waited for at all."""
+        return self._get(part, self.wait_seconds, estimate=True)
 
     def current(self, part: str = "", timeout: float | None = None) -> Built[T]:
         """The value of the current version (or a newer one), waiting for its build as long as it takes (or
@@ -173,7 +180,7 @@ class BuiltInBackground(Generic[T]):
 
     # ------------------------------------------------------------ inside
 
-    def _get(self, part: str, timeout: float | None) -> Built[T]:
+    def _get(self, part: str, timeout: float | None, *, estimate: bool = False) -> Built[T]:
         if part not in self.parts:
             raise ValueError(f"{self.name} has no part {part!r}")
         self.request()
@@ -189,6 +196,10 @@ class BuiltInBackground(Generic[T]):
                     or (wanted, part) in self._failed
                 )
 
+            if estimate and wanted is not None and not settled():
+                expected = self._expected(wanted, part)
+                if expected is not None and timeout is not None and expected > timeout:
+                    timeout = 0  # it cannot end in time: answer at once with what there is
             if timeout is None or timeout > 0:
                 self._changed.wait_for(settled, timeout)
             done = self._done.get(part)
@@ -198,6 +209,33 @@ class BuiltInBackground(Generic[T]):
         if failed:
             raise BuildFailed(f"{self.name} could not be built for graph version {wanted}")
         raise BeingPrepared(self.name, wanted, self.retry_after)
+
+    def _expected(self, wanted: int, part: str) -> float | None:
+        """Seconds until ``part`` of version ``wanted`` is expected to be built (under the lock): what is left of
+        the build under way, then the parts still to build up to ``part``, each as long as its last build took.
+        ``None`` while a part has never been built (nothing to go by)."""
+        left = 0.0
+        now = time.monotonic()
+        building = self._building
+        for each in self.parts:
+            done = self._done.get(each)
+            if done is not None and done.version >= wanted:
+                if each == part:
+                    return 0.0
+                continue
+            took = self._took.get(each)
+            if took is None:
+                return None
+            if building is not None and building[1] == each and building[0] >= wanted:
+                left += max(0.0, building[2] + took - now)
+            elif building is not None and building[1] == each:
+                # an older version's build of this part is under way: it ends first, then this version's
+                left += max(0.0, building[2] + took - now) + took
+            else:
+                left += took
+            if each == part:
+                return left
+        return None
 
     def _pending(self) -> tuple[int, str] | None:
         """The (version, part) to build next: the newest version's first part without its value."""
@@ -218,10 +256,14 @@ class BuiltInBackground(Generic[T]):
                 if self._closed or job is None:
                     return
             version, part = job
+            started = time.monotonic()
+            with self._changed:
+                self._building = (version, part, started)
             try:
                 value = self._build(version, part)
             except Exception:
                 with self._changed:
+                    self._building = None
                     if self._closed:
                         return  # the store was closed under the build
                     self._failed.add(job)
@@ -229,6 +271,8 @@ class BuiltInBackground(Generic[T]):
                 log.exception("building %s %s for graph version %s failed", self.name, part, version)
                 continue
             with self._changed:
+                self._building = None
+                self._took[part] = time.monotonic() - started
                 if self._closed:
                     return
                 held = self._done.get(part)

@@ -137,10 +137,11 @@ class Settings:
         },
     )
     build_wait_seconds: float = field(
-        default=2.0,
+        default=1.0,
         metadata={
             "help": "Seconds a page waits for the views' projection or the finder's index of a new graph version, "
-            "built in the background; then it serves the previous version's, or says it is being prepared (503)."
+            "built in the background (not at all when the build cannot end by then: each build is expected to take "
+            "as long as the previous one); then it serves the previous version's, or says it is being prepared (503)."
         },
     )
     query_copy: str = field(

@@ -604,7 +604,7 @@ class Service:
     # ---- built in the background
     # The views' projection and the finder's index take minutes to build at 10^7 triples: each is built in the
     # background for every graph version (graphapp.background), and a request reads the newest one built, never
-    # waiting for a build more than GRAPHAPP_BUILD_WAIT_SECONDS (2 s). On a large store they are built from the start
+    # waiting for a build more than GRAPHAPP_BUILD_WAIT_SECONDS (1 s). On a large store they are built from the start
     # (the first visitor must not find the build only just begun); on a small one (the shipped data, the tests: a
     # second each) from their first request on.
 

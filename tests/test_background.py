@@ -90,6 +90,43 @@ def test_the_previous_value_is_served_until_the_new_one_is_built() -> None:
         built.close()
 
 
+def test_a_build_that_cannot_end_within_the_bound_is_not_waited_for() -> None:
+    """The last build of the part took longer than the bound: a request after a write gets the previous version's
+    value at once instead of waiting the whole bound for nothing; a build expected to end in time is waited for."""
+    calls: list[int] = []
+
+    def build(version: int, part: str) -> str:
+        calls.append(version)
+        if version == 1:
+            time.sleep(1.2)  # the first build: longer than the bound below
+        else:
+            gate.open.wait(PATIENCE)
+        return f"value {version}"
+
+    gate = Gate(lambda version, part: None)
+    built = BuiltInBackground("slow", build, wait_seconds=1.0)
+    try:
+        built.publish(1)
+        assert built.current(timeout=PATIENCE) == Built(1, "value 1")
+        built.publish(2)
+        served, took = _timed(built.get)
+        assert served == Built(1, "value 1")
+        assert took < 0.5, f"waited {took:.2f} s for a build expected to take 1.2 s"
+        gate.open.set()
+        assert built.current(timeout=PATIENCE) == Built(2, "value 2")
+    finally:
+        gate.open.set()
+        built.close()
+    quick = BuiltInBackground("quick", lambda version, part: time.sleep(0.2) or version, wait_seconds=PATIENCE)
+    try:
+        quick.publish(1)
+        assert quick.current(timeout=PATIENCE) == Built(1, 1)
+        quick.publish(2)
+        assert quick.get() == Built(2, 2)  # expected in 0.2 s, within the bound: waited for
+    finally:
+        quick.close()
+
+
 def test_a_build_that_ends_within_the_bound_is_waited_for() -> None:
     built = BuiltInBackground("quick", lambda version, part: version * 10, wait_seconds=PATIENCE)
     try:
