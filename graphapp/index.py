@@ -14,10 +14,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from sys import intern
+from typing import TypeVar
 
 from .iris import is_valid_iri
 from .storage import Store
 from .storage import iri as as_iri
+
+V = TypeVar("V")
 
 
 def fold(text: str) -> str:
@@ -62,11 +65,11 @@ class GraphIndex:
         """A new index: this one with the labels and types of ``subjects`` read again (after a write that
         touched them). Readers of this index are not disturbed: the dictionaries are copied, not changed."""
         index = GraphIndex(
-            labels={k: v for k, v in self.labels.items() if k not in subjects},
-            alt_labels=defaultdict(list, {k: v for k, v in self.alt_labels.items() if k not in subjects}),
-            types={k: v for k, v in self.types.items() if k not in subjects},
-            codes=defaultdict(list, {k: v for k, v in self.codes.items() if k not in subjects}),
-            texts=defaultdict(list, {k: v for k, v in self.texts.items() if k not in subjects}),
+            labels=_without(self.labels, subjects),
+            alt_labels=_without(self.alt_labels, subjects),
+            types=_without(self.types, subjects),
+            codes=_without(self.codes, subjects),
+            texts=_without(self.texts, subjects),
             inverses=_inverses(store),
         )
         for subject in sorted(subjects):
@@ -186,6 +189,17 @@ class GraphIndex:
             if by_key[key] not in seen:
                 seen.append(by_key[key])
         return [(iri, self.label_or_iri(iri, lang)) for iri in seen[:limit]]
+
+
+def _without(entries: dict[str, V], subjects: set[str]) -> dict[str, V]:
+    """A shallow copy of ``entries`` (a ``defaultdict`` stays one) without ``subjects``' entries. ``dict.copy``
+    runs at C speed: at 10^6 triples a comprehension over the index's dictionaries took about 100 ms of every
+    write. The values are shared with this index, which is why ``_add`` replaces a subject's values rather than
+    changing them, and only for subjects removed here."""
+    copied = entries.copy()
+    for subject in subjects:
+        copied.pop(subject, None)
+    return copied
 
 
 def _inverses(store: Store) -> dict[str, str]:

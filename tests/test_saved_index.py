@@ -146,3 +146,38 @@ def test_an_index_saved_by_other_code_is_not_read(tmp_path: Path, monkeypatch: p
     with _app(store) as c:
         assert "Reubicación de las ladrilleras" in _title(c)
     assert [p.name for p in (store / "index").glob("labels-*.pickle")] != [saved.name]
+
+
+def test_a_write_refreshes_the_labels_it_touched_and_keeps_the_others(tmp_path: Path) -> None:
+    """After each write the index holds the touched entity's current label (page title, the site's search), not its
+    old one, and every other entity keeps its labels."""
+    note = "https://w3id.org/gakg/id/nota/zafiro"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+    def write(c: TestClient, update: str) -> None:
+        r = c.post(
+            "/sparql/update",
+            content=update,
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
+        assert r.status_code == 204, r.text
+
+    def found(c: TestClient, words: str) -> bool:
+        r = c.get("/buscar", params={"q": words, "format": "json"})
+        assert r.status_code == 200
+        return note in r.text
+
+    with _app(tmp_path / "store") as c:
+        practice = _title(c)
+        write(c, f'INSERT DATA {{ <{note}> {label} "Nota zafiro"@es }}')
+        assert "Nota zafiro" in c.get("/id/nota/zafiro", headers={"Accept": "text/html"}).text
+        assert found(c, "zafiro")
+        write(
+            c, f'DELETE DATA {{ <{note}> {label} "Nota zafiro"@es }}; INSERT DATA {{ <{note}> {label} "Nota rubí"@es }}'
+        )
+        page = c.get("/id/nota/zafiro", headers={"Accept": "text/html"}).text
+        assert "Nota rubí" in page and "Nota zafiro" not in page
+        assert found(c, "rubi") and not found(c, "zafiro")
+        write(c, f'DELETE DATA {{ <{note}> {label} "Nota rubí"@es }}')  # no label left
+        assert not found(c, "rubi") and not found(c, "zafiro")
+        assert _title(c) == practice
