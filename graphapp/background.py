@@ -34,6 +34,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -45,6 +46,11 @@ WAIT_SECONDS = 1.0
 own work, a visitor waits well under 2 s."""
 RETRY_AFTER = 5
 """Seconds a reader is asked to wait (``Retry-After``) when nothing has been built yet."""
+REQUEST_PATIENCE: ContextVar[float | None] = ContextVar("request_patience", default=None)
+"""How long the code serving an HTTP request may wait for something built in the background that has no older
+value to serve (the label index after a start), set per request by the web layer
+(:class:`graphapp.web.limits.PatienceMiddleware`); ``None`` outside a request: background work waits as long as it
+takes."""
 log = logging.getLogger(__name__)
 
 

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from . import analytics, derived, metrics, results
 from .answers import AnswerCache
+from .background import REQUEST_PATIENCE, BeingPrepared
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
 from .heap import release_free_memory
@@ -169,8 +170,12 @@ class Service:
 
     @property
     def index(self) -> GraphIndex:
-        """The label index of the current version (waits for the first build)."""
-        self._index_ready.wait()
+        """The label index of the current version. Waits for the first build (or its reading from the store
+        folder: 20 s after a restart at 10^7 triples); while serving a request, at most the request's patience
+        (``GRAPHAPP_BUILD_WAIT_SECONDS``), then raises :exc:`graphapp.background.BeingPrepared`, which the web
+        layer answers with a 503 «se está preparando»."""
+        if not self._index_ready.wait(REQUEST_PATIENCE.get()):
+            raise BeingPrepared("labels", self.version)
         assert self._index is not None  # noqa: S101 - set before the event
         return self._index
 
@@ -178,6 +183,11 @@ class Service:
     def index(self, value: GraphIndex) -> None:
         self._index = value
         self._index_ready.set()
+
+    def index_if_ready(self) -> GraphIndex | None:
+        """The label index if it is there, without waiting (what a page's footer shows, even on the 503 «se está
+        preparando» of the index itself)."""
+        return self._index if self._index_ready.is_set() else None
 
     def _build_index(self) -> None:
         try:
@@ -288,7 +298,12 @@ class Service:
                 if old not in {self.pool.snapshot_path, previous}:
                     shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         self.pool.refresh()  # idle workers of the previous version are replaced now, not at the next query
-        self.index = GraphIndex.build(self.store) if touched is None else self.index.refreshed(self.store, touched)
+        if touched is None:
+            self.index = GraphIndex.build(self.store)
+        else:
+            self._index_ready.wait()  # a write right after a start refreshes the first index once it is there
+            assert self._index is not None  # noqa: S101 - set before the event
+            self.index = self._index.refreshed(self.store, touched)
         release_free_memory()
         self._publish_builders(version)
         self.centrality.publish(version)
@@ -613,12 +628,14 @@ class Service:
         (``finder``), and tell them of the current version (called once, from ``__init__``)."""
         from .background import BuiltInBackground
         from .finder.index import PracticeIndex
+        from .graphviews.overview import ranking
         from .graphviews.projection import EntityGraph, build_entity_graph
 
         eager = not self.settings.remote and _source_bytes(self.store) >= derived.APART_FROM_BYTES
 
         def projection(version: int, part: str) -> EntityGraph:
             graph: EntityGraph = self._derive("entity-graph", build_entity_graph)
+            ranking(graph, frozenset())  # the overview's order of the whole graph: seconds at 10^7, not per request
             return graph
 
         def finder(version: int, part: str) -> PracticeIndex:

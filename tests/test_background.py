@@ -300,3 +300,42 @@ def test_wait_for_builds_readies_what_the_pages_read() -> None:
         for builder in (service.entity_graphs, service.finder):
             assert builder.latest().version == service.version
         assert {service.centrality.latest(n).version for n in service.centrality.parts} == {service.version}
+
+
+def test_pages_while_the_label_index_is_being_prepared_say_so_within_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Right after a start on a large store the label index takes seconds to minutes (read from the store folder, or
+    built): a page waits at most GRAPHAPP_BUILD_WAIT_SECONDS, then is a 503 «se está preparando» with Retry-After
+    (HTML or JSON), while SPARQL answers; once the index is there, the pages are served."""
+    from graphapp.index import GraphIndex
+
+    real_build = GraphIndex.build.__func__  # type: ignore[attr-defined]
+    gate = threading.Event()
+
+    def slow_build(cls: type[GraphIndex], store: object) -> GraphIndex:
+        assert gate.wait(PATIENCE), "the test never opened the gate"
+        return real_build(cls, store)
+
+    monkeypatch.setattr(GraphIndex, "build", classmethod(slow_build))
+    practice = "/id/practica/reubicacion-ladrilleras-durango"
+    try:
+        with make_app_client(build_wait_seconds=0.3) as c:
+            r, took = _timed(lambda: c.get(practice, headers=HTML))
+            assert r.status_code == 503 and took < 0.3 + SLACK
+            assert r.headers["Retry-After"].isdigit()
+            assert "se está preparando" in r.text and "índice de nombres" in r.text
+            r = c.get("/buscar", params={"q": "ladrilleras", "format": "json"})  # the site's search reads the index
+            assert r.status_code == 503 and r.json()["preparing"] is True
+            ask = c.get(
+                "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
+            )
+            assert ask.status_code == 200 and ask.json()["boolean"] is True
+            gate.set()
+            deadline = time.monotonic() + PATIENCE
+            while (r := c.get(practice, headers=HTML)).status_code == 503:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert r.status_code == 200 and "Reubicación de las ladrilleras" in r.text
+    finally:
+        gate.set()

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, logs
+from ..background import BeingPrepared
 from ..config import Settings
 from ..service import Service
 from ..storage import RemoteStoreError
@@ -26,7 +27,7 @@ from .deps import attach
 from .head import HeadAsGetMiddleware
 from .i18n import LanguageCookieMiddleware, template_context
 from .licences import licence_summary
-from .limits import BodyLimitMiddleware, body_limit
+from .limits import BodyLimitMiddleware, PatienceMiddleware, body_limit
 from .requestlog import RequestLogMiddleware
 from .routers import (
     access,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     # innermost: a request body over the cap is refused before any route reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings))
+    app.add_middleware(PatienceMiddleware, seconds=settings.build_wait_seconds)
     app.add_middleware(TrailingSlashRedirectMiddleware)
     # inside HEAD-as-GET: a HEAD gets the ETag of the GET's body
     app.add_middleware(VersionTagMiddleware, current=lambda: _graph_version(app))
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
     app.add_exception_handler(RemoteStoreError, errors.store_unavailable_handler)
+    app.add_exception_handler(BeingPrepared, views.being_prepared_handler)
     app.add_exception_handler(Exception, errors.unexpected_error_handler)
     auth.install(app)  # csrf_token() in templates; a browser without a session goes to /acceso
     openapi.install(app)

@@ -41,10 +41,10 @@ def graph_licences(service: Service, labels: GraphIndex, lang: str) -> list[dict
 def licence_summary(request: Request) -> dict[str, Any]:
     """For the footer: the licence most graphs carry, the graphs with another licence, the graphs with none."""
     web = web_state(request)
-    if not web.serving:  # an error page of an app that is not serving (no store): only the link to /dataset
+    index = web.service.index_if_ready() if web.serving else None
+    if index is None:  # an app that is not serving (no store), or the label index being prepared: only the link
         return {"main": None, "other": [], "none": []}
-    service = web.service
-    rows = graph_licences(service, service.index, get_lang(request))
+    rows = graph_licences(web.service, index, get_lang(request))
     licensed = [r for r in rows if r["licence"]]
     common = Counter(r["licence_label"] for r in licensed).most_common(1)
     main = common[0][0] if common else None

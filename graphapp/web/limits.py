@@ -1,6 +1,7 @@
-"""A limit that keeps one client from taking the service from everyone else: :class:`BodyLimitMiddleware` refuses a
-request body over the cap before anything parses it: at once when ``Content-Length`` says so, otherwise as
-soon as the bytes received pass it (a 100 MB form once held the event loop for 25 s while it was parsed).
+"""Limits on one request. :class:`BodyLimitMiddleware` keeps one client from taking the service from everyone
+else: it refuses a request body over the cap before anything parses it, at once when ``Content-Length`` says so,
+otherwise as soon as the bytes received pass it (a 100 MB form once held the event loop for 25 s while it was
+parsed). :class:`PatienceMiddleware` bounds how long a request waits for what is built in the background.
 
 The limit on queries per client address belongs to the worker pool's admission:
 :class:`graphapp.executor.ClientLimiter`.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..background import REQUEST_PATIENCE
 from ..config import Settings
 from .errors import AppError
 
@@ -72,3 +74,22 @@ async def _refuse(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class PatienceMiddleware:
+    """Pure ASGI middleware: the code serving a request waits at most ``seconds`` for something built in the
+    background with no older value to serve (:data:`graphapp.background.REQUEST_PATIENCE`; the label index after a
+    start, 20 s at 10^7 triples), then the request is answered with a 503 «se está preparando» and
+    ``Retry-After``, instead of holding the visitor (or a proxy's time limit)."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = REQUEST_PATIENCE.set(self.seconds) if scope["type"] == "http" else None
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if token is not None:
+                REQUEST_PATIENCE.reset(token)

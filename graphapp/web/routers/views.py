@@ -60,6 +60,10 @@ PREPARING = {
         "El índice del buscador de prácticas se está preparando para la versión {version} del grafo",
         "The practice finder's index is being prepared for version {version} of the graph",
     ),
+    "labels": (
+        "El índice de nombres que usan las páginas se está preparando para la versión {version} del grafo",
+        "The index of names the pages use is being prepared for version {version} of the graph",
+    ),
 }
 
 
@@ -210,6 +214,18 @@ def preparing_response(
         return json_page(request, state, status_code=503, headers=headers)
     context = {**state, "title": title[0] if lang == "es" else title[1]}
     return html_page(request, "preparing.html", context, status_code=503, headers=headers)
+
+
+async def being_prepared_handler(request: Request, exc: Exception) -> Response:
+    """Any page that needed what is being prepared, with no older value to serve (the label index right after a
+    start on a large store): the 503 «se está preparando» in HTML or JSON, with ``Retry-After``."""
+    assert isinstance(exc, BeingPrepared)  # noqa: S101 - registered for BeingPrepared only
+    site = ("Gobierno Abierto KG", "Gobierno Abierto KG")
+    try:
+        as_json = json_wanted(request, request.query_params.get("format"))
+    except AppError:  # a format the page does not have: the HTML notice
+        as_json = False
+    return preparing_response(request, get_lang(request), exc, site, as_json=as_json)
 
 
 def _render(
