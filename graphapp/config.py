@@ -141,7 +141,8 @@ class Settings:
         metadata={
             "help": "Seconds a page waits for the views' projection or the finder's index of a new graph version, "
             "built in the background (not at all when the build cannot end by then: each build is expected to take "
-            "as long as the previous one); then it serves the previous version's, or says it is being prepared (503)."
+            "as long as the previous one), or for the label index after a start; then it serves the previous "
+            "version's, or says it is being prepared (503 with Retry-After)."
         },
     )
     query_copy: str = field(
