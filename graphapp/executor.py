@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import logging
 import multiprocessing as mp
 import re
@@ -287,9 +288,9 @@ class WorkerPool:
         loop = self._loop
         if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self._release, worker)
+                loop.call_soon_threadsafe(functools.partial(self._release, worker, fresh=True))
                 return
-        self._idle.append(worker)  # taken by the next request (waiting requests also look here)
+        self._idle.appendleft(worker)  # taken when no warmer one is free (waiting requests also look here)
 
     def _replace(self) -> None:
         if self._closed:
@@ -298,10 +299,10 @@ class WorkerPool:
         problem = fresh.wait_ready(self.start_timeout)
         if problem is None and not self._closed:
             if self._loop is None:  # no query yet (a new version before the first): the first request takes it
-                self._idle.append(fresh)
+                self._idle.appendleft(fresh)
                 return
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                self._loop.call_soon_threadsafe(self._release, fresh)
+                self._loop.call_soon_threadsafe(functools.partial(self._release, fresh, fresh=True))
                 return
         if problem is not None:
             log.error("a %s worker did not start: %s", self.what, problem)
@@ -315,18 +316,27 @@ class WorkerPool:
             retry.daemon = True
             retry.start()
 
-    def _release(self, worker: _Worker) -> None:
-        """Hand a free worker to the first waiting request, or keep it idle (on the event loop's thread)."""
+    def _release(self, worker: _Worker, *, fresh: bool = False) -> None:
+        """Hand a free worker to the first waiting request, or keep it idle (on the event loop's thread).
+
+        Idle workers are taken warmest first: the one that answered last is taken next, a ``fresh`` one (just
+        forked or started) last. A worker on the in-memory copy pays a page fault the first time it writes to each
+        page of the copy it reads (docs/benchmarks.md, «The dirty limit»); queries that follow one another in the
+        same worker find those pages already its own, where rotating among the workers would fault them in every
+        worker."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(worker)
                 return
-        self._idle.append(worker)
+        if fresh:
+            self._idle.appendleft(worker)
+        else:
+            self._idle.append(worker)
 
     async def _acquire(self, gone: Callable[[], Awaitable[bool]] | None = None) -> _Worker:
         while self._idle:
-            worker = self._idle.popleft()
+            worker = self._idle.pop()  # the warmest (see _release)
             if not self._stale(worker):
                 return worker
             self._retire(worker, count=False)
@@ -346,7 +356,7 @@ class WorkerPool:
             while not waiter.done() and (remaining := deadline - self._loop.time()) > 0:
                 await asyncio.wait({waiter}, timeout=min(POLL_SECONDS, remaining))
                 if not waiter.done() and self._idle:  # a worker that joined while the loop was not yet known
-                    waiter.set_result(self._idle.popleft())
+                    waiter.set_result(self._idle.pop())
                     break
                 if not waiter.done() and gone is not None and await gone():
                     left = True  # a client that has gone gives up its place in the queue

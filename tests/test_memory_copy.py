@@ -179,3 +179,30 @@ def test_the_dirty_limit_is_a_positive_setting() -> None:
     assert Settings.from_env({}).worker_dirty_mb == 64
     with pytest.raises(ConfigError, match="GRAPHAPP_WORKER_DIRTY_MB"):
         Settings.from_env({"GRAPHAPP_WORKER_DIRTY_MB": "0"})
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system CPU time of a process so far, in clock ticks (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_queries_one_after_another_go_to_the_warmest_worker() -> None:
+    """A worker on the copy faults in the pages its queries write to; the pool hands the next query to the worker
+    that answered the last one, not to the next in turn, so one client's queries stay in one worker: with three
+    workers, one does (nearly) all the work."""
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0"}, workers=3) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_children(service.copy.pid)) != 3:
+            time.sleep(0.05)
+        workers = _children(service.copy.pid)
+        assert len(workers) == 3, "three workers, forked by the zygote"
+        before = {pid: _cpu_ticks(pid) for pid in workers}
+        for n in range(24):
+            r = client.post("/sparql", data={"query": SCAN + f" # {n}"}, headers={"Accept": "text/csv"})
+            assert r.status_code == 200, r.text
+        assert set(_children(service.copy.pid)) == set(workers), "no worker was replaced meanwhile"
+        spent = sorted((_cpu_ticks(pid) - before[pid] for pid in workers), reverse=True)
+        assert spent[0] > 0 and spent[0] >= 0.8 * sum(spent), spent
