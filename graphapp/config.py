@@ -157,10 +157,11 @@ class Settings:
     worker_dirty_mb: int = field(
         default=64,  # zygote.DIRTY_LIMIT_MB
         metadata={
-            "help": "With the in-memory copy: MB of the copy's pages a query worker may have made its own (a scanning "
-            "query copies the pages it reads) before it is replaced by a fresh fork after its job. Higher keeps "
-            "workers longer (heavy queries faster, up to one copy of the graph per worker in RAM); lower keeps the "
-            "total near one copy."
+            "help": "With the in-memory copy: MB of the copy's pages each query worker may have made its own (a "
+            "scanning query copies the pages it reads), as a budget for the pool: the workers together may hold "
+            "GRAPHAPP_WORKERS times this (one busy worker all of it while the others are idle); past it, the worker "
+            "that has just answered is replaced by a fresh fork. Higher keeps workers longer (heavy queries faster, "
+            "up to one copy of the graph per worker in RAM); lower keeps the total near one copy."
         },
     )
     publisher: str = field(

@@ -106,6 +106,7 @@ class _Worker:
         self.process = process
         self.stderr_path = stderr_path
         self.version = version
+        self.dirty = 0.0  # MB of the copy made its own, as read after its last job (dirty_mb)
 
     @classmethod
     def spawned(cls, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> _Worker:
@@ -161,8 +162,10 @@ class _Worker:
         self.stderr_path.unlink(missing_ok=True)
 
     def dirty_mb(self) -> float:
-        """What a forked worker has written to its own pages (0 for a spawned one, which holds its own data)."""
-        return self.process.private_dirty_mb() if isinstance(self.process, ForkedProcess) else 0.0
+        """What a forked worker has written to its own pages (0 for a spawned one, which holds its own data); kept
+        in :attr:`dirty` (an idle worker writes nothing)."""
+        self.dirty = self.process.private_dirty_mb() if isinstance(self.process, ForkedProcess) else 0.0
+        return self.dirty
 
 
 class _Stop(Exception):
@@ -199,7 +202,9 @@ class WorkerPool:
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self.dirty_limit_mb = dirty_limit_mb  # a worker on the copy that made more of it its own is replaced
+        # the workers on the copy may together make size × this much of it their own (one busy worker may hold
+        # all of it while the others are idle): past that, the worker that has just answered is replaced
+        self.dirty_limit_mb = dirty_limit_mb
         self.max_queued = max_queued
         self.start_timeout = start_timeout
         self.what = what
@@ -420,13 +425,23 @@ class WorkerPool:
             metrics.query_stopped(self.what, stop.reason)
             raise self._stopped(stop.reason, worker) from None
         finally:
-            if keep and (self._stale(worker) or worker.dirty_mb() > self.dirty_limit_mb):
+            if keep and (self._stale(worker) or self._over_dirty_budget(worker)):
                 self._retire(worker, count=False)  # an older version, or no longer sharing enough of the copy
             elif keep:
                 self._release(worker)
             else:
                 self._retire(worker)
         return self._answer(*message)
+
+    def _over_dirty_budget(self, worker: _Worker) -> bool:
+        """Whether the workers, ``worker`` read again after its job, hold more of the copy as their own than the
+        pool's budget (``size`` × ``dirty_limit_mb``). A budget for the pool rather than a limit per worker: one
+        client's queries go to one worker (warmest first, :meth:`_release`), which may then keep what the others
+        do not use, and the total stays the same."""
+        dirty = worker.dirty_mb()
+        with self._lock:
+            others = sum(w.dirty for w in self._all if w is not worker)
+        return dirty + others > self.dirty_limit_mb * self.size
 
     async def _exchange(
         self, worker: _Worker, job: Job | UpdateJob, gone: Callable[[], Awaitable[bool]] | None

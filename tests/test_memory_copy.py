@@ -206,3 +206,24 @@ def test_queries_one_after_another_go_to_the_warmest_worker() -> None:
         assert set(_children(service.copy.pid)) == set(workers), "no worker was replaced meanwhile"
         spent = sorted((_cpu_ticks(pid) - before[pid] for pid in workers), reverse=True)
         assert spent[0] > 0 and spent[0] >= 0.8 * sum(spent), spent
+
+
+@pytest.mark.parametrize(("dirty_mb", "replaced"), [(12, False), (4, True)])
+def test_the_dirty_limit_is_a_budget_for_the_pool(dirty_mb: int, replaced: bool) -> None:
+    """GRAPHAPP_WORKER_DIRTY_MB × GRAPHAPP_WORKERS is what the workers together may make their own: a scan that
+    dirties about 18 MB of the shipped data's copy keeps its worker under a limit of 12 MB per worker while the two
+    others are idle (about 2.5 MB each: 23 MB of a budget of 36), and not under 4 MB (a budget of 12)."""
+    with make_app_client({"GRAPHAPP_CACHE_MB": "0", "GRAPHAPP_WORKER_DIRTY_MB": str(dirty_mb)}, workers=3) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_children(service.copy.pid)) != 3:
+            time.sleep(0.05)
+        before = set(_children(service.copy.pid))
+        assert len(before) == 3
+        r = client.post("/sparql", data={"query": SCAN}, headers={"Accept": "text/csv"})
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (set(_children(service.copy.pid)) == before) == replaced:
+            time.sleep(0.05)
+        assert (set(_children(service.copy.pid)) != before) == replaced
