@@ -391,7 +391,10 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
             print(f"    {name}: answering after {target['start']:.2f} s, {fmt_mem(target['memory_rest'])}", flush=True)
             target["copy_loaded"] = copy_loaded(base)
             target["memory_copy"] = tree_memory(server.proc.pid if server.proc else None)
-            print(f"    {name}: queries on the copy after {target['copy_loaded']:.1f} s more", flush=True)
+            print(
+                f"    {name}: settled (queries on the copy, builds done) after {target['copy_loaded']:.1f} s more",
+                flush=True,
+            )
             target["first_run"] = first_runs(base, "/sparql", ctx.size.alone_timeout)
             measure_workloads(target, base, ctx, ctx.workloads)
             target["memory_after"] = tree_memory(server.proc.pid if server.proc else None)

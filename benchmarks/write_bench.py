@@ -279,12 +279,15 @@ def measure_http(settings: Settings, work: Path, writes: int, paths: tuple[str, 
 
 
 def copy_loaded(base: str, timeout: float = 900) -> float:
-    """Seconds until users' queries read the in-memory copy (``/ready``: ``queries_read`` is no longer
-    ``loading``): the writes and workloads measure the service as it runs, not while the copy loads beside it."""
+    """Seconds until users' queries read the in-memory copy and the background builds of the start are done
+    (``/ready``: ``queries_read`` is no longer ``loading``, ``building`` is empty): the writes and workloads measure
+    the service as it runs, not while the copy loads or the views' projection and the finder's index are built
+    beside it (threads of the web process: requests are slower meanwhile)."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         with contextlib.suppress(httpx.HTTPError, ValueError):
-            if httpx.get(base + "/ready", timeout=30).json().get("queries_read") != "loading":
+            ready = httpx.get(base + "/ready", timeout=30).json()
+            if ready.get("queries_read") != "loading" and not ready.get("building"):
                 break
         time.sleep(0.5)
     return time.monotonic() - t0

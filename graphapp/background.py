@@ -160,6 +160,11 @@ class BuiltInBackground(Generic[T]):
         with self._changed:
             return self._current
 
+    def busy(self) -> bool:
+        """Whether a build is under way or waiting to start (for ``/ready``: the service is still preparing)."""
+        with self._changed:
+            return self._active and not self._closed and (self._building is not None or self._pending() is not None)
+
     def latest(self, part: str = "") -> Built[T] | None:
         """The newest value built for ``part`` (of the current version or an older one), or ``None``."""
         with self._changed:

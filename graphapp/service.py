@@ -675,6 +675,14 @@ class Service:
         self.finder.close(timeout)
         self.editor_terms.close(timeout)
 
+    def building(self) -> list[str]:
+        """What is being built in the background now (``/ready``): ``labels`` (the label index after a start),
+        ``entity-graph`` (the views' projection), ``finder``, ``editor-terms``, ``centrality``. These builds share
+        the web process's interpreter with the requests, which are slower meanwhile."""
+        names = [] if self._index_ready.is_set() else ["labels"]
+        builders = (self.entity_graphs, self.finder, self.editor_terms, self.centrality)
+        return names + [b.name for b in builders if b.busy()]
+
     def wait_for_builds(self, timeout: float = 120.0) -> bool:
         """Ask for everything built in the background (the projection, the finder's index, the centrality
         rankings) and wait until the current version's is ready; ``False`` at the ``timeout`` (seconds). For tests

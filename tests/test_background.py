@@ -331,11 +331,14 @@ def test_pages_while_the_label_index_is_being_prepared_say_so_within_the_bound(
                 "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
             )
             assert ask.status_code == 200 and ask.json()["boolean"] is True
+            assert "labels" in c.get("/ready").json()["building"]
             gate.set()
             deadline = time.monotonic() + PATIENCE
             while (r := c.get(practice, headers=HTML)).status_code == 503:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
             assert r.status_code == 200 and "Reubicación de las ladrilleras" in r.text
+            assert c.app.state.service.wait_for_builds(PATIENCE)  # type: ignore[attr-defined]
+            assert c.get("/ready").json()["building"] == []  # settled: nothing being built
     finally:
         gate.set()

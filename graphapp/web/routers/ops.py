@@ -48,6 +48,14 @@ _READY = {
             "description": "What users' queries read now: the shared in-memory copy, the store's snapshot on disk "
             "(GRAPHAPP_QUERY_COPY=disk, or the copy failed), the disk while the copy loads, or the SPARQL server.",
         },
+        "building": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "What is being built in the background for the current graph version (the label index "
+            "after a start, the views' projection, the finder's index, the editor's terms, the centrality): pages "
+            "that need one serve the previous version's or a 503 «se está preparando» meanwhile, and requests are "
+            "slower. Empty when the service has settled.",
+        },
         "error": {"type": "integer"},
         "message": {"type": "string", "description": "Why the service is not ready."},
     },
@@ -98,7 +106,13 @@ async def ready(web: WebDep) -> JSONResponse:
         return _unavailable("The store answered but holds no statements (an empty or closed store).")
     ms = round((time.perf_counter() - start) * 1000, 2)
     return JSONResponse(
-        {"status": "ready", "version": service.version, "ms": ms, "queries_read": service.queries_read()},
+        {
+            "status": "ready",
+            "version": service.version,
+            "ms": ms,
+            "queries_read": service.queries_read(),
+            "building": service.building(),
+        },
         headers={"Cache-Control": "no-store"},
     )
 
