@@ -147,7 +147,7 @@ def _execute(store: ox.Store, job: Job) -> Answer:
         return Answer(results.serialize_boolean(bool(result), fmt))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = ([solution[v] for v in variables] for solution in result)
+        rows = (tuple(solution) for solution in result)  # the values in the variables' order, None if unbound
         written = results.write_solutions(variables, rows, fmt, limits)
     else:
         written = results.write_triples(result, fmt, job.prefixes, limits)

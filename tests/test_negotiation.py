@@ -188,3 +188,35 @@ def test_guard_reads_forms_and_the_dataset() -> None:
         inspect_query("SELECT * FROM <http://x/> { ?s ?p ?o }", ["https://g/known"], dataset_given=True).form
         == "SELECT"
     )
+
+
+@pytest.mark.parametrize("key", ["json", "xml"])
+def test_a_large_answer_reads_as_the_engines_own_serialisation(key: str) -> None:
+    """The writers remember each term's written form within an answer: repeated IRIs, labels and numbers, and
+    look-alike terms that are not equal («1», "1", "1"@es, <1>…), read back exactly as pyoxigraph's own
+    serialisation of the same solutions."""
+    store = ox.Store()
+    one = [
+        ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("1"),
+        ox.Literal("1", language="es"),
+        ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ox.NamedNode("https://e/1"),
+        ox.BlankNode("b1"),
+    ]
+    for i in range(300):
+        store.add(ox.Quad(ox.NamedNode(f"https://e/s{i % 7}"), ox.NamedNode("https://e/p"), one[i % len(one)]))
+        if i % 3:
+            store.add(ox.Quad(ox.NamedNode(f"https://e/s{i % 7}"), ox.NamedNode("https://e/q"), ox.Literal(f"t{i}")))
+    query = "SELECT ?s ?o ?t WHERE { ?s <https://e/p> ?o OPTIONAL { ?s <https://e/q> ?t } }"
+    native = io.BytesIO()
+    store.query(query).serialize(native, getattr(ox.QueryResultsFormat, key.upper()))
+    solutions = store.query(query)
+    variables = [v.value for v in solutions.variables]
+    ours = results.serialize_solutions(variables, [tuple(s) for s in solutions], _fmt(key))
+
+    def parsed(body: bytes) -> list[dict[str, object]]:
+        read = ox.parse_query_results(body, getattr(ox.QueryResultsFormat, key.upper()))
+        return sorted(({v.value: s[v] for v in read.variables if s[v] is not None} for s in read), key=repr)
+
+    assert len(parsed(ours)) > 300 and parsed(ours) == parsed(native.getvalue())
