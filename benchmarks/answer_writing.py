@@ -1,7 +1,7 @@
 """Where a worker's time goes on a large answer, beside the engine's own: evaluation, graphapp's result writer
 against pyoxigraph's native serialiser (the peer, measured in the same run), and the ``ORDER BY`` rewrite.
 
-    python benchmarks/answer_writing.py [--triples 1000000] [--data DIR] [--runs 3]
+    python benchmarks/answer_writing.py [--triples 1000000] [--data DIR] [--runs 3] [--max-rows N]
 
 Loads the shipped data (without the restricted folder) and ``graphapp generate --triples N`` (or the Turtle files
 of ``--data``, e.g. the folder ``benchmarks/scale.py --reuse-data`` keeps) into one in-memory pyoxigraph store, one
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--triples", type=int, default=1_000_000)
     p.add_argument("--data", type=Path, help="Turtle files to load instead of generating --triples")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--max-rows", type=int, help="the writer's row cap (default: GRAPHAPP_MAX_ROWS's default)")
     p.add_argument("--queries", default=",".join(QUERIES), help="example queries (names without example-)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="answer-writing-") as tmp:
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     settings = Settings.from_env({})
-    limits = results.Limits(rows=settings.max_rows, bytes=settings.max_response_bytes)
+    limits = results.Limits(rows=args.max_rows or settings.max_rows, bytes=settings.max_response_bytes)
     fmt = results.format_by_key("json")
     print("| query | rows | engine | graphapp JSON | native JSON | writing: graphapp / native | rewritten ORDER BY |")
     print("|---|---:|---:|---:|---:|---:|---:|")

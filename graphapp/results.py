@@ -239,8 +239,8 @@ def _term_tsv(term: object) -> str:
 Row = Sequence[object | None]
 MEMO_TERMS = 1 << 17
 """Terms whose written form an answer remembers (:func:`_memo`): a large answer names the same IRIs, labels and
-datatypes in row after row, and writing each term again cost most of the time of writing the answer (about
-0.5 s of 1.2 s for 31,875 rows at 10^6 triples, ``python benchmarks/cheap_request.py``)."""
+datatypes in row after row; writing each term once took the JSON of 31,875 rows at 10^6 triples from about 0.6 s to
+0.36 s (docs/benchmarks.md, «Cold queries, 2026-12-07»; ``python benchmarks/answer_writing.py --max-rows 100000``)."""
 
 
 def _memo(write: Callable[[Any], str]) -> Callable[[Any], str]:
