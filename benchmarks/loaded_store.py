@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +43,23 @@ def loaded_store(triples: int, prefix: str) -> Iterator[tuple[dict[str, str], fl
         yield env, time.monotonic() - t0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_on_a_store(argv: list[str] | None, doc: str, prefix: str, measure: Callable[[Path], list[str]]) -> int:
+    """The command line of a benchmark that measures one embedded store: ``--store DIR`` (an existing store,
+    opened read-only) or ``--triples N`` (the shipped data plus N generated triples, loaded for the run); prints
+    the Markdown lines ``measure`` returns."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--triples", type=int, default=1_000_000)
+    p.add_argument("--store", type=Path, help="an existing embedded store folder (GRAPHAPP_STORE_DIR/db)")
+    args = p.parse_args(argv)
+    if args.store:
+        print(f"store {args.store}\n")
+        print("\n".join(measure(args.store)))
+        return 0
+    with loaded_store(args.triples, prefix) as (env, _):
+        print(f"{args.triples:,} generated triples and the shipped data\n")
+        print("\n".join(measure(Path(env["GRAPHAPP_STORE_DIR"]) / "db")))
+    return 0

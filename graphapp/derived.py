@@ -6,15 +6,22 @@ the finder's index (:mod:`graphapp.finder.index`) and the graph views' projectio
 naming the graph (see ``Service._derived_path``), so that the next start with the same graph reads it instead of
 building it again (seconds at 10^6 triples, minutes at 10^7).
 
-The label index, on an embedded store loaded from ``APART_FROM_BYTES`` of source files or more (the size of the
-files, not a count of the store, which takes seconds at 10^7), is built by a short-lived process
-that opens the store read-only, builds it and saves it; the web process only reads the saved copy. Built in the
-web process, the index's objects are allocated among those of the hundreds of thousands of rows it is built
-from, and once the rows are freed the heap stays fragmented: at 10^6 triples the web process grew by 214 MB
-building it, by 90 MB reading its saved copy (``python benchmarks/web_memory.py --triples 1000000``; see
-``docs/benchmarks.md``). The finder's index and the projection gained nothing that way (reading their copies back
-takes 3-4 s at 10^6 and holds as much), so they are built in the web process and only saved. Small stores (the
-shipped data, the tests) build everything in the web process: a new process would cost more than the build.
+On an embedded store loaded from ``APART_FROM_BYTES`` of source files or more (the size of the files, not a count
+of the store, which takes seconds at 10^7), each of the three is built by a short-lived process that opens the
+store read-only, builds it and saves it; the web process only reads the saved copy, with the interpreter's cyclic
+collector paused (:func:`graphapp.heap.collector_paused`). Built in the web process, an index's objects are
+allocated among those of the hundreds of thousands of rows it is built from, and once the rows are freed the heap
+stays fragmented: at 10^6 triples the web process grew by 214 MB building the label index, by 90 MB reading its
+saved copy (``python benchmarks/web_memory.py --triples 1000000``; see ``docs/benchmarks.md``). A build in the web
+process also holds its interpreter lock for much of its minutes at 10^7, and every request waits meanwhile. The
+finder's index and the projection used to be built in the web process, because reading their copies back took
+3-4 s at 10^6 and held as much: the collector walked their millions of small lists and sets again and again while
+they were read. Laid out as ints and tuples, and read with the collector paused, they take 0.1 and 0.6 s
+(``python benchmarks/derived_indexes.py --store STORE_DIR/db``). Small stores (the shipped data, the tests) build
+everything in the web process: a new process would cost more than the build.
+
+A builder process opens the store as of when it starts: after a write, the projection or finder's index it builds
+for that version may already hold a later write, never less than that version.
 
 The files are pickles written by the service itself in its own store folder (never read from anywhere else).
 """
@@ -31,6 +38,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .heap import collector_paused
 
 if TYPE_CHECKING:
     from .storage import Store
@@ -66,7 +75,7 @@ def save(value: object, path: Path) -> None:
 def saved(path: Path) -> Any | None:
     """The value saved at ``path``, or ``None`` when there is none, it is damaged or of another format."""
     try:
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, collector_paused():
             fmt, value = pickle.load(fh)  # noqa: S301 - written by save() in the service's own store folder
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
         return None

@@ -634,12 +634,12 @@ class Service:
         eager = not self.settings.remote and _source_bytes(self.store) >= derived.APART_FROM_BYTES
 
         def projection(version: int, part: str) -> EntityGraph:
-            graph: EntityGraph = self._derive("entity-graph", build_entity_graph)
+            graph: EntityGraph = self._derive("entity-graph", build_entity_graph, apart=True)
             ranking(graph, frozenset())  # the overview's order of the whole graph: seconds at 10^7, not per request
             return graph
 
         def finder(version: int, part: str) -> PracticeIndex:
-            index: PracticeIndex = self._derive("finder", PracticeIndex.build)
+            index: PracticeIndex = self._derive("finder", PracticeIndex.build, apart=True)
             return index
 
         wait = self.settings.build_wait_seconds

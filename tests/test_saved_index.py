@@ -95,13 +95,14 @@ def test_a_restore_drops_what_was_derived_from_the_replaced_graph(
     assert not (store / "index").exists() and not (store / "answers").exists()
 
 
-def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved(
+def test_on_a_large_store_the_indexes_are_built_apart_and_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From ``derived.APART_FROM_BYTES`` of source files (lowered here to the shipped data) the label index is built
-    by a process of its own and read back from the store folder: the web process does not keep the fragments of
-    the rows it was built from. The finder's index and the views' projection are saved too, and read by the next
-    start."""
+    """From ``derived.APART_FROM_BYTES`` of source files (lowered here to the shipped data) the label index, the
+    finder's index and the views' projection are built by a process of its own and read back from the store
+    folder: the web process does not keep the fragments of the rows they were built from, nor hold the interpreter
+    lock while it builds them. The next start with the same graph reads all three; after a write the finder's index
+    and the projection of the new version are built apart too, and read what was written."""
     built: dict[str, bool] = {}
     real = derived.build_apart
 
@@ -121,7 +122,7 @@ def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved
         assert found["results"][0]["iri"].endswith("/practica/reubicacion-ladrilleras-durango")
         overview = c.get("/vistas/general", params={"format": "json"}).json()
         assert overview["total"] > 100
-    assert built == {"labels": True}  # the finder's index and the projection are built in the web process
+        assert built == {"labels": True, "finder": True, "entity-graph": True}
     assert {p.name.rsplit("-", 1)[0] for p in (store / "index").glob("*.pickle")} == {
         "labels",
         "finder",
@@ -133,7 +134,31 @@ def test_on_a_large_store_the_label_index_is_built_apart_and_all_three_are_saved
         assert "Reubicación de las ladrilleras" in _title(c)
         assert c.get("/api/practices/search", params={"q": "ladrilleras"}).status_code == 200
         assert c.get("/vistas/general", params={"format": "json"}).status_code == 200
-    assert built == {}
+        assert built == {}
+        # a write: the finder's index and the projection of the new version are built apart too, and see it
+        built.clear()
+        update = (
+            "INSERT DATA { GRAPH <https://w3id.org/gakg/graph/local/pruebas-indices> { "
+            "<https://w3id.org/gakg/id/practica/reubicacion-ladrilleras-durango> "
+            '<https://w3id.org/gakg/ontology#beneficiaries> "alfareras zafirinas de Lerdo"@es } }'
+        )
+        r = c.post(
+            "/sparql/update",
+            content=update,
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
+        assert r.status_code == 204, r.text
+        service = c.app.state.service
+        assert service.wait_for_builds(60)
+        found = c.get("/api/practices/search", params={"q": "ladrilleras alfareras zafirinas"}).json()
+        assert found["graph_version"] == service.version
+        first = found["results"][0]
+        assert first["iri"].endswith("/practica/reubicacion-ladrilleras-durango")
+        terms = {t["term"]: t["fields"] for why in first["why"] if why["kind"] == "terms" for t in why["terms"]}
+        assert terms["zafirinas"] == ["beneficiaries"]  # the written text, read by the builder process
+        assert c.get("/vistas/general", params={"format": "json"}).json()["graph_version"] == service.version
+    # after the write, the finder's index and the projection of the new version were built apart as well
+    assert built == {"finder": True, "entity-graph": True}
 
 
 def test_an_index_saved_by_other_code_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ..storage import Store, Term
 from ..storage import iri as as_iri
-from .postings import CORE_FIELDS, LangIndex
+from .postings import CORE_FIELDS, LangIndex, posting
 from .scoring import COMMON_MIN_ENTITIES, COMMON_SHARE, ProblemQuery, Scorer
 from .text import LANGS, analyse
 from .thesaurus import Theme
@@ -133,9 +133,8 @@ class PracticeIndex(Scorer):
         lx = self.langs[lang]
         bit = 1 << CORE_FIELDS.index(field_name)
         for s, word in analyse(text, lang):
-            entry = lx.postings[s].setdefault(doc, [0, 0])
-            entry[0] += 1
-            entry[1] |= bit
+            docs = lx.postings[s]
+            docs[doc] = posting(docs.get(doc, 0), bit)
             lx.doc_len[doc] += 1
             lx.surface.setdefault(s, word)
 

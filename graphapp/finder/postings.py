@@ -14,13 +14,31 @@ from .text import PREFIX_MIN
 
 PREFIX_STRENGTH = 0.9
 CORE_FIELDS = ("label", "problem", "solution", "benefit", "beneficiaries", "description", "output")
+FIELD_BITS = len(CORE_FIELDS)
+_MASK = (1 << FIELD_BITS) - 1
+
+
+def posting(previous: int, field_bit: int) -> int:
+    """A posting counted once more, in the field of ``field_bit``: ``previous`` is 0 for a new one.
+
+    >>> unpack(posting(posting(0, 0b10), 0b1))
+    (2, 3)
+    """
+    return ((previous >> FIELD_BITS) + 1) << FIELD_BITS | (previous & _MASK) | field_bit
+
+
+def unpack(packed: int) -> tuple[int, int]:
+    """A posting's term frequency and its bit mask of fields."""
+    return packed >> FIELD_BITS, packed & _MASK
 
 
 @dataclass
 class LangIndex:
-    """Postings of one language: stem -> {doc: [term frequency, bit mask of fields]}."""
+    """Postings of one language: stem -> {doc: one int, the term frequency and the bit mask of the fields it is
+    in} (:func:`posting`, :func:`unpack`). An int rather than a pair: a pair per posting was 725,000 objects for the
+    interpreter's collector to walk at 10^6 triples, most of the finder's index (see ``docs/benchmarks.md``)."""
 
-    postings: dict[str, dict[int, list[int]]] = field(default_factory=lambda: defaultdict(dict))
+    postings: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     sdg_postings: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     doc_len: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     surface: dict[str, str] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..index import fold
-from .postings import CORE_FIELDS
+from .postings import CORE_FIELDS, unpack
 from .text import LIGHT_VERBS, analyse, stem
 from .thesaurus import ThemeHit, Thesaurus, sdg_order
 
@@ -214,8 +214,8 @@ class Scorer(Thesaurus):
         """How many of ``members`` use a stem in their name, problem, solution, benefits or outputs."""
         return sum(
             1
-            for d, (_, mask) in self.langs[lang].postings.get(matched, {}).items()
-            if mask & MAIN_FIELDS and d in members
+            for d, packed in self.langs[lang].postings.get(matched, {}).items()
+            if unpack(packed)[1] & MAIN_FIELDS and d in members
         )
 
     def _score_text(
@@ -295,9 +295,10 @@ class Scorer(Thesaurus):
                 contrib: dict[int, float] = defaultdict(float)
                 reasons: dict[int, dict[str, Reason]] = defaultdict(dict)  # by "text", "sdg" or the theme
                 for v, strength in variants:
-                    for d, (tf, mask) in lx.postings.get(v, {}).items():
+                    for d, packed in lx.postings.get(v, {}).items():
                         if d not in members:
                             continue
+                        tf, mask = unpack(packed)
                         norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lx.doc_len[d] / avgdl))
                         bm[d] += idf * norm * strength
                         if strength * idf > contrib[d] or "text" not in reasons[d]:

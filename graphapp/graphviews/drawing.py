@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +164,7 @@ class Canvas:
         extra = {"label": label} if label else {}
         self.net.add_edge(source, target, title=title, **extra, **options)
 
-    def link(self, triples: list[tuple[str, str, str]], *, labelled: bool = False) -> None:
+    def link(self, triples: Sequence[tuple[str, str, str]], *, labelled: bool = False) -> None:
         """An edge of the projection: arrow in the direction of its first statement, titled by its properties."""
         s, _, o = triples[0]
         names = " · ".join(sorted({self.ctx.label(p) for _, p, _ in triples}))

@@ -81,7 +81,7 @@ def ranking(eg: EntityGraph, selected: frozenset[str]) -> tuple[list[str], dict[
 
     def compute() -> tuple[list[str], dict[str, int]]:
         if selected:
-            candidates = [n for n in eg.graph if eg.classes.get(n, set()) & selected]
+            candidates = [n for n in eg.graph if not selected.isdisjoint(eg.classes.get(n, ()))]
             degree = dict(eg.graph.subgraph(candidates).degree())
         else:
             candidates, degree = list(eg.graph), dict(eg.graph.degree())

@@ -36,10 +36,10 @@ class ServiceLike(Protocol):
 
 @dataclass
 class EntityGraph:
-    """Entities as nodes, links as undirected edges; each edge keeps its ``triples`` (s, p, o)."""
+    """Entities as nodes, links as undirected edges; each edge keeps its ``triples`` (s, p, o), a tuple."""
 
     graph: nx.Graph
-    classes: dict[str, set[str]]
+    classes: dict[str, tuple[str, ...]]
     primary: dict[str, str]
     class_sizes: Counter[str]
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -68,28 +68,36 @@ def build_entity_graph(store: Store) -> EntityGraph:
 
     A node's primary class, which colours it, is its rarest class: an ayuntamiento is drawn as an
     ayuntamiento, not as one of 916 obligated subjects."""
-    classes: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[str]] = defaultdict(set)
     # IRIs interned: one string per IRI however many edges and triples name it (most of the projection's memory
     # at 10^6 triples was copies)
     # raw rows (the engine's terms, read as strings): no rdflib term is made for each of millions of IRIs
     for row in store.select("view-entity-nodes", raw=True):
-        classes[intern(row["s"].value)].add(intern(row["type"].value))
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(classes)
+        found[intern(row["s"].value)].add(intern(row["type"].value))
+    # what the projection keeps is tuples of strings (its classes, each edge's triples), never sets or lists: the
+    # interpreter's collector stops walking a tuple of strings once it has seen it, but walks every set and list
+    # each time, and holds the interpreter lock meanwhile (with the three whole-graph indexes held at 10^6 triples,
+    # a full collection took 438 ms with sets and lists here and in the finder's postings, 123 ms without:
+    # python benchmarks/derived_indexes.py, docs/benchmarks.md)
+    shared: dict[frozenset[str], tuple[str, ...]] = {}  # one tuple per distinct set of classes
+    classes = {n: shared.setdefault(frozenset(cs), tuple(sorted(cs))) for n, cs in found.items()}
+    del found, shared
     meta = {row["n"].value for row in store.select("view-meta-nodes", raw=True)}
+    links: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for row in store.select("view-entity-edges", raw=True):
         s, p, o = intern(row["s"].value), intern(row["p"].value), intern(row["o"].value)
         if s == o or s in meta or o in meta:
             continue
-        if graph.has_edge(s, o):
-            graph[s][o]["triples"].append((s, p, o))
-        else:
-            graph.add_edge(s, o, triples=[(s, p, o)])
+        links[(s, o) if (o, s) not in links else (o, s)].append((s, p, o))
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(classes)
+    graph.add_edges_from((s, o, {"triples": tuple(triples)}) for (s, o), triples in links.items())
+    del links
     sizes: Counter[str] = Counter(c for cs in classes.values() for c in cs)
     primary = {n: min(cs, key=lambda c: (sizes[c], c)) for n, cs in classes.items()}
-    return EntityGraph(graph, dict(classes), primary, sizes)
+    return EntityGraph(graph, classes, primary, sizes)
 
 
 def entity_graph(service: ServiceLike) -> EntityGraph:
