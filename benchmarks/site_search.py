@@ -1,0 +1,100 @@
+"""The site's search (``/buscar``, ``graphapp.index.GraphIndex.search``) over the label index of a large graph: the
+labels folded once when the index is built, against folding them on every search (the peer, as the service did
+before 2026-12-07), in the same run.
+
+    python benchmarks/site_search.py --triples 1000000
+    python benchmarks/site_search.py --store STORE_DIR/db      # an existing embedded store, opened read-only
+
+Builds the label index with the service's builder, then runs each search 3 times each way (median) and checks
+that both give the same hits; prints the memory the folded labels add.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.loaded_store import run_on_a_store  # noqa: E402
+
+SEARCHES = ["agua", "ladrilleras", "gobierno abierto", "objetivo 16", "transparencia municipal", "nezahualcoyotl"]
+
+
+def folding_each_time(index: object, text: str, lang: str, limit: int = 20) -> list[object]:
+    """The search as it was: every label folded again on every search."""
+    from graphapp.index import _CODE, _SEARCH_STOPWORDS, SearchHit, fold
+
+    words = fold(text).split()
+    if len(words) > 1:
+        words = [w for w in words if w not in _SEARCH_STOPWORDS] or words
+    code = _CODE.fullmatch(fold(text))
+    hits: dict[str, SearchHit] = {}
+
+    def keep(iri: str, matched: str, score: float) -> None:
+        if iri not in hits or score > hits[iri].score:
+            hits[iri] = SearchHit(iri, index.label_or_iri(iri, lang), matched, score)  # type: ignore[attr-defined]
+
+    for iri, labels in index.labels.items():  # type: ignore[attr-defined]
+        codes = index.codes.get(iri, ())  # type: ignore[attr-defined]
+        if code and any(c.endswith(" " + code["code"]) and c.startswith(code["word"] or "") for c in codes):
+            keep(iri, fold(text), 3.0)
+            continue
+        candidates = (*labels.values(), *index.alt_labels.get(iri, ()))  # type: ignore[attr-defined]
+        for candidate in candidates:
+            folded = fold(candidate)
+            if all(w in folded for w in words):
+                keep(iri, candidate, (2.0 if folded.startswith(words[0]) else 1.0) - len(folded) / 1000)
+        if iri in hits or len(words) == 1:
+            continue
+        together = " ".join(fold(c) for c in (*candidates, *codes))
+        if all(w in together for w in words):
+            keep(iri, index.label_or_iri(iri, lang), 0.5 - len(together) / 100_000)  # type: ignore[attr-defined]
+        elif all(w in together or any(w in t for t in index.texts.get(iri, ())) for w in words):  # type: ignore[attr-defined]
+            keep(iri, index.label_or_iri(iri, lang), 0.2)  # type: ignore[attr-defined]
+    return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
+
+
+def measure(store_path: Path) -> list[str]:
+    from graphapp.index import GraphIndex
+    from graphapp.store import GraphStore
+
+    index = GraphIndex.build(GraphStore.read_only(store_path))
+    held = (sys.getsizeof(index.folded) + sum(sys.getsizeof(v) for v in index.folded.values())) / 2**20
+    rows = [
+        f"{len(index.labels):,} labelled entities; the folded labels hold {held:.0f} MB (their strings and "
+        "dictionary, `sys.getsizeof`)",
+        "",
+        "| search | hits | folding every label each time | folded once | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for text in SEARCHES:
+        took = {}
+        hits = {}
+        for way, run in (
+            ("each", lambda text=text: folding_each_time(index, text, "es")),
+            ("once", lambda text=text: index.search(text, "es")),
+        ):
+            seconds = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                hits[way] = run()
+                seconds.append(time.perf_counter() - t0)
+            took[way] = statistics.median(seconds)
+        same = "" if hits["each"] == hits["once"] else " (hits differ!)"
+        rows.append(
+            f"| «{text}» | {len(hits['once'])}{same} | {took['each'] * 1000:.0f} ms | {took['once'] * 1000:.0f} ms "
+            f"| {took['each'] / took['once']:.1f}x |"
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_on_a_store(argv, __doc__, "site-search-", measure)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
