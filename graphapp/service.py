@@ -31,7 +31,7 @@ from .answers import AnswerCache
 from .background import REQUEST_PATIENCE, BeingPrepared
 from .config import Settings
 from .executor import Answer, ClientLimiter, Job, QueryError, UpdateJob, WorkerPool
-from .heap import release_free_memory
+from .heap import large_blocks_returned, release_free_memory
 from .index import GraphIndex
 from .loading import Progress, SyncReport, open_store, sources_state
 from .sparql_algebra import WritePolicy
@@ -79,6 +79,7 @@ class Service:
     """See the module docstring. ``close()`` stops the workers; the store and history stay on disk."""
 
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        large_blocks_returned()  # this process's large blocks go back to the system when freed
         self.settings = settings
         self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
         self._stopping = threading.Event()  # set by close: builds under way give up

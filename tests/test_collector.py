@@ -11,12 +11,14 @@ from __future__ import annotations
 import gc
 import pickle
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import Any
 
 from graphapp import derived
+from graphapp.background import BuiltInBackground
 from graphapp.finder import PracticeIndex
 from graphapp.graphviews.projection import build_entity_graph
 from graphapp.heap import collector_paused
@@ -140,3 +142,84 @@ def test_a_collector_switched_off_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Value:
+    """A built value that records being released."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.released_calls = 0
+
+    def released(self) -> None:
+        self.released_calls += 1
+
+
+def test_a_replaced_value_is_released_and_freed_at_once() -> None:
+    """The builder's thread keeps nothing of the value it replaced: without a collection of the interpreter's
+    collector, the previous version's value is gone as soon as the newer one is served."""
+    built: BuiltInBackground[_Value] = BuiltInBackground("values", lambda version, part: _Value(version))
+    try:
+        built.publish(1)
+        built.request()
+        assert built.wait(60)
+        first = built.latest()
+        assert first is not None
+        gone = weakref.ref(first.value)
+        kept = first.value
+        del first
+        with collector_paused():
+            built.publish(2)
+            assert built.wait(60)
+            assert built.latest().version == 2  # type: ignore[union-attr]
+            assert kept.released_calls == 1
+            del kept
+            assert gone() is None
+    finally:
+        built.close()
+
+
+def test_a_released_projection_is_freed_without_a_collection(public_store: GraphStore) -> None:
+    eg = build_entity_graph(public_store)
+    dict(eg.graph.degree())  # what the overview asks: networkx keeps the view, which refers to the graph
+    list(eg.graph.edges(data=True))
+    gone = weakref.ref(eg.graph)
+    with collector_paused():
+        eg.released()
+        del eg
+        assert gone() is None
+
+
+_BLOCK_PROBE = """
+import sys
+from graphapp.heap import large_blocks_returned
+if sys.argv[1] == "set":
+    assert large_blocks_returned()
+big = b"x" * (16 << 20)  # a block glibc maps apart; freeing it raises its threshold unless it was set
+del big
+block = b"y" * (8 << 20)
+where = id(block)
+for line in open("/proc/self/maps"):
+    span, *rest = line.split()
+    low, high = (int(x, 16) for x in span.split("-"))
+    if low <= where < high:
+        print("heap" if line.rstrip().endswith("[heap]") else "apart", high - low)
+"""
+
+
+def test_large_blocks_get_a_mapping_of_their_own_once_set() -> None:
+    """After a large block is freed glibc raises its threshold, and the next blocks land in the heap among small
+    objects, whose pages it keeps; once the threshold is set, an 8 MB block still has a mapping of its own (freed,
+    it goes back to the system)."""
+    import subprocess
+    import sys
+
+    def where(mode: str) -> tuple[str, int]:
+        out = subprocess.run(
+            [sys.executable, "-c", _BLOCK_PROBE, mode], capture_output=True, text=True, check=True
+        ).stdout.split()
+        return out[0], int(out[1])
+
+    kind, size = where("set")
+    assert kind == "apart" and size < (8 << 20) + (1 << 16)
+    assert where("default")[0] == "heap"  # what the service did before
