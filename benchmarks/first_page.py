@@ -11,7 +11,9 @@ It generates the data (``graphapp generate``) beside a copy of ``data/`` without
 store (``graphapp load``), then starts ``graphapp serve`` ``--starts`` times. Each start is timed to its first
 ``ASK {}`` answer and to its first entity page (``/id/…`` of a shipped practice, as HTML). Then the overview and
 the finder are asked every half second until they answer for the current version (``up_to_date``): the table gives
-the longest single request (what one visitor waited; the aim is under 2 s) and when the answer was up to date.
+the longest single request (what one visitor waited; the aim is under 2 s) and when the answer was up to date; in
+the same rounds the entity page (HTML and Turtle) and the site's search (``/buscar``) are asked, and their longest
+request is given too.
 Once users' queries read the in-memory copy (``/ready``), the PSS of the service's process tree is read. With
 ``--write``, the last start then writes one best practice through ``/sparql/update`` and asks the overview and the
 finder again until they are up to date with it. Prints Markdown tables.
@@ -41,6 +43,12 @@ PAGE = "/id/practica/reubicacion-ladrilleras-durango"
 INDEXED = (
     ("overview", "/vistas/general", {"format": "json"}),
     ("finder", "/api/practices/search", {"q": "participación ciudadana en el presupuesto"}),
+)
+#: what a visitor asks besides, with no whole-graph index of its own: asked in the same rounds, the longest kept
+ALSO = (
+    ("entity page", PAGE, {}, "text/html"),
+    ("entity as Turtle", PAGE, {}, "text/turtle"),
+    ("site search", "/buscar", {"q": "agua", "format": "json"}, "application/json"),
 )
 DEADLINE = 1800.0
 
@@ -76,7 +84,18 @@ def _until(client: httpx.Client, url: str, deadline: float, accept: str) -> floa
 def _asked(client: httpx.Client, base: str, t0: float, deadline: float) -> dict[str, Waits]:
     """Ask each indexed path every half second until both answer up to date (or the deadline)."""
     waits = {name: Waits() for name, _, _ in INDEXED}
-    while time.monotonic() < deadline and any(w.up_to_date is None for w in waits.values()):
+    waits.update({name: Waits() for name, _, _, _ in ALSO})
+    while time.monotonic() < deadline and any(waits[name].up_to_date is None for name, _, _ in INDEXED):
+        for name, path, params, accept in ALSO:
+            w = waits[name]
+            t = time.monotonic()
+            try:
+                r = client.get(base + path, params=params, headers={"Accept": accept}, timeout=120)
+            except httpx.HTTPError:
+                w.statuses[0] = w.statuses.get(0, 0) + 1
+                continue
+            w.longest = max(w.longest, time.monotonic() - t)
+            w.statuses[r.status_code] = w.statuses.get(r.status_code, 0) + 1
         for name, path, params in INDEXED:
             w = waits[name]
             if w.up_to_date is not None:
@@ -160,10 +179,12 @@ def _secs(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
-def _waits(w: Waits | None) -> str:
+def _waits(w: Waits | None, indexed: bool = True) -> str:
     if w is None:
         return "—"
     seen = ", ".join(f"{n}× {s or 'error'}" for s, n in sorted(w.statuses.items()))
+    if not indexed:
+        return f"{w.longest:.2f} s ({seen})"
     return f"{w.longest:.2f} s ({seen}); up to date at {_secs(w.up_to_date)}"
 
 
@@ -192,12 +213,21 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|")
         for n, (_, s) in enumerate(starts, 1):
             print(f"| {n} | {_waits(s.waits.get('overview'))} | {_waits(s.waits.get('finder'))} |")
+        others = [name for name, _, _, _ in ALSO]
+        print("\nAsked in the same rounds: longest single request (statuses seen):\n")
+        print("| start | " + " | ".join(others) + " |")
+        print("|---|" + "---|" * len(others))
+        for n, (_, s) in enumerate(starts, 1):
+            print(f"| {n} | " + " | ".join(_waits(s.waits.get(o), indexed=False) for o in others) + " |")
         for n, (_, s) in enumerate(starts, 1):
             if s.after_write:
                 print(f"\nAfter a write at start {n} (acknowledged in {_secs(s.write_ack)}), from the write:\n")
                 print("| overview | finder |")
                 print("|---|---|")
                 print(f"| {_waits(s.after_write.get('overview'))} | {_waits(s.after_write.get('finder'))} |")
+                print("\n| " + " | ".join(others) + " |")
+                print("|" + "---|" * len(others))
+                print("| " + " | ".join(_waits(s.after_write.get(o), indexed=False) for o in others) + " |")
     return 0
 
 
