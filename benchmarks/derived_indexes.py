@@ -15,9 +15,10 @@ three (the same builders as the service) and measures, for each:
 - the objects the collector still tracks once it has seen it (after two full collections), and the memory the
   read copy holds (growth of the resident set, the C heap trimmed before and after);
 
-and, with all three held, one full collection (median of 3). The peer, measured in the same run, is the same data
-in the layout the service used before 2026-12-07 (``legacy``): the finder's postings as ``[frequency, fields]``
-lists, the projection's classes as sets and each edge's statements as a list.
+and, with all three held, one full collection (median of 3), and the two young collections that follow reading
+them back, with what was read left young or moved to the oldest generation. The peer, measured in the same run,
+is the same data in the layout the service used before 2026-12-07 (``legacy``): the finder's postings as
+``[frequency, fields]`` lists, the projection's classes as sets and each edge's statements as a list.
 """
 
 from __future__ import annotations
@@ -136,6 +137,25 @@ def measure(store_path: Path) -> list[str]:
         with collector_paused():
             held = [pickle.loads(data) for data in saved[layout].values()]  # noqa: S301 - our own bytes
         rows.append(f"| {layout} | {tracked():,} | {median_seconds(gc.collect) * 1000:.0f} ms |")
+        del held
+    rows.append("")
+    rows.append("| the three read back (now), then | first young collection | the next, one generation up |")
+    rows.append("|---|---:|---:|")
+    for how in ("left young (the collector only switched off)", "moved to the oldest generation (collector_paused)"):
+        gc.collect()
+        if how.startswith("left"):
+            gc.disable()
+            held = [pickle.loads(data) for data in saved["now"].values()]  # noqa: S301 - our own bytes
+            gc.enable()
+        else:
+            with collector_paused():
+                held = [pickle.loads(data) for data in saved["now"].values()]  # noqa: S301 - our own bytes
+        young = []
+        for generation in (0, 1):
+            t0 = time.perf_counter()
+            gc.collect(generation)
+            young.append(time.perf_counter() - t0)
+        rows.append(f"| {how} | {young[0] * 1000:.0f} ms | {young[1] * 1000:.0f} ms |")
         del held
     return rows
 

@@ -70,7 +70,8 @@ _resume = False
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector paused for the block (reference counting still frees what it can), for every
     thread of the process: nested and concurrent pauses share one, and the collector runs again when the last one
-    ends, if it ran before the first one.
+    ends, if it ran before the first one. The objects made meanwhile are then in its oldest generation, walked by
+    its next full collection only.
 
     >>> import gc
     >>> with collector_paused():
@@ -90,5 +91,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _pause_lock:
             _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
+            if _pauses == 0:
+                # what was made meanwhile goes straight to the oldest generation (a list splice, no walk): left
+                # young, the next two collections would each walk all of it, with the lock held (the three saved
+                # indexes at 10^6 triples: python benchmarks/derived_indexes.py, docs/benchmarks.md)
+                gc.freeze()
+                gc.unfreeze()
+                if _resume:
+                    gc.enable()

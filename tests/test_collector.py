@@ -223,3 +223,14 @@ def test_large_blocks_get_a_mapping_of_their_own_once_set() -> None:
     kind, size = where("set")
     assert kind == "apart" and size < (8 << 20) + (1 << 16)
     assert where("default")[0] == "heap"  # what the service did before
+
+
+def test_what_a_pause_made_is_in_the_oldest_generation() -> None:
+    """The objects read with the collector paused are not left young: the next young collections would each walk
+    them all."""
+    with collector_paused():
+        made = [[i] for i in range(1000)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(m) in oldest for m in made)
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert not any(id(m) in young for m in made)
