@@ -15,7 +15,7 @@ from .text import PREFIX_MIN
 PREFIX_STRENGTH = 0.9
 CORE_FIELDS = ("label", "problem", "solution", "benefit", "beneficiaries", "description", "output")
 FIELD_BITS = len(CORE_FIELDS)
-_MASK = (1 << FIELD_BITS) - 1
+FIELD_MASK = (1 << FIELD_BITS) - 1  # the low bits of a posting: its fields
 
 
 def posting(previous: int, field_bit: int) -> int:
@@ -24,12 +24,12 @@ def posting(previous: int, field_bit: int) -> int:
     >>> unpack(posting(posting(0, 0b10), 0b1))
     (2, 3)
     """
-    return ((previous >> FIELD_BITS) + 1) << FIELD_BITS | (previous & _MASK) | field_bit
+    return ((previous >> FIELD_BITS) + 1) << FIELD_BITS | (previous & FIELD_MASK) | field_bit
 
 
 def unpack(packed: int) -> tuple[int, int]:
     """A posting's term frequency and its bit mask of fields."""
-    return packed >> FIELD_BITS, packed & _MASK
+    return packed >> FIELD_BITS, packed & FIELD_MASK
 
 
 @dataclass
