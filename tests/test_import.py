@@ -261,6 +261,9 @@ def test_sources_and_web_addresses_as_sources(
 @pytest.fixture()
 def service(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(Settings.from_env(workers=1))) as client:
+        # the steady state: the finder's first request waits at most a second for its index, then is a 503 «se está
+        # preparando» (tests/test_background.py), which a loaded CI machine reached
+        assert client.app.state.service.wait_for_builds(120)  # type: ignore[attr-defined]
         yield client
 
 
