@@ -23,7 +23,7 @@ import functools
 
 import pyoxigraph as ox
 
-from .ordering import collation_string
+from .ordering import term_collation_string
 from .sparql_guard import Token, tokenize
 
 SORT_KEY_FUNCTION = "urn:x-gakg:sort-key"
@@ -44,7 +44,7 @@ def sort_key_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) ->
     >>> a.value < b.value
     True
     """
-    return ox.Literal(collation_string(term))
+    return ox.Literal(term_collation_string(term))
 
 
 CUSTOM_FUNCTIONS = {ox.NamedNode(SORT_KEY_FUNCTION): sort_key_term}

@@ -14,6 +14,7 @@ by value, dates and times on one time line, strings by code point).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -167,6 +168,34 @@ def collation_string(value: object) -> str:
     return "".join(_collation_item(item) for item in sort_key(value))
 
 
+def term_collation_string(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """:func:`collation_string` of an engine term, written directly for the terms a sort meets most (IRIs, strings,
+    language strings and ``xsd:integer`` in ASCII digits) instead of through :func:`sort_key`'s tuple: the same
+    string, in a quarter of the time (``python benchmarks/answer_writing.py``, the ``ORDER BY`` rewrite).
+
+    >>> term = ox.Literal("Agua", language="es")
+    >>> term_collation_string(term) == collation_string(term)
+    True
+    """
+    if isinstance(term, ox.Literal):
+        language = term.language
+        if language:
+            return _STRING_PREFIX + _escaped(term.value) + _TERMINATOR + _escaped(language) + _TWO_ENDS
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return _STRING_PREFIX + _escaped(term.value) + _THREE_ENDS
+        if datatype == _XSD_INTEGER and _ASCII_INTEGER.fullmatch(term.value) and len(term.value) < _LONGEST_INTEGER:
+            return _INTEGER_PREFIX + _collation_integer(int(term.value))
+    elif isinstance(term, ox.NamedNode):
+        return _IRI_PREFIX + _escaped(term.value) + _TERMINATOR
+    return collation_string(term)
+
+
+def _escaped(text: str) -> str:
+    """``text.translate(_ESCAPES)``, which reads a string character by character: most strings need no escape."""
+    return text.translate(_ESCAPES) if "\x00" in text or "\x01" in text else text
+
+
 _TERMINATOR = "\x01\x01"  # below every character's writing, and no character is written with it as a prefix
 _ESCAPES = str.maketrans({"\x00": "\x01\x02", "\x01": "\x01\x03"})
 _INVERTED = str.maketrans("0123456789!", "9876543210~")
@@ -202,4 +231,23 @@ def _collation_number(number: int | float | Decimal) -> str:
     return "3" + body if value > 0 else "1" + body.translate(_INVERTED)
 
 
-__all__ = ["collation_string", "sort_key", "sort_rows", "Criterion"]
+def _collation_integer(number: int) -> str:
+    """:func:`_collation_number` of an int, without going through ``Decimal``."""
+    if number == 0:
+        return "2"
+    written = str(abs(number))
+    body = f"{len(written) - 1 + _EXPONENT_OFFSET:019d}{written.rstrip('0')}!"
+    return "3" + body if number > 0 else "1" + body.translate(_INVERTED)
+
+
+# the ends of a string item and of the empty items after it (no language, no datatype)
+_TWO_ENDS, _THREE_ENDS = _TERMINATOR * 2, _TERMINATOR * 3
+_STRING_PREFIX = _collation_number(RANK_STRING)
+_IRI_PREFIX = _collation_number(RANK_IRI)
+_INTEGER_PREFIX = _collation_number(RANK_NUMBER) + _collation_number(0)
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+_LONGEST_INTEGER = 4000  # digits: Python reads no longer int from a string by default (sys.get_int_max_str_digits)
+
+
+__all__ = ["collation_string", "sort_key", "sort_rows", "term_collation_string", "Criterion"]

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphapp.engine_order import CUSTOM_FUNCTIONS, rewrite_order_by
-from graphapp.ordering import collation_string, sort_key
+from graphapp.ordering import collation_string, sort_key, term_collation_string
 
 SUITES = Path(__file__).parent / "data" / "w3c-sparql-syntax"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -180,3 +180,28 @@ def test_the_sort_key_function_orders_engine_terms_as_sparql() -> None:
         "a",
         "b",
     ]
+
+
+_XSD_TYPES = ["integer", "string", "decimal", "int", "boolean", "dateTime", "gYear"]
+_texts = st.one_of(
+    st.text(max_size=6),
+    st.text(alphabet="\x00\x01\x02a", max_size=4),
+    st.from_regex(r"[+-]?[0-9]{1,25}", fullmatch=True),
+    st.sampled_from(["007", "+5", "-0", " 5", "5 ", "١٢", "1e3"]),
+    st.integers(min_value=4290, max_value=4310).map(lambda digits: "9" * digits),  # beyond what int() reads
+)
+_terms = st.one_of(
+    st.builds(lambda v, lang: ox.Literal(v, language=lang), _texts, st.sampled_from(["es", "en", "es-mx"])),
+    st.builds(lambda v, t: ox.Literal(v, datatype=ox.NamedNode(XSD + t)), _texts, st.sampled_from(_XSD_TYPES)),
+    st.builds(ox.Literal, _texts),
+    st.builds(ox.NamedNode, st.sampled_from(["http://x/", "http://x/é", "urn:a", "https://w3id.org/gakg/id/a"])),
+    st.builds(ox.BlankNode, st.sampled_from(["b0", "b1"])),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_terms)
+def test_the_sort_key_function_writes_each_term_as_the_collation_string(term: ox.Literal) -> None:
+    """The function the engine calls writes the common terms directly; the string is the one :func:`collation_string`
+    writes through :func:`sort_key`, whatever the term."""
+    assert term_collation_string(term) == collation_string(term)
