@@ -35,13 +35,16 @@ from pathlib import Path
 
 from . import metrics
 from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main, worker_main_waiting
-from .zygote import DIRTY_LIMIT_MB, ForkedProcess, MemoryCopy
+from .zygote import DIRTY_LIMIT_MB, FAULT_MB, ForkedProcess, MemoryCopy
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25  # how often a running query checks whether its client is still there
+READ_EVERY = 64
+"""Jobs after which a worker's own pages are read again (``smaps_rollup``) even if its bound is within the budget:
+the zygote's own writes may leave a page to one worker without a fault of the worker's."""
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -106,7 +109,10 @@ class _Worker:
         self.process = process
         self.stderr_path = stderr_path
         self.version = version
-        self.dirty = 0.0  # MB of the copy made its own, as read after its last job (dirty_mb)
+        self.dirty = 0.0  # MB of the copy made its own: read (dirty_mb), or at most that (dirty_bound_mb)
+        self.dirty_read = True  # whether ``dirty`` was read, not bounded
+        self._read_at = (0.0, 0)  # what dirty_mb read, and the worker's minor faults then (a fork starts at 0, 0)
+        self._bounded = 0  # jobs since the last reading
 
     @classmethod
     def spawned(cls, ctx: mp.context.SpawnContext, snapshot: Snapshot, memory_bytes: int, workdir: Path) -> _Worker:
@@ -164,7 +170,29 @@ class _Worker:
     def dirty_mb(self) -> float:
         """What a forked worker has written to its own pages (0 for a spawned one, which holds its own data); kept
         in :attr:`dirty` (an idle worker writes nothing)."""
-        self.dirty = self.process.private_dirty_mb() if isinstance(self.process, ForkedProcess) else 0.0
+        if isinstance(self.process, ForkedProcess):
+            faults = self.process.minor_faults()  # before the reading: a fault in between is counted again later
+            self.dirty = self.process.private_dirty_mb()
+            self._read_at = (self.dirty, faults if faults is not None else -1)
+        else:
+            self.dirty = 0.0
+        self.dirty_read, self._bounded = True, 0
+        return self.dirty
+
+    def dirty_bound_mb(self) -> float | None:
+        """At most what :meth:`dirty_mb` would read, without walking the worker's pages: what it read last, plus a
+        page per minor fault since (a page the worker copies or allocates is one fault). None when no bound is
+        known (huge pages, an unreadable counter), or after :data:`READ_EVERY` bounded jobs: then read it. Kept in
+        :attr:`dirty`."""
+        if not isinstance(self.process, ForkedProcess):
+            return 0.0
+        read, faults_then = self._read_at
+        faults = self.process.minor_faults()
+        if FAULT_MB is None or faults is None or faults_then < 0 or self._bounded >= READ_EVERY:
+            return None
+        self.dirty = read + (faults - faults_then) * FAULT_MB
+        self.dirty_read = False
+        self._bounded += 1
         return self.dirty
 
 
@@ -438,10 +466,19 @@ class WorkerPool:
         pool's budget (``size`` × ``dirty_limit_mb``). A budget for the pool rather than a limit per worker: one
         client's queries go to one worker (warmest first, :meth:`_release`), which may then keep what the others
         do not use, and the total stays the same."""
-        dirty = worker.dirty_mb()
+        budget = self.dirty_limit_mb * self.size
         with self._lock:
-            others = sum(w.dirty for w in self._all if w is not worker)
-        return dirty + others > self.dirty_limit_mb * self.size
+            others = [w for w in self._all if w is not worker]
+        held = sum(w.dirty for w in others)
+        bound = worker.dirty_bound_mb()  # a cheap query faults few pages: no need to walk them
+        if bound is not None and bound + held <= budget:
+            return False
+        dirty = worker.dirty_mb()
+        if dirty + held <= budget:
+            return False
+        # the others' figures may be bounds above what they hold: read them before replacing this worker
+        held = sum(w.dirty if w.dirty_read else w.dirty_mb() for w in others)
+        return dirty + held > budget
 
     async def _exchange(
         self, worker: _Worker, job: Job | UpdateJob, gone: Callable[[], Awaitable[bool]] | None

@@ -56,6 +56,11 @@ class GraphStore:
         self.base_iri = base_iri
         self.files: list[SourceFile] = []
         self._reads_stopped = threading.Event()
+        # the list of named graphs, remembered until a change: the engine on disk took about 2.5 ms to list them at
+        # 10^6 triples, and every SPARQL request asks for it (docs/benchmarks.md, «What a cheap query paid at 10^6»)
+        self._graphs: list[str] | None = None
+        self._graphs_changes = 0  # changes so far: a list read before a change is not remembered after it
+        self._graphs_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, include_restricted: bool = False) -> GraphStore:
@@ -72,6 +77,7 @@ class GraphStore:
             quads = [rebase_quad(q, self.base_iri) for q in quads]
         self._store.bulk_extend(quads)
         self.files.extend(files)
+        self.forget_cached_graphs()
 
     def replace_graphs(self, graphs: Iterable[str], files: Iterable[SourceFile]) -> int:
         """Empty ``graphs`` (IRIs as stored) and load ``files`` into theirs (under the store's base): how
@@ -88,6 +94,7 @@ class GraphStore:
         self._store.bulk_extend(quads)
         if self.path is not None:
             self._store.flush()
+        self.forget_cached_graphs()
         return len(quads)
 
     def snapshot(self, target: Path) -> Path:
@@ -105,7 +112,10 @@ class GraphStore:
         return self.snapshot(target)
 
     def forget_cached_graphs(self) -> None:
-        """Nothing to forget: the embedded engine answers :meth:`graphs` itself."""
+        """Forget the list of graphs (:meth:`graphs`): the store changed, here or in another process."""
+        with self._graphs_lock:
+            self._graphs = None
+            self._graphs_changes += 1
 
     def apply(self, add: Iterable[ox.Quad], remove: Iterable[ox.Quad]) -> None:
         """Remove then add quads in one transaction: all or nothing, durable once it returns.
@@ -114,7 +124,10 @@ class GraphStore:
         :func:`graphapp.writes.changes.skolemize`)."""
         text = data_update(list(remove), list(add))
         if text:
-            self._store.update(text)
+            try:
+                self._store.update(text)
+            finally:
+                self.forget_cached_graphs()
 
     def source_graphs(self) -> list[str]:
         """IRIs (as served, under this store's base) of the graphs loaded from the project's files."""
@@ -150,13 +163,22 @@ class GraphStore:
     def close(self) -> None:
         """Release the engine (on disk: its lock on the folder, so another process or command may open it)."""
         self._store = ox.Store()  # the on-disk store is closed when its last reference goes
+        self.forget_cached_graphs()
 
     def __len__(self) -> int:
         return len(self._store)
 
     def graphs(self) -> list[str]:
-        """IRIs of the named graphs in the store."""
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        """IRIs of the named graphs in the store (listed once per change: :meth:`forget_cached_graphs`)."""
+        with self._graphs_lock:
+            if self._graphs is not None:
+                return list(self._graphs)
+            changes = self._graphs_changes
+        listed = sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        with self._graphs_lock:
+            if changes == self._graphs_changes:
+                self._graphs = listed
+        return list(listed)
 
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
@@ -281,6 +303,7 @@ class GraphStore:
         self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         if self.path is not None:
             self._store.flush()
+        self.forget_cached_graphs()
         self.optimize()
         return len(self._store)
 

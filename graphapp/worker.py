@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from . import results
 from .engine_order import CUSTOM_FUNCTIONS, rewrite_order_by
-from .heap import release_free_memory
+from .heap import HeapWatch
 from .sandbox import SandboxError, deny_network, limit_memory, redirect_stderr
 from .sparql_guard import Inspection, RefusedQuery
 
@@ -255,6 +255,7 @@ def _serve(conn: Connection, snapshot: Snapshot, copy: ox.Store | None = None) -
     (:mod:`graphapp.zygote`) keeps the version it was forked on: the pool replaces it rather than have it reload."""
     store = copy if copy is not None else _load(snapshot.path)
     version = snapshot.version
+    heap = HeapWatch()
     conn.send(("ready", None))
     while True:
         try:
@@ -288,9 +289,10 @@ def _serve(conn: Connection, snapshot: Snapshot, copy: ox.Store | None = None) -
         except Exception as exc:
             conn.send(("error", str(exc) or "evaluation failed"))
         # what the evaluation allocated (joins, the answer's rows) goes back to the system, not kept for reuse:
-        # a worker that answered one large query no longer holds its peak (see graphapp.heap)
+        # a worker that answered one large query no longer holds its peak (see graphapp.heap); a cheap query,
+        # which did not grow the heap, is not followed by a walk of the whole heap
         message = job = answer = None
-        release_free_memory()
+        heap.release_if_grown()
 
 
 def worker_main(conn: Connection, snapshot: Snapshot, memory_bytes: int, stderr_path: str) -> None:
