@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import metrics
 from .worker import Answer, Job, QueryError, Snapshot, UpdateJob, worker_main, worker_main_waiting
-from .zygote import DIRTY_LIMIT_MB, FAULT_MB, ForkedProcess, MemoryCopy
+from .zygote import DIRTY_LIMIT_MB, PAGE_BYTES, ForkedProcess, MemoryCopy
 
 __all__ = ["Answer", "ClientLimiter", "Job", "QueryError", "UpdateJob", "WorkerPool", "readable_syntax_error"]
 
@@ -111,7 +111,7 @@ class _Worker:
         self.version = version
         self.dirty = 0.0  # MB of the copy made its own: read (dirty_mb), or at most that (dirty_bound_mb)
         self.dirty_read = True  # whether ``dirty`` was read, not bounded
-        self._read_at = (0.0, 0)  # what dirty_mb read, and the worker's minor faults then (a fork starts at 0, 0)
+        self._read_at: tuple[float, tuple[int, int] | None] = (0.0, None)  # what dirty_mb read, and the counters then
         self._bounded = 0  # jobs since the last reading
 
     @classmethod
@@ -171,9 +171,9 @@ class _Worker:
         """What a forked worker has written to its own pages (0 for a spawned one, which holds its own data); kept
         in :attr:`dirty` (an idle worker writes nothing)."""
         if isinstance(self.process, ForkedProcess):
-            faults = self.process.minor_faults()  # before the reading: a fault in between is counted again later
+            counters = self.process.memory_counters()  # before the reading: a fault in between is counted again
             self.dirty = self.process.private_dirty_mb()
-            self._read_at = (self.dirty, faults if faults is not None else -1)
+            self._read_at = (self.dirty, counters)
         else:
             self.dirty = 0.0
         self.dirty_read, self._bounded = True, 0
@@ -181,16 +181,18 @@ class _Worker:
 
     def dirty_bound_mb(self) -> float | None:
         """At most what :meth:`dirty_mb` would read, without walking the worker's pages: what it read last, plus a
-        page per minor fault since (a page the worker copies or allocates is one fault). None when no bound is
-        known (huge pages, an unreadable counter), or after :data:`READ_EVERY` bounded jobs: then read it. Kept in
-        :attr:`dirty`."""
+        page per minor fault since (a page of the copy it writes to is copied at a fault, one page even within a
+        huge page), plus what its memory not backed by a file grew by (what it allocated, huge pages whole). None
+        before its first reading, when the counters cannot be read, or after :data:`READ_EVERY` bounded jobs:
+        then read it. Kept in :attr:`dirty`."""
         if not isinstance(self.process, ForkedProcess):
             return 0.0
-        read, faults_then = self._read_at
-        faults = self.process.minor_faults()
-        if FAULT_MB is None or faults is None or faults_then < 0 or self._bounded >= READ_EVERY:
+        read, then = self._read_at
+        now = self.process.memory_counters()
+        if then is None or now is None or self._bounded >= READ_EVERY:
             return None
-        self.dirty = read + (faults - faults_then) * FAULT_MB
+        faults, grown = now[0] - then[0], max(0, now[1] - then[1])
+        self.dirty = read + (faults * PAGE_BYTES + grown) / 2**20
         self.dirty_read = False
         self._bounded += 1
         return self.dirty

@@ -16,7 +16,7 @@ forks the query workers from it: a forked worker shares the copy's pages with th
   replaces the workers of an older version before their next job.
 - **Memory.** A worker that scans the store writes to the pages it reads (the engine's counters), so after a
   heavy query it holds a private copy of much of the store; after each job the pool bounds what it made its own by
-  its count of page faults (:meth:`ForkedProcess.minor_faults`), reads its ``Private_Dirty``
+  counters the kernel keeps (:meth:`ForkedProcess.memory_counters`), reads its ``Private_Dirty``
   (``/proc/PID/smaps_rollup``) when that bound passes the budget, and replaces it by a fresh fork past
   ``GRAPHAPP_WORKER_DIRTY_MB`` (:data:`DIRTY_LIMIT_MB` by default; a budget for the pool). A worker's
   memory cap (``GRAPHAPP_WORKER_MEMORY_MB``) counts beyond the shared copy.
@@ -48,20 +48,7 @@ log = logging.getLogger(__name__)
 #: a forked worker that has written more than this to its own pages is replaced by a fresh fork after its job
 #: (the default of ``GRAPHAPP_WORKER_DIRTY_MB``)
 DIRTY_LIMIT_MB = 64
-
-
-def _one_page_per_fault() -> bool:
-    """Whether a minor fault maps one base page at most: not where transparent huge pages are always on, nor where
-    glibc is told to ask for them (``GLIBC_TUNABLES``), since one fault may then map 2 MB."""
-    try:
-        always = "[always]" in Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text(encoding="ascii")
-    except OSError:
-        always = False
-    return not always and "hugetlb" not in os.environ.get("GLIBC_TUNABLES", "")
-
-
-#: MB a worker's own pages grow by at most per minor fault, or None where a fault may map more than one page
-FAULT_MB: float | None = os.sysconf("SC_PAGE_SIZE") / 2**20 if _one_page_per_fault() else None
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 # ---------------------------------------------------------------- web process side
@@ -103,14 +90,19 @@ class ForkedProcess:
                 os.close(self._pidfd)
                 self._pidfd = None
 
-    def minor_faults(self) -> int | None:
-        """The page faults this worker has taken without reading a file or swap since it was forked (a page of the
-        copy it wrote to, and copied, is one of them): ``/proc/PID/stat``, which the kernel reads from a counter,
-        where ``smaps_rollup`` walks every page of the worker (about 3 ms at 10^6 triples). None when unknown."""
+    def memory_counters(self) -> tuple[int, int] | None:
+        """Two counters the kernel keeps for this worker, read without walking its pages (``smaps_rollup`` walks
+        every one: about 3 ms at 10^6 triples): the page faults it has taken without reading a file or swap since
+        it was forked (``/proc/PID/stat``; a page of the copy it wrote to, and so copied, is one of them), and the
+        bytes of its memory that are resident and not backed by a file (``/proc/PID/statm``; what it allocates adds
+        to them, a huge page as much as it maps). None when unknown."""
         try:
             with open(f"/proc/{self.pid}/stat", "rb") as fh:
-                text = fh.read()
-            return int(text[text.rindex(b")") + 2 :].split()[7])  # field 10, minflt (the name may hold spaces)
+                stat = fh.read()
+            with open(f"/proc/{self.pid}/statm", "rb") as fh:
+                statm = fh.read().split()
+            faults = int(stat[stat.rindex(b")") + 2 :].split()[7])  # field 10, minflt (the name may hold spaces)
+            return faults, (int(statm[1]) - int(statm[2])) * PAGE_BYTES
         except (OSError, ValueError, IndexError):
             return None
 
