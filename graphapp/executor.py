@@ -146,7 +146,10 @@ class _Worker:
         try:
             if self.conn.poll(timeout):
                 kind, payload = self.conn.recv()
-                return None if kind == "ready" else str(payload)
+                if kind != "ready":
+                    return str(payload)
+                self._counted_from_fork()
+                return None
         except (EOFError, OSError):
             return "the worker died while loading the data: " + self.last_words()
         return f"the worker did not start within {timeout:g} s"
@@ -179,12 +182,20 @@ class _Worker:
         self.dirty_read, self._bounded = True, 0
         return self.dirty
 
+    def _counted_from_fork(self) -> None:
+        """Start the bound (:meth:`dirty_bound_mb`) at the fork, without reading the pages: nothing was the worker's
+        own then, a fork counts its faults from 0, and what its memory grew by is counted from now (its growth
+        until now was made at faults, counted already, unless the kernel gave it huge pages: the reading every
+        :data:`READ_EVERY` jobs corrects that)."""
+        if isinstance(self.process, ForkedProcess) and (counters := self.process.memory_counters()) is not None:
+            self._read_at = (0.0, (0, counters[1]))
+
     def dirty_bound_mb(self) -> float | None:
         """At most what :meth:`dirty_mb` would read, without walking the worker's pages: what it read last, plus a
         page per minor fault since (a page of the copy it writes to is copied at a fault, one page even within a
         huge page), plus what its memory not backed by a file grew by (what it allocated, huge pages whole). None
-        before its first reading, when the counters cannot be read, or after :data:`READ_EVERY` bounded jobs:
-        then read it. Kept in :attr:`dirty`."""
+        when the counters cannot be read, or after :data:`READ_EVERY` bounded jobs: then read it. Kept in
+        :attr:`dirty`."""
         if not isinstance(self.process, ForkedProcess):
             return 0.0
         read, then = self._read_at
