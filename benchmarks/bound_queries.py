@@ -10,15 +10,13 @@ the whole graph. Each query runs 5 times each way on the same store (median); th
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loaded_store import run_on_a_store  # noqa: E402
+from benchmarks.loaded_store import median_run, run_on_a_store  # noqa: E402
 
 ID = "https://w3id.org/gakg/id/"
 DURANGO = ID + "practica/reubicacion-ladrilleras-durango"
@@ -65,12 +63,9 @@ def measure(store_path: Path, times: int = 5) -> list[str]:
         took: dict[str, float] = {}
         answers: dict[str, list[str]] = {}
         for way, run in ways.items():
-            seconds = []
-            for _ in range(times):
-                t0 = time.perf_counter()
-                answer = sorted(str(list(solution)) for solution in run())
-                seconds.append(time.perf_counter() - t0)
-            took[way], answers[way] = statistics.median(seconds), answer
+            took[way], answers[way] = median_run(
+                lambda run=run: sorted(str(list(solution)) for solution in run()), times
+            )
         same = "" if answers["engine"] == answers["written"] else " (answers differ!)"
         ratio = took["engine"] / took["written"] if took["written"] else float("inf")
         rows.append(

@@ -1,19 +1,34 @@
 """An embedded store of the shipped data (without the restricted folder) plus generated triples, for the
-benchmarks that start the service on an already-loaded store (``first_page.py``, ``web_memory.py``)."""
+benchmarks that start the service on an already-loaded store (``first_page.py``, ``web_memory.py``), and the
+timing the benchmarks that compare two ways of one answer share (:func:`median_run`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def median_run(run: Callable[[], T], times: int) -> tuple[float, T]:
+    """``run`` called ``times`` times: the median of its times in seconds, and what its last call returned (the
+    benchmarks that compare two ways of one answer compare these)."""
+    seconds = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        result = run()
+        seconds.append(time.perf_counter() - t0)
+    return statistics.median(seconds), result
 
 
 @contextlib.contextmanager

@@ -11,15 +11,13 @@ that both give the same hits; prints the memory the folded labels add.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loaded_store import run_on_a_store  # noqa: E402
+from benchmarks.loaded_store import median_run, run_on_a_store  # noqa: E402
 
 SEARCHES = ["agua", "ladrilleras", "gobierno abierto", "objetivo 16", "transparencia municipal", "nezahualcoyotl"]
 
@@ -78,12 +76,7 @@ def measure(store_path: Path) -> list[str]:
             ("each", lambda text=text: folding_each_time(index, text, "es")),
             ("once", lambda text=text: index.search(text, "es")),
         ):
-            seconds = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                hits[way] = run()
-                seconds.append(time.perf_counter() - t0)
-            took[way] = statistics.median(seconds)
+            took[way], hits[way] = median_run(run, 3)
         same = "" if hits["each"] == hits["once"] else " (hits differ!)"
         rows.append(
             f"| «{text}» | {len(hits['once'])}{same} | {took['each'] * 1000:.0f} ms | {took['once'] * 1000:.0f} ms "
