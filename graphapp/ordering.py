@@ -171,7 +171,8 @@ def collation_string(value: object) -> str:
 def term_collation_string(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """:func:`collation_string` of an engine term, written directly for the terms a sort meets most (IRIs, strings,
     language strings and ``xsd:integer`` in ASCII digits) instead of through :func:`sort_key`'s tuple: the same
-    string, in a quarter of the time (``python benchmarks/answer_writing.py``, the ``ORDER BY`` rewrite).
+    string, about a tenth of the time at 10^6 triples (docs/benchmarks.md, «The sort keys of the ``ORDER BY`` rewrite»;
+    ``python benchmarks/answer_writing.py`` times the rewrite).
 
     >>> term = ox.Literal("Agua", language="es")
     >>> term_collation_string(term) == collation_string(term)

@@ -56,7 +56,7 @@ class GraphStore:
         self.base_iri = base_iri
         self.files: list[SourceFile] = []
         self._reads_stopped = threading.Event()
-        # the list of named graphs, remembered until a change: the engine on disk took about 2.5 ms to list them at
+        # the list of named graphs, remembered until a change: the engine on disk took about 2.6 ms to list them at
         # 10^6 triples, and every SPARQL request asks for it (docs/benchmarks.md, «What a cheap query paid at 10^6»)
         self._graphs: list[str] | None = None
         self._graphs_changes = 0  # changes so far: a list read before a change is not remembered after it
