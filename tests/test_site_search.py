@@ -5,9 +5,11 @@ and SDG codes, a word of its description only, and an SDG code with or without i
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from benchmarks.site_search import folding_each_time
+from graphapp.config import Settings
 from graphapp.index import GraphIndex
 from graphapp.store import GraphStore
 
@@ -48,3 +50,31 @@ def test_each_way_of_being_found_still_finds(index: GraphIndex) -> None:
     assert iris("ods16")[:1] == iris("objetivo 16")[:1] == [goal_16]  # by code, with or without its space
     assert any(h.score == 0.2 for h in index.search("contaminación ambiental", "es"))  # by a description's words
     assert iris("zzzz nada") == []
+
+
+def test_the_search_after_writes_finds_what_a_new_index_finds(settings: Settings) -> None:
+    """After a write the index is refreshed, not built again: the written entities' texts are searched one by one
+    beside the joined texts of the others (whose entries for those entities no longer count), and once many were
+    written everything is joined again. Each way finds what an index built from the store as it now is finds."""
+    store = GraphStore.from_settings(settings)
+    before = GraphIndex.build(store)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    renamed = sorted(before.labels)[:5]
+    old = [q for q in store.quads_about(renamed) if q.predicate == label]
+    new = [
+        ox.Quad(ox.NamedNode(iri), label, ox.Literal(f"Zanahoria agua {n}", language="es"), old[0].graph_name)
+        for n, iri in enumerate(renamed)
+    ]
+    store.apply(new, old)
+
+    refreshed = before.refreshed(store, set(renamed))
+    assert refreshed.stale == frozenset(renamed)  # a few written: searched one by one, not joined again
+    everything = refreshed.refreshed(store, set(before.labels))  # more than a tenth: joined again
+    assert everything.stale == frozenset() and everything.folded == {}
+    built = GraphIndex.build(store)
+    for q in ["zanahoria", "zanahoria agua", "agua", *[before.label(iri, "es") or "" for iri in renamed], *QUERIES]:
+        for lang in ("es", "en"):
+            expected = built.search(q, lang)
+            assert refreshed.search(q, lang) == everything.search(q, lang) == expected, q
+            assert expected == folding_each_time(built, q, lang), q
+    assert {h.iri for h in refreshed.search("zanahoria", "es")} == set(renamed)
