@@ -18,7 +18,7 @@ from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import Any
 
 from graphapp import derived
-from graphapp.background import BuiltInBackground
+from graphapp.background import REAPER, BuiltInBackground
 from graphapp.finder import PracticeIndex
 from graphapp.graphviews.projection import build_entity_graph
 from graphapp.heap import collector_paused
@@ -177,6 +177,53 @@ def test_a_replaced_value_is_released_and_freed_at_once() -> None:
             assert gone() is None
     finally:
         built.close()
+
+
+class _Large(_Value):
+    """A built value that can be taken apart (as the views' projection can)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.rows = dict.fromkeys(range(10_000))
+
+    def dismantle(self) -> None:
+        self.rows.clear()
+
+
+def test_a_replaced_value_is_taken_apart_once_its_last_reader_lets_go() -> None:
+    """A value that the builder replaced and that can be taken apart is emptied in the reaper's thread, a piece at a
+    time, and only once nobody reads it: a request still reading the previous version's value reads it whole."""
+    built: BuiltInBackground[_Large] = BuiltInBackground("large", lambda version, part: _Large(version))
+    try:
+        built.publish(1)
+        built.request()
+        assert built.wait(60)
+        reading = built.get().value  # a request of version 1 under way
+        built.publish(2)
+        assert built.wait(60)
+        assert built.latest().version == 2  # type: ignore[union-attr]
+        assert not REAPER.settle(0.5)  # the request still reads version 1's value
+        assert len(reading.rows) == 10_000 and reading.released_calls == 1
+        rows = reading.rows
+        del reading  # the request ends
+        assert REAPER.settle(30)
+        assert rows == {}
+        assert len(built.get().value.rows) == 10_000  # the value served is whole
+    finally:
+        built.close()
+
+
+def test_a_projection_taken_apart_is_empty_and_freed(public_store: GraphStore) -> None:
+    eg = build_entity_graph(public_store)
+    dict(eg.graph.degree())
+    adjacency = eg.graph._adj
+    assert adjacency
+    gone = weakref.ref(eg.graph)
+    with collector_paused():
+        eg.dismantle()
+        assert adjacency == {} and eg.classes == {} and eg.primary == {}
+        del eg
+        assert gone() is None
 
 
 def test_a_released_projection_is_freed_without_a_collection(public_store: GraphStore) -> None:
