@@ -145,6 +145,17 @@ class Settings:
             "version's, or says it is being prepared (503 with Retry-After)."
         },
     )
+    switch_interval_ms: float = field(
+        default=1.0,
+        metadata={
+            "help": "Milliseconds a thread of the web process runs before another that waits gets the interpreter's "
+            "lock (the interpreter's own default is 5). A page that asks the store gives the lock up and waits for "
+            "it again at each step; beside a request that computes in Python (the finder, the site's search) it "
+            "waited that long each time. With 1 ms such a page waited a quarter to a half as long at 10^6 triples "
+            "(median), and the finder answered about a tenth fewer a second (docs/benchmarks.md, python "
+            "benchmarks/cheap_beside_heavy.py)."
+        },
+    )
     query_copy: str = field(
         default="memory",
         metadata={
@@ -221,6 +232,7 @@ class Settings:
             "max_response_bytes",
             "update_timeout",
             "max_update_statements",
+            "switch_interval_ms",
         )
         bad = [name for name in positive if getattr(settings, name) <= 0]
         bad += [

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
@@ -80,6 +81,7 @@ class Service:
 
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         large_blocks_returned()  # this process's large blocks go back to the system when freed
+        sys.setswitchinterval(settings.switch_interval_ms / 1000)  # see Settings.switch_interval_ms
         self.settings = settings
         self.workdir = make_workdir()  # graphapp-<pid>-*: folders of killed servers are removed at start
         self._stopping = threading.Event()  # set by close: builds under way give up
