@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.first_page import PAGE, _free_port, _until  # noqa: E402
+from benchmarks.first_page import PAGE, _until, served  # noqa: E402
 from benchmarks.loaded_store import loaded_store  # noqa: E402
 
 FINDER = ("/api/practices/search", {"q": "participación ciudadana en el presupuesto"})
@@ -82,25 +81,12 @@ def measure(base: str, rounds: int) -> tuple[list[float], list[float], float]:
 
 @contextlib.contextmanager
 def serving(env: dict[str, str], interval: str, log: Path) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve"],
-            env={**env, "GRAPHAPP_PORT": str(port), "GRAPHAPP_SWITCH_INTERVAL_MS": interval},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 1800
-            with httpx.Client() as client:
-                path, params = FINDER
-                if _until(client, f"{base}{path}?q={params['q']}", deadline, "application/json") is None:
-                    raise SystemExit(f"the service did not answer the finder; see {log}")
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=120)
+    """The service with this switch interval, once the finder answers: its base URL."""
+    with served({**env, "GRAPHAPP_SWITCH_INTERVAL_MS": interval}, log) as (base, _), httpx.Client() as client:
+        path, params = FINDER
+        if _until(client, f"{base}{path}?q={params['q']}", time.monotonic() + 1800, "application/json") is None:
+            raise SystemExit(f"the service did not answer the finder; see {log}")
+        yield base
 
 
 def run(env: dict[str, str], intervals: list[str], rounds: int, logs: Path) -> list[str]:

@@ -22,10 +22,12 @@ finder again until they are up to date with it. Prints Markdown tables.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,42 +138,49 @@ class Start:
     after_write: dict[str, Waits] = field(default_factory=dict)
 
 
-def _start(env: dict[str, str], log: Path, write: bool) -> Start:
+@contextlib.contextmanager
+def served(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``graphapp serve`` on a free port with ``env`` (its output in ``log``): its base URL and process, stopped at
+    the end of the block."""
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    out = Start()
-    with log.open("wb") as sink, httpx.Client() as client:
-        t0 = time.monotonic()
+    with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, "-m", "graphapp.cli", "serve"],
-            env={**env, "GRAPHAPP_PORT": str(port), "GRAPHAPP_UPDATE_TOKEN": TOKEN},
+            env={**env, "GRAPHAPP_PORT": str(port)},
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = t0 + DEADLINE
-            answered = _until(client, base + "/sparql?query=ASK%7B%7D", deadline, "application/sparql-results+json")
-            out.answer = answered - t0 if answered else None
-            page = _until(client, base + PAGE, deadline, "text/html")
-            out.page = page - t0 if page else None
-            out.waits = _asked(client, base, t0, deadline)
-            copy = _copy_serves(client, base, deadline)
-            out.copy = copy - t0 if copy else None
-            out.pss = tree_memory(proc.pid).get("pss")
-            if write:
-                _, body = _practice_update(f"first-page-{port}")
-                t = time.monotonic()
-                r = client.post(
-                    base + "/sparql/update",
-                    content=body.encode(),
-                    headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-                    timeout=120,
-                )
-                out.write_ack = time.monotonic() - t if r.status_code == 204 else None
-                out.after_write = _asked(client, base, t, t + DEADLINE)
+            yield f"http://127.0.0.1:{port}", proc
         finally:
             proc.terminate()
             proc.wait(timeout=120)
+
+
+def _start(env: dict[str, str], log: Path, write: bool) -> Start:
+    out = Start()
+    t0 = time.monotonic()
+    with served({**env, "GRAPHAPP_UPDATE_TOKEN": TOKEN}, log) as (base, proc), httpx.Client() as client:
+        deadline = t0 + DEADLINE
+        answered = _until(client, base + "/sparql?query=ASK%7B%7D", deadline, "application/sparql-results+json")
+        out.answer = answered - t0 if answered else None
+        page = _until(client, base + PAGE, deadline, "text/html")
+        out.page = page - t0 if page else None
+        out.waits = _asked(client, base, t0, deadline)
+        copy = _copy_serves(client, base, deadline)
+        out.copy = copy - t0 if copy else None
+        out.pss = tree_memory(proc.pid).get("pss")
+        if write:
+            _, body = _practice_update(f"first-page-{proc.pid}")
+            t = time.monotonic()
+            r = client.post(
+                base + "/sparql/update",
+                content=body.encode(),
+                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+                timeout=120,
+            )
+            out.write_ack = time.monotonic() - t if r.status_code == 204 else None
+            out.after_write = _asked(client, base, t, t + DEADLINE)
     return out
 
 
