@@ -308,11 +308,11 @@ class Reaper:
     once no reader holds it, in a thread of its own.
 
     A value of millions of objects freed at once holds the interpreter's lock until the last one is freed: the
-    views' projection took 113 ms at 10^6 triples, more than a second at 10^7, and every request of the web process
-    waited meanwhile. It was freed by whichever thread let it go last: the builder's, or a request's that still read
-    it. Here nobody waits for it: the reaper looks every ``poll`` seconds whether anyone else still holds it (its
-    reference count) and then empties it a piece at a time, so that the other threads get the lock every few
-    milliseconds.
+    views' projection took 113-147 ms at 10^6 triples, and ten times as much at 10^7 (docs/benchmarks.md «A replaced
+    projection taken apart piece by piece»); every request of the web process waited meanwhile. It was freed by
+    whichever thread let it go last: the builder's, or a request's that still read it. Here nobody waits for it: the
+    reaper looks every ``poll`` seconds whether anyone else still holds it (its reference count) and then empties it
+    a piece at a time, so that the other threads get the lock every few milliseconds.
 
     >>> class Big:
     ...     def __init__(self): self.rows = dict.fromkeys(range(100_000))

@@ -68,8 +68,8 @@ class EntityGraph:
 
     def dismantle(self) -> None:
         """Free this projection a few objects at a time, once nobody reads it (:class:`graphapp.background.Reaper`
-        calls it): freed at once, its millions of dictionaries held the interpreter's lock for the whole time, 113 ms at
-        10^6 triples and more than a second at 10^7, and every request of the web process waited meanwhile. Emptied
+        calls it). Freed at once, its millions of dictionaries held the interpreter's lock the whole time: 113-147 ms
+        at 10^6 triples, more than a second at 10^7, and every request of the web process waited meanwhile. Emptied
         by a loop, the lock passes to the other threads every few milliseconds."""
         self.released()
         for table in (self.graph._adj, self.graph._node, self.classes, self.primary, self._memo):
