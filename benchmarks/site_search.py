@@ -12,13 +12,18 @@ that all give the same hits; prints the memory the folded labels take each way.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.loaded_store import median_run, run_on_a_store  # noqa: E402
+
+if TYPE_CHECKING:
+    from graphapp.index import GraphIndex
 
 SEARCHES = ["agua", "ladrilleras", "gobierno abierto", "objetivo 16", "transparencia municipal", "nezahualcoyotl"]
 
@@ -57,48 +62,10 @@ def folding_each_time(index: object, text: str, lang: str, limit: int = 20) -> l
     return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
 
 
-def testing_each_text(index: object, folded: dict[str, str], text: str, lang: str, limit: int = 20) -> list[object]:
-    """The search as it was from 2026-12-07 until the texts were joined: each entity's folded text (``folded``, made
-    once, outside the timing) tested for the first word, one by one."""
-    from graphapp.index import _CODE, _SEARCH_STOPWORDS, SearchHit, fold
-
-    words = fold(text).split()
-    if len(words) > 1:
-        words = [w for w in words if w not in _SEARCH_STOPWORDS] or words
-    code = _CODE.fullmatch(fold(text))
-    hits: dict[str, SearchHit] = {}
-    label_or_iri, texts = index.label_or_iri, index.texts  # type: ignore[attr-defined]
-
-    def keep(iri: str, matched: str, score: float) -> None:
-        if iri not in hits or score > hits[iri].score:
-            hits[iri] = SearchHit(iri, label_or_iri(iri, lang), matched, score)
-
-    by_code: set[str] = set()
-    if code:
-        for iri, codes in index.codes.items():  # type: ignore[attr-defined]
-            if iri in folded and any(
-                c.endswith(" " + code["code"]) and c.startswith(code["word"] or "") for c in codes
-            ):
-                keep(iri, fold(text), 3.0)
-                by_code.add(iri)
-    first = words[0]
-    for iri, one_text in folded.items():
-        if first not in one_text and not (iri in texts and any(first in t for t in texts[iri])):
-            continue
-        if iri in by_code:
-            continue
-        lines = one_text.split("\n")
-        for candidate, one in zip(index._candidates(iri), lines, strict=False):  # type: ignore[attr-defined]
-            if all(w in one for w in words):
-                keep(iri, candidate, (2.0 if one.startswith(first) else 1.0) - len(one) / 1000)
-        if iri in hits or len(words) == 1:
-            continue
-        together = " ".join(lines)
-        if all(w in together for w in words):
-            keep(iri, label_or_iri(iri, lang), 0.5 - len(together) / 100_000)
-        elif all(w in together or any(w in t for t in texts.get(iri, ())) for w in words):
-            keep(iri, label_or_iri(iri, lang), 0.2)
-    return sorted(hits.values(), key=lambda h: (-h.score, h.label))[:limit]
+def testing_each_text(index: GraphIndex) -> GraphIndex:
+    """The index as it was from 2026-12-07 until the texts were joined: every entity's folded text in the
+    dictionary that the search tests one by one (``GraphIndex.folded``, with nothing joined)."""
+    return dataclasses.replace(index, folded=dict(index.searchable()), joined=None, stale=frozenset())
 
 
 def measure(store_path: Path) -> list[str]:
@@ -106,7 +73,8 @@ def measure(store_path: Path) -> list[str]:
     from graphapp.store import GraphStore
 
     index = GraphIndex.build(GraphStore.read_only(store_path))
-    folded = dict(index.searchable())
+    one_by_one = testing_each_text(index)
+    folded = one_by_one.folded
     held = (sys.getsizeof(folded) + sum(sys.getsizeof(v) for v in folded.values())) / 2**20
     joined = index.joined
     assert joined is not None
@@ -124,7 +92,7 @@ def measure(store_path: Path) -> list[str]:
         hits = {}
         for way, run in (
             ("each", lambda text=text: folding_each_time(index, text, "es")),
-            ("texts", lambda text=text: testing_each_text(index, folded, text, "es")),
+            ("texts", lambda text=text: one_by_one.search(text, "es")),
             ("joined", lambda text=text: index.search(text, "es")),
         ):
             took[way], hits[way] = median_run(run, 3)
