@@ -6,12 +6,14 @@ At 10^6 triples these three cost a cheap query about 10 ms together, several tim
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from graphapp.config import ConfigError, Settings
 from graphapp.heap import HeapWatch, own_resident
 from graphapp.store import GraphStore
 from graphapp.zygote import ForkedProcess
@@ -102,3 +104,20 @@ def test_the_store_lists_its_graphs_again_after_a_change(tmp_path: Path) -> None
     store.replace_graphs(["urn:g:one", "urn:g:two"], [])
     assert store.graphs() == []
     store.close()
+
+
+def test_the_web_process_switches_threads_as_often_as_set() -> None:
+    """A page that asks the store gives the interpreter's lock up at each step and waits for it again: the web
+    process hands it over every GRAPHAPP_SWITCH_INTERVAL_MS (1 ms unless set), not every 5 ms (docs/benchmarks.md,
+    «The switch interval of the web process»)."""
+    previous = sys.getswitchinterval()
+    try:
+        with make_app_client({"GRAPHAPP_SWITCH_INTERVAL_MS": "2"}) as client:
+            assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+            assert sys.getswitchinterval() == pytest.approx(0.002)
+        with make_app_client() as client:
+            assert sys.getswitchinterval() == pytest.approx(0.001)
+        with pytest.raises(ConfigError, match="GRAPHAPP_SWITCH_INTERVAL_MS"):
+            Settings.from_env({"GRAPHAPP_SWITCH_INTERVAL_MS": "0"})
+    finally:
+        sys.setswitchinterval(previous)
