@@ -23,6 +23,7 @@ from .conftest import make_app_client
 
 EVAL = json.loads((Path(__file__).parent / "finder_eval.json").read_text(encoding="utf-8"))["queries"]
 ID = "https://w3id.org/gakg/id/"
+GA = "https://w3id.org/gakg/ontology#"
 DURANGO = ID + "practica/reubicacion-ladrilleras-durango"
 JALISCO = ID + "practica/igualdad-laboral-salarial-jalisco"
 VERACRUZ = ID + "practica/informacion-eleccion-bachillerato-veracruz"
@@ -103,6 +104,28 @@ def test_long_descriptions_still_find_the_practice(client: TestClient) -> None:
     en = _search(client, q="The brick kilns in the neighbourhood burn tyres and the smoke gets into residents' homes")
     assert _top(es) == _top(en) == DURANGO
     assert abs(es["results"][0]["score"] - en["results"][0]["score"]) < 0.25
+
+
+def test_each_hit_is_scored_and_explained_as_when_every_practice_is(public_store: GraphStore) -> None:
+    """The finder reads the BM25 and the reasons of the practices over the threshold only (a search at 10^7 triples
+    scores 10^5 practices and shows ten): each hit must be what a search that reads every practice (threshold 0)
+    gives for it, and none may be missing; with a problem of the graph too, where a theme may lift a practice whose
+    label score is low."""
+    index = PracticeIndex.build(public_store)
+    problems = [str(row["p"]) for row in public_store.select_text(f"SELECT ?p WHERE {{ ?p a <{GA}Problem> }}")]
+    asked = [{"text": q["q"]} for q in EVAL] + [{"text": "", "themes": [theme]} for theme in sorted(index.themes)]
+    for iri in problems:
+        pq = index.problem_query(public_store, iri)
+        asked += [{"text": text, "problem_query": pq, "lang": lang} for text in ("", "agua") for lang in ("es", "en")]
+    lifted = 0
+    for question in asked:
+        shown = index.search(**question, limit=1000).hits
+        everything = index.search(**question, threshold=0.0, limit=1000).hits
+        iris = {h.iri for h in shown}
+        assert shown == [h for h in everything if h.iri in iris], question
+        assert all(h.iri in iris for h in everything if h.score > THRESHOLD + 0.001), question
+        lifted += any(w["kind"] == "theme" for h in shown for w in h.why) and "problem_query" in question
+    assert len(asked) > 150 and lifted  # the problems' themes lifted some practice
 
 
 def test_scores_are_between_threshold_and_one_best_first(client: TestClient) -> None:

@@ -15,13 +15,14 @@ each against their own collection (:meth:`Scorer._score_text`).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, truediv
 from typing import Literal
 
 from ..index import fold
-from .postings import CORE_FIELDS, FIELD_BITS, FIELD_MASK
+from .postings import CORE_FIELDS, FIELD_BITS, FIELD_MASK, LangIndex
 from .text import LIGHT_VERBS, analyse, stem
 from .thesaurus import ThemeHit, Thesaurus, sdg_order
 
@@ -81,6 +82,29 @@ class SearchResult:
 
 
 @dataclass
+class _Word:
+    """A word of the query as one reading scores it: its indexed variants, its specificity and weight, and the
+    recognised themes it names."""
+
+    word: str
+    variants: list[tuple[str, float]]
+    idf: float
+    weight: float
+    hits: list[ThemeHit]
+
+
+@dataclass
+class _Reading:
+    """The query read in one language, what :meth:`Scorer._details` needs to explain a practice's score."""
+
+    lang: str
+    words: list[_Word]
+    avgdl: float
+    picked: list[str]
+    expand: bool
+
+
+@dataclass
 class ProblemQuery:
     iri: str
     labels: dict[str, str] = field(default_factory=dict)
@@ -97,6 +121,8 @@ class Scorer(Thesaurus):
     common: dict[str, frozenset[str]]
     _collections_cache: list[frozenset[int]] | None = None
     _main_df_cache: dict[tuple[str, str, frozenset[int]], int] | None = None
+    _lengths_cache: dict[tuple[str, frozenset[int]], tuple[int, int]] | None = None
+    _strengths_cache: dict[str, dict[float, frozenset[int]]] | None = None
 
     def search(
         self,
@@ -122,9 +148,11 @@ class Scorer(Thesaurus):
         picked = list(dict.fromkeys(themes))
         parts = []
         if text.strip() or picked:
-            parts.append(self._score_text(text, picked, recognised, expand, scoring, unknown_cap=unknown_cap))
+            parts.append(
+                self._score_text(text, picked, recognised, expand, scoring, unknown_cap=unknown_cap, floor=threshold)
+            )
         if problem_query is not None:
-            parts.append(self._score_problem(problem_query, expand, lang))
+            parts.append(self._score_problem(problem_query, expand, lang, threshold))
         combined = parts[0] if parts else {}
         if len(parts) == 2:  # a text and a problem: a practice must answer both
             first, second = parts
@@ -237,16 +265,20 @@ class Scorer(Thesaurus):
         scoring: str,
         langs: tuple[str, ...] | None = None,
         unknown_cap: float = UNKNOWN_CAP,
+        floor: float = THRESHOLD,
+        keep: frozenset[int] = frozenset(),
     ) -> dict[int, Scored]:
-        """Per practice: (score, language of the better reading, BM25, raw reasons). ``langs`` forces the
-        readings (a label of the graph is read in its own language).
+        """Per practice scoring at least ``floor``, or in ``keep``: (score, language of the better reading, BM25, raw
+        reasons). ``langs`` forces the readings (a label of the graph is read in its own language).
 
         Practices and OGP commitments are scored each against their own collection (:meth:`_collections`): a
         word only commitments use is a word no practice uses when a practice is scored, so that adding
         commitments to the graph leaves the practices' scores as they were."""
         best: dict[int, Scored] = {}
         for members in self._collections():
-            scored = self._score_collection(text, picked, recognised, expand, scoring, langs, unknown_cap, members)
+            scored = self._score_collection(
+                text, picked, recognised, expand, scoring, langs, unknown_cap, members, floor, keep
+            )
             best.update(scored)
         return best
 
@@ -273,92 +305,160 @@ class Scorer(Thesaurus):
         langs: tuple[str, ...] | None,
         unknown_cap: float,
         members: frozenset[int],
+        floor: float,
+        keep: frozenset[int],
     ) -> dict[int, Scored]:
-        best: dict[int, Scored] = {}
+        """Scores every practice of ``members`` by whole sets of postings (:meth:`_contributions`), then reads the
+        BM25 and the reasons (:meth:`_details`) of those scoring at least ``floor`` or in ``keep`` only: a search at
+        10^7 triples scores a hundred thousand practices and shows ten (docs/benchmarks.md)."""
         n = max(len(members), 1)
         top_idf = _idf(1, n)
         theme_words = {w for h in recognised for w in h.words}
+        best: dict[int, tuple[float, _Reading]] = {}
         for lang in langs or self.readings(text, recognised):
             lx = self.langs[lang]
             tokens = list({s: (s, w) for s, w in reversed(analyse(text, lang))}.values())[::-1]
             total = 0.0
             unknown = 0.0
-            gained: dict[int, float] = defaultdict(float)
-            bm: dict[int, float] = defaultdict(float)
-            why: dict[int, list[Reason]] = defaultdict(list)
-            lengths = [lx.doc_len[d] for d in members if d in lx.doc_len]
-            avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
             bm_max = 0.0
+            gained: dict[int, float] = {}
+            words: list[_Word] = []
             for s, word in tokens:
                 variants = lx.variants(s)
-                docs = {d for v, _ in variants for d in lx.postings.get(v, ()) if d in members}
-                idf = _idf(max(len(docs), 1), n)
+                used: set[int] = set()
+                for v, _ in variants:
+                    used.update(lx.postings.get(v, ()))
+                df = len(used.intersection(members))
+                idf = _idf(max(df, 1), n)
                 themed = word in theme_words
                 # a word that names a theme is the heart of the problem; a word no practice uses may be filler
-                weight = top_idf if themed else max(idf, top_idf / 2) if docs else UNKNOWN_WEIGHT * top_idf
-                if docs or themed:
+                weight = top_idf if themed else max(idf, top_idf / 2) if df else UNKNOWN_WEIGHT * top_idf
+                if df or themed:
                     total += weight
                 else:
                     unknown += weight
                 bm_max += idf * (K1 + 1)
-                # per practice: the best contribution of this word, and every reason (text, SDG, themes) for it
-                contrib: dict[int, float] = defaultdict(float)
-                reasons: dict[int, dict[str, Reason]] = defaultdict(dict)  # by "text", "sdg" or the theme
-                for v, strength in variants:
-                    for d, packed in lx.postings.get(v, {}).items():
-                        if d not in members:
-                            continue
-                        tf, mask = packed >> FIELD_BITS, packed & FIELD_MASK  # inline: the hot loop
-                        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lx.doc_len[d] / avgdl))
-                        bm[d] += idf * norm * strength
-                        if strength * idf > contrib[d] or "text" not in reasons[d]:
-                            reasons[d]["text"] = ("text", word, v, lang, mask)
-                        contrib[d] = max(contrib[d], strength * idf)
-                    for d in lx.sdg_postings.get(v, ()) if expand else ():
-                        if d not in members:
-                            continue
-                        contrib[d] = max(contrib[d], SDG_STRENGTH * strength * min(idf, weight))
-                        reasons[d].setdefault("sdg", ("sdg", word, v, lang, 0))
-                for hit in recognised if expand else ():
-                    if word not in hit.words:
-                        continue
-                    for d, (strength, relation, their, path) in self.related_docs(hit.theme).items():
-                        if d not in members:
-                            continue
-                        contrib[d] = max(contrib[d], hit.strength * strength * weight)
-                        reasons[d][hit.theme] = ("theme", word, hit.theme, relation, their, path)
-                for d, c in contrib.items():
-                    gained[d] += c
-                    found = reasons[d]
-                    if "sdg" in found and "text" in found:  # its SDG only where its text does not say it
-                        why[d].extend(r for k, r in found.items() if k != "sdg")
-                    else:  # most: at C speed (the generator was most of a search at 10^7 triples)
-                        why[d].extend(found.values())
+                hits = [h for h in recognised if word in h.words] if expand else []
+                words.append(_Word(word, variants, idf, weight, hits))
+                contrib = self._contributions(lx, words[-1], expand, members)
+                # gained[d] += contrib[d] for each practice, at C speed (a word of 10^5 practices at 10^7 triples)
+                gained.update(
+                    zip(contrib, map(add, map(gained.get, contrib, repeat(0.0)), contrib.values()), strict=True)
+                )
             for theme in picked:  # a picked theme is one more part of the query, as heavy as the rarest word
                 total += top_idf
-                for d, (strength, relation, their, path) in self.related_docs(theme).items():
-                    if d not in members:
-                        continue
-                    gained[d] += strength * top_idf
-                    why[d].append(("picked", theme, relation, their, path))
+                for d, (strength, *_) in self.related_docs(theme).items():
+                    if d in members:
+                        gained[d] = gained.get(d, 0.0) + strength * top_idf
             total += min(unknown, unknown_cap * top_idf)  # filler of a long description
             if total == 0:
                 continue
-            for d in set(gained) | set(bm):
-                score = bm[d] / bm_max if scoring == "bm25" and bm_max else gained[d] / total
-                if d not in best or score > best[d][0]:
-                    best[d] = (score, lang, bm[d], why[d])
-        return best
+            lengths = self._doc_lengths(lang, members)
+            reading = _Reading(lang, words, lengths[0] / lengths[1] if lengths[1] else 1.0, picked, expand)
+            scores: Iterable[tuple[int, float]]
+            if scoring == "bm25" and bm_max:  # the baseline docs/finder.md compares with: every practice's BM25
+                scores = ((d, self._details(d, reading)[0] / bm_max) for d in gained)
+            else:
+                scores = zip(gained, map(truediv, gained.values(), repeat(total)), strict=True)
+            for d, score in scores:
+                if (score >= floor or d in keep) and (d not in best or score > best[d][0]):
+                    best[d] = (score, reading)
+        return {d: (score, reading.lang, *self._details(d, reading)) for d, (score, reading) in best.items()}
 
-    def _score_problem(self, pq: ProblemQuery, expand: bool, reader: str | None = None) -> dict[int, Scored]:
+    def _contributions(self, lx: LangIndex, w: _Word, expand: bool, members: frozenset[int]) -> dict[int, float]:
+        """What one query word gives each practice of ``members``: the best of its text (1, or 0.9 through a shared
+        prefix), the statements of its SDGs (half) and its themes, as a share of the word's weight."""
+        layers: list[tuple[float, Set[int]]] = []
+        for v, strength in w.variants:
+            postings = lx.postings.get(v)
+            if postings:
+                layers.append((strength * w.idf, postings.keys() & members))
+            sdg = lx.sdg_postings.get(v) if expand else None
+            if sdg:
+                layers.append((SDG_STRENGTH * strength * min(w.idf, w.weight), sdg & members))
+        for hit in w.hits:
+            for strength, docs in self._related_by_strength(hit.theme).items():
+                layers.append((hit.strength * strength * w.weight, docs & members))
+        contrib: dict[int, float] = {}
+        for value, layer in sorted(layers, key=lambda layer: layer[0]):  # the larger value written last wins
+            contrib.update(dict.fromkeys(layer, value))
+        return contrib
+
+    def _related_by_strength(self, theme: str) -> dict[float, frozenset[int]]:
+        """The practices of :meth:`related_docs` grouped by strength; grouped once per index."""
+        cache = self._strengths_cache
+        if cache is None:
+            cache = self._strengths_cache = {}
+        found = cache.get(theme)
+        if found is None:
+            groups: dict[float, set[int]] = {}
+            for d, (strength, *_) in self.related_docs(theme).items():
+                groups.setdefault(strength, set()).add(d)
+            found = cache[theme] = {strength: frozenset(docs) for strength, docs in groups.items()}
+        return found
+
+    def _details(self, d: int, reading: _Reading) -> tuple[float, list[Reason]]:
+        """One practice's BM25 in a reading, and its reasons: per query word, the first of its variants found in the
+        practice's text, else in its SDGs, and the themes; then the picked themes."""
+        lx = self.langs[reading.lang]
+        bm = 0.0
+        why: list[Reason] = []
+        for w in reading.words:
+            found: dict[str, Reason] = {}  # by "text", "sdg" or the theme
+            for v, strength in w.variants:
+                packed = lx.postings.get(v, {}).get(d)
+                if packed is not None:
+                    tf, mask = packed >> FIELD_BITS, packed & FIELD_MASK
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lx.doc_len[d] / reading.avgdl))
+                    bm += w.idf * norm * strength
+                    found.setdefault("text", ("text", w.word, v, reading.lang, mask))
+                if reading.expand and d in lx.sdg_postings.get(v, ()):
+                    found.setdefault("sdg", ("sdg", w.word, v, reading.lang, 0))
+            for hit in w.hits:
+                related = self.related_docs(hit.theme).get(d)
+                if related is not None:
+                    _, relation, their, path = related
+                    found[hit.theme] = ("theme", w.word, hit.theme, relation, their, path)
+            if "sdg" in found and "text" in found:  # its SDG only where its text does not say it
+                why.extend(r for k, r in found.items() if k != "sdg")
+            else:
+                why.extend(found.values())
+        for theme in reading.picked:
+            related = self.related_docs(theme).get(d)
+            if related is not None:
+                _, relation, their, path = related
+                why.append(("picked", theme, relation, their, path))
+        return bm, why
+
+    def _doc_lengths(self, lang: str, members: frozenset[int]) -> tuple[int, int]:
+        """The summed length of ``members``' texts in ``lang`` and how many have one; counted once per index."""
+        cache = self._lengths_cache
+        if cache is None:
+            cache = self._lengths_cache = {}
+        key = (lang, members)
+        found = cache.get(key)
+        if found is None:
+            doc_len = self.langs[lang].doc_len
+            lengths = [doc_len[d] for d in members if d in doc_len]
+            found = cache[key] = (sum(lengths), len(lengths))
+        return found
+
+    def _score_problem(
+        self, pq: ProblemQuery, expand: bool, reader: str | None = None, floor: float = THRESHOLD
+    ) -> dict[int, Scored]:
         """A problem of the graph: practices that address it score 1; others score the better of sharing one of
         its themes and matching its label. Each label is read in its own language and a practice must match the
         labels of every language (the lower score counts): a match in one language only is a coincidence of
-        words («lack» ≈ «lack»). The reasons are those of the reader's language."""
+        words («lack» ≈ «lack»). The reasons are those of the reader's language. A practice whose label score is
+        under ``floor`` in a language is left out unless a theme or the problem itself may lift it."""
+        keep = {d for theme in pq.themes if expand for d in self.related_docs(theme)}
+        keep.update(self.doc_of[iri] for iri in pq.practices if iri in self.doc_of)
         per_lang: dict[str, dict[int, Scored]] = {}
         for label_lang, label in pq.labels.items():
             recognised = self.recognise(label) if expand else []
-            per_lang[label_lang] = self._score_text(label, [], recognised, expand, "coverage", (label_lang,))
+            per_lang[label_lang] = self._score_text(
+                label, [], recognised, expand, "coverage", (label_lang,), floor=floor, keep=frozenset(keep)
+            )
         out: dict[int, Scored] = {}
         if per_lang:
             first = reader if reader in per_lang else next(iter(per_lang))
