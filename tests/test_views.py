@@ -512,3 +512,32 @@ def test_views_reuse_the_projection(client: TestClient, monkeypatch: pytest.Monk
     _json(client, "/vistas/general")
     _json(client, f"/vistas/vecindario/{STL}")
     assert calls == []  # built once for this graph version, never per request
+
+
+def test_the_edges_among_drawn_entities_are_networkx_s_each_once() -> None:
+    """``edges_among`` (what the overview and the neighbourhood draw between the entities they show) asks a hub
+    about each drawn entity instead of walking its neighbours: the edges must be those of networkx's subgraph,
+    each once with its data, self-loops included, whichever side is larger."""
+    import random
+
+    import networkx as nx
+
+    from graphapp.graphviews.projection import edges_among
+
+    rng = random.Random(7)  # noqa: S311 - a fixed sample of test nodes, not a secret
+    graph = nx.Graph()
+    names = [f"n{i}" for i in range(300)]
+    for hub in names[:5]:  # hubs: more neighbours than the nodes asked about
+        graph.add_edges_from((hub, other, {"triples": ((hub, "p", other),)}) for other in names[5:])
+    for _ in range(600):
+        a, b = rng.sample(names, 2)
+        graph.add_edge(a, b, triples=((a, "q", b),))
+    graph.add_edge("n3", "n3", triples=(("n3", "r", "n3"),))
+    for size in (2, 10, 40, 400):
+        nodes = rng.sample(names, min(size, len(names))) + ["not-in-the-graph"]
+        found = edges_among(graph, nodes)
+        expected = graph.subgraph(nodes).edges(data=True)
+        assert len(found) == len(expected)
+        assert {frozenset((a, b)) for a, b, _ in found} == {frozenset((a, b)) for a, b, _ in expected}
+        assert all(data is graph.edges[a, b] for a, b, data in found)
+    assert ("n3", "n3", graph.edges["n3", "n3"]) in edges_among(graph, ["n3", "n4"])

@@ -11,12 +11,15 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..background import Built
 from ..web.links import site_href
 from .names import capitalised, compact, short_label
-from .projection import EntityGraph, ServiceLike
+from .projection import EntityGraph, ServiceLike, edges_among
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: class colours, in order of how many drawn nodes have the class; CSS ``.swatch-<i>`` in views.css matches
 PALETTE = (
@@ -221,7 +224,7 @@ class Canvas:
 def group_by_class(
     ctx: Ctx,
     canvas: Canvas,
-    graph: Any,
+    graph: nx.Graph,
     shown: list[str],
     grouped: list[str],
     colours: dict[str, str],
@@ -247,7 +250,8 @@ def group_by_class(
     several = ctx.t(
         "{} entidades de otras clases: haga clic para mostrarlas.", "{} entities of other classes: click to show them."
     )
-    for a, b, data in graph.subgraph([*shown, *grouped]).edges(data=True):
+    among = edges_among(graph, [*shown, *grouped])
+    for a, b, data in among:
         if a in group_of or b in group_of:
             hidden.link(data["triples"])
         else:
@@ -296,7 +300,7 @@ def group_by_class(
         canvas._ids.add(gid)
     # a group is linked to what its members are linked to, with one sentence saying how many
     counts: Counter[tuple[str, str]] = Counter()
-    for a, b in graph.subgraph([*shown, *grouped]).edges():
+    for a, b, _ in among:
         ends = sorted({group_of.get(a, a), group_of.get(b, b)})
         if len(ends) == 2 and (ends[0].startswith("group:") or ends[1].startswith("group:")):
             counts[(ends[0], ends[1])] += 1

@@ -37,10 +37,9 @@ def neighbourhood(ctx: Ctx, iri: str, depth: int = 1, limit: int = DEFAULT_LIMIT
     # the entity and its nearest, best-connected neighbours one by one; when that is too many to read at once,
     # the rest one node per class, opened by a click
     shown = drawn if len(drawn) <= GROUP_OVER else drawn[: GROUP_OVER // 2]
-    sub = graph.subgraph(drawn) if iri in graph else nx.Graph([]).subgraph([])
     if iri not in graph:
         shown = drawn
-    extra = group_by_class(ctx, canvas, sub, shown, [n for n in drawn if n not in shown], colours, options)
+    extra = group_by_class(ctx, canvas, graph, shown, [n for n in drawn if n not in shown], colours, options)
     return {
         "view": "neighbourhood",
         "entity": {**ctx.ref(iri), "class_label": ctx.class_label(iri)},

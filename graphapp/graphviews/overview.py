@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .drawing import DEFAULT_LIMIT, GROUP_OVER, OTHER_COLOUR, Canvas, Ctx, class_legend, group_by_class, rest_table
 from .names import compact, expand
+from .projection import edges_among
 
 if TYPE_CHECKING:
     from .projection import EntityGraph
@@ -49,7 +50,7 @@ def overview(ctx: Ctx, classes: list[str], limit: int = DEFAULT_LIMIT, page: int
     else:
         for n in drawn:
             canvas.node(n, colour=colours.get(ctx.class_of(n), OTHER_COLOUR), value=degree[n], degree=degree[n])
-        for *_, data in eg.graph.subgraph(drawn).edges(data=True):
+        for *_, data in edges_among(eg.graph, drawn):
             canvas.link(data["triples"])
     available = sorted(eg.class_sizes.items(), key=lambda item: (-item[1], item[0]))
     return {
