@@ -38,8 +38,13 @@ def index(public_store: GraphStore) -> GraphIndex:
 
 @pytest.mark.parametrize("q", QUERIES)
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_the_search_finds_what_folding_every_label_each_time_found(index: GraphIndex, q: str, lang: str) -> None:
-    assert index.search(q, lang) == folding_each_time(index, q, lang)
+@pytest.mark.parametrize("limit", [1, 3, 20])
+def test_the_search_finds_what_folding_every_label_each_time_found(
+    index: GraphIndex, q: str, lang: str, limit: int
+) -> None:
+    """The search reads the labels of the best hits only (those scoring at least the ``limit``-th best score):
+    ties at the limit are still ordered by label."""
+    assert index.search(q, lang, limit) == folding_each_time(index, q, lang, limit)
 
 
 def test_each_way_of_being_found_still_finds(index: GraphIndex) -> None:
