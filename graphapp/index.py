@@ -284,6 +284,9 @@ class GraphIndex:
 REJOIN_AFTER = 1000
 """Entities written since the index's texts were joined (:class:`Joined`) beyond which they are joined again (or
 beyond a tenth of those joined, whichever is more): each search tests the written ones one by one."""
+SCAN_WINDOW = 1 << 22
+"""Bytes one ``bytes.find`` of the site's search scans at most (4 MiB): a call holds the interpreter's lock for its
+whole scan, and the labels joined are 170 MB at 10^7 triples (docs/benchmarks.md)."""
 
 
 @dataclass(frozen=True)
@@ -342,12 +345,18 @@ def _containing(joined: bytes, starts: array[int], word: bytes) -> Iterator[int]
             if word in joined[starts[i] : starts[i + 1] - 1]:
                 yield i
         return
-    find = joined.find
-    at = find(word)
-    while at >= 0:
-        i = bisect.bisect_right(starts, at) - 1
+    find, end, size = joined.find, len(joined), len(word)
+    at = 0  # where the search goes on
+    while at < end:
+        # a match starting before ``stop`` ends before ``stop + size - 1``; one starting later, in the next window
+        stop = min(at + SCAN_WINDOW, end)
+        found = find(word, at, stop + size - 1)
+        if found < 0:
+            at = stop
+            continue
+        i = bisect.bisect_right(starts, found) - 1
         yield i
-        at = find(word, starts[i + 1])
+        at = starts[i + 1]
 
 
 def _without(entries: dict[str, V], subjects: set[str]) -> dict[str, V]:

@@ -83,3 +83,24 @@ def test_the_search_after_writes_finds_what_a_new_index_finds(settings: Settings
             assert refreshed.search(q, lang) == everything.search(q, lang) == expected, q
             assert expected == folding_each_time(built, q, lang), q
     assert {h.iri for h in refreshed.search("zanahoria", "es")} == set(renamed)
+
+
+def test_a_scan_in_small_windows_finds_what_one_scan_finds(index: GraphIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site's search scans the joined texts a window at a time (``graphapp.index.SCAN_WINDOW``, so that no one
+    ``bytes.find`` holds the interpreter's lock for long): a match across a window's edge is found, and once."""
+    joined = index.joined
+    assert joined is not None
+    words = ["agua", "a", "ladrilleras", "nezahualcoyotl", "objetivo 16", "de la", "zzzz", "'"]
+    texts = [joined.text(i) for i in range(len(joined))]
+    descriptions = [
+        joined.descriptions[joined.description_starts[i] : joined.description_starts[i + 1] - 1].decode()
+        for i in range(len(joined))
+    ]
+    expected = {w: [i for i in range(len(joined)) if w in texts[i] or w in descriptions[i]] for w in words}
+    assert all(expected[w] for w in ("agua", "a", "ladrilleras"))
+    hits = {(q, lang): index.search(q, lang) for q in QUERIES for lang in ("es", "en")}
+    for window in (1, 2, 5, 64, 4096):
+        monkeypatch.setattr("graphapp.index.SCAN_WINDOW", window)
+        for w in words:
+            assert joined.containing(w) == expected[w], (window, w)
+        assert {(q, lang): index.search(q, lang) for q, lang in hits} == hits, window
