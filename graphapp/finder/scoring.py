@@ -15,7 +15,7 @@ each against their own collection (:meth:`Scorer._score_text`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add, truediv
@@ -325,10 +325,9 @@ class Scorer(Thesaurus):
             words: list[_Word] = []
             for s, word in tokens:
                 variants = lx.variants(s)
-                used: set[int] = set()
-                for v, _ in variants:
-                    used.update(lx.postings.get(v, ()))
-                df = len(used.intersection(members))
+                # the practices of ``members`` whose text uses each variant: its document frequency, and its share
+                in_text = [(strength, lx.postings[v].keys() & members) for v, strength in variants if v in lx.postings]
+                df = len(set().union(*(docs for _, docs in in_text)))
                 idf = _idf(max(df, 1), n)
                 themed = word in theme_words
                 # a word that names a theme is the heart of the problem; a word no practice uses may be filler
@@ -340,7 +339,7 @@ class Scorer(Thesaurus):
                 bm_max += idf * (K1 + 1)
                 hits = [h for h in recognised if word in h.words] if expand else []
                 words.append(_Word(word, variants, idf, weight, hits))
-                contrib = self._contributions(lx, words[-1], expand, members)
+                contrib = self._contributions(lx, words[-1], in_text, expand, members)
                 # gained[d] += contrib[d] for each practice, at C speed (a word of 10^5 practices at 10^7 triples)
                 gained.update(
                     zip(contrib, map(add, map(gained.get, contrib, repeat(0.0)), contrib.values()), strict=True)
@@ -365,15 +364,20 @@ class Scorer(Thesaurus):
                     best[d] = (score, reading)
         return {d: (score, reading.lang, *self._details(d, reading)) for d, (score, reading) in best.items()}
 
-    def _contributions(self, lx: LangIndex, w: _Word, expand: bool, members: frozenset[int]) -> dict[int, float]:
+    def _contributions(
+        self,
+        lx: LangIndex,
+        w: _Word,
+        in_text: Sequence[tuple[float, Set[int]]],
+        expand: bool,
+        members: frozenset[int],
+    ) -> dict[int, float]:
         """What one query word gives each practice of ``members``: the best of its text (1, or 0.9 through a shared
-        prefix), the statements of its SDGs (half) and its themes, as a share of the word's weight."""
-        layers: list[tuple[float, Set[int]]] = []
-        for v, strength in w.variants:
-            postings = lx.postings.get(v)
-            if postings:
-                layers.append((strength * w.idf, postings.keys() & members))
-            sdg = lx.sdg_postings.get(v) if expand else None
+        prefix; ``in_text``: each variant's strength and the practices whose text uses it), the statements of its
+        SDGs (half) and its themes, as a share of the word's weight."""
+        layers = [(strength * w.idf, docs) for strength, docs in in_text]
+        for v, strength in w.variants if expand else ():
+            sdg = lx.sdg_postings.get(v)
             if sdg:
                 layers.append((SDG_STRENGTH * strength * min(w.idf, w.weight), sdg & members))
         for hit in w.hits:
