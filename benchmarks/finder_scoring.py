@@ -1,6 +1,7 @@
-"""The finder's search (``graphapp.finder.PracticeIndex.search``) on the index of a large graph, against the same
-search by another checkout of the project (``--peer-tree``, a ``git worktree`` of an earlier commit) on the same
-index, in the same run.
+"""The finder's search on the index of a large graph, against another checkout of the project on the same index.
+
+``graphapp.finder.PracticeIndex.search`` of this checkout and of the peer (``--peer-tree``, a ``git worktree`` of an
+earlier commit), in the same run:
 
     python benchmarks/finder_scoring.py --store STORE_DIR/db --peer-tree PEER_CHECKOUT
     python benchmarks/finder_scoring.py --triples 1000000             # the shipped data and generated triples
@@ -107,29 +108,28 @@ def measure(store_path: Path, peer: Path | None, rounds: int) -> list[str]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--triples", type=int, default=1_000_000)
-    p.add_argument("--store", type=Path, help="an existing embedded store folder (GRAPHAPP_STORE_DIR/db)")
+def options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--peer-tree", type=Path, help="another checkout of the project (e.g. `git worktree add`)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--saved", type=Path, help=argparse.SUPPRESS)  # one checkout's side of the run
     p.add_argument("--tree", type=Path, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    own = options()
+    args, _ = own.parse_known_args(argv)
     if args.saved:
         print(json.dumps(ask_all(args.saved, args.tree, args.rounds), ensure_ascii=False))
         return 0
     sys.path.insert(0, str(ROOT))
-    if args.store:
-        print(f"store {args.store}\n")
-        print("\n".join(measure(args.store, args.peer_tree, args.rounds)))
-        return 0
-    from benchmarks.loaded_store import loaded_store
+    from benchmarks.loaded_store import run_on_a_store
 
-    with loaded_store(args.triples, "finder-scoring-") as (env, _):
-        print(f"{args.triples:,} generated triples and the shipped data\n")
-        print("\n".join(measure(Path(env["GRAPHAPP_STORE_DIR"]) / "db", args.peer_tree, args.rounds)))
-    return 0
+    def measured(store: Path) -> list[str]:
+        return measure(store, args.peer_tree, args.rounds)
+
+    return run_on_a_store(argv, __doc__, "finder-scoring-", measured, [own])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ timing the benchmarks that compare two ways of one answer share (:func:`median_r
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -60,13 +61,18 @@ def loaded_store(triples: int, prefix: str) -> Iterator[tuple[dict[str, str], fl
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_on_a_store(argv: list[str] | None, doc: str, prefix: str, measure: Callable[[Path], list[str]]) -> int:
+def run_on_a_store(
+    argv: list[str] | None,
+    doc: str,
+    prefix: str,
+    measure: Callable[[Path], list[str]],
+    options: Sequence[argparse.ArgumentParser] = (),
+) -> int:
     """The command line of a benchmark that measures one embedded store: ``--store DIR`` (an existing store,
     opened read-only) or ``--triples N`` (the shipped data plus N generated triples, loaded for the run); prints
-    the Markdown lines ``measure`` returns."""
-    import argparse
-
-    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    the Markdown lines ``measure`` returns. ``options``: parsers (``add_help=False``) of the benchmark's own
+    options, which it reads itself, shown in ``--help``."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0], parents=list(options))
     p.add_argument("--triples", type=int, default=1_000_000)
     p.add_argument("--store", type=Path, help="an existing embedded store folder (GRAPHAPP_STORE_DIR/db)")
     args = p.parse_args(argv)
