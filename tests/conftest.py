@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -62,6 +63,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     schemathesis makes for each API operation the id of the test function (pyproject.toml pins pytest below it)."""
     shared = sorted(i for i, n in collections.Counter(item.nodeid for item in items).items() if n > 1)
     assert not shared, f"tests that share an id (pytest-xdist would run only one of each): {shared}"
+
+
+_module_running: list[str] = [""]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """When a test file begins (the previous one's fixtures are torn down by then), collect its garbage and keep what
+    lives on out of the collector (``gc.freeze``): a test process of this suite holds 0.7-0.8 million objects by its
+    end, and each of its full collections walked them all (about 0.5 s, some 200 times per run). What the file
+    makes is still collected as usual, and the next file's first collection frees its cycles."""
+    module = item.nodeid.split("::", 1)[0]
+    if module != _module_running[0]:
+        _module_running[0] = module
+        gc.collect()
+        gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)

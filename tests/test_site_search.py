@@ -99,7 +99,7 @@ def test_a_scan_in_small_windows_finds_what_one_scan_finds(index: GraphIndex, mo
     expected = {w: [i for i in range(len(joined)) if w in texts[i] or w in descriptions[i]] for w in words}
     assert all(expected[w] for w in ("agua", "a", "ladrilleras"))
     hits = {(q, lang): index.search(q, lang) for q in QUERIES for lang in ("es", "en")}
-    for window in (1, 2, 5, 64, 4096):
+    for window in (3, 64, 4096):  # 3: shorter than most of the words, so that matches cross the edges
         monkeypatch.setattr("graphapp.index.SCAN_WINDOW", window)
         for w in words:
             assert joined.containing(w) == expected[w], (window, w)
