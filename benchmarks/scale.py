@@ -353,6 +353,25 @@ def bare_pair(ctx: Context, target: dict[str, Any]) -> None:
     print(f"    bare app (pair) examples/{clients}: {fmt_phase(target['bare_pair'])}", flush=True)
 
 
+def measure_server_alone(triplestore: RunningServer, ctx: Context) -> dict[str, Any]:
+    """The Oxigraph server answering the example mix itself, as graphapp asks it (the union default graph, no
+    guard, no limits, no service in between), right after graphapp on it: the most graphapp can reach on this
+    backend. Its own answers are written whole, like the bare app's."""
+    alone: dict[str, Any] = {"name": "the Oxigraph server alone (union default graph)", "server": True, "problems": []}
+    bare_pair(ctx, alone)
+    base = triplestore.query_url.rsplit("/", 1)[0]
+
+    def make(i: int) -> Request:
+        method, path, params, body, headers = sparql_request("/query", ctx.mix[i % len(ctx.mix)][1])
+        return method, path, {**(params or {}), "union-default-graph": "true"}, body, headers
+
+    phases = alone.setdefault("phases", {})
+    for clients in ctx.size.clients:
+        phases[f"examples/{clients}"] = result = drive(base, make, clients, ctx.limits)
+        print(f"    {alone['name']} examples/{clients}: {fmt_phase(result)}", flush=True)
+    return alone
+
+
 def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> list[dict[str, Any]]:
     name = f"graphapp {backend}"
     target: dict[str, Any] = {"name": name, "backend": backend, "problems": []}
@@ -404,6 +423,8 @@ def measure_backend(backend: str, ctx: Context, cache_backends: set[str]) -> lis
             target["memory_built"] = tree_memory(server.proc.pid if server.proc else None)
         if triplestore is not None:
             target["server_memory"] = tree_memory(triplestore.process.pid)
+        if triplestore is not None and backend == "oxigraph":
+            out.append(measure_server_alone(triplestore, ctx))
         if backend in cache_backends:
             cached: dict[str, Any] = {"name": f"{name}, answer cache on", "backend": backend, "problems": []}
             out.append(cached)
@@ -747,7 +768,7 @@ def render_load_start(results: list[dict[str, Any]]) -> list[str]:
         )
         for t in run["targets"]:
             m, a, b = t.get("memory_rest"), t.get("memory_after"), t.get("memory_built")
-            load = secs(t.get("load")) if t.get("backend") else "(loads at start)"
+            load = secs(t.get("load")) if t.get("backend") else "–" if t.get("server") else "(loads at start)"
             server = t.get("server_memory")
             out.append(
                 f"| | {label(t)} | {load} | {secs(t.get('start'))} | "
