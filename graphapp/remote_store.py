@@ -24,7 +24,10 @@ the protocol, so the rest of the service does not know which backend it runs on.
   (:data:`GRAPHS_RECHECK_SECONDS`), so that a graph written into the server by someone else turns the explicit
   dataset back on;
 - users' queries are still scanned and parsed by the service (two layers, :mod:`graphapp.sparql_guard` and
-  :mod:`graphapp.sparql_algebra`), then evaluated by the server: :func:`run_user_query`.
+  :mod:`graphapp.sparql_algebra`), then evaluated by the server: :func:`run_user_query`. A ``SELECT`` is sent
+  with a ``LIMIT`` of one row past the service's row cap (:func:`with_row_cap`): the server neither writes nor
+  sends the rows the service would drop, and an answer larger than the service reads whole is cut to the cap as on
+  the embedded store, instead of refused.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from . import results
 from .config import Settings
 from .iris import CANONICAL_BASE, is_valid_iri
 from .sources import SourceFile, parse_all
+from .sparql_guard import tokenize
 from .storage import (
     RawRow,
     RemoteStoreError,
@@ -581,6 +585,8 @@ async def run_user_query(
         dataset = store.dataset_params(default, named)
     else:
         dataset = store.service_dataset()
+    if form == "SELECT" and limits.rows is not None:
+        query = with_row_cap(query, limits.rows + 1)  # the row past the cap tells that the answer was cut
     if base_iri:
         query = f"BASE <{base_iri}>\n{query}"  # relative IRIs resolve against the endpoint's address, as in a worker
     params = [("query", query), *dataset]
@@ -628,6 +634,39 @@ async def run_user_query(
         ) from None
 
 
+_LIMIT_VALUE = re.compile(r"\s*([0-9]+)")
+
+
+def with_row_cap(query: str, rows: int) -> str:
+    """A ``SELECT``'s text asking for at most ``rows`` solutions: ``LIMIT rows`` added to the query's own solution
+    modifiers (before a trailing ``VALUES`` clause), or its own ``LIMIT`` lowered to ``rows`` when higher. A
+    subquery's ``LIMIT`` and ``VALUES`` (inside braces) are the subquery's and do not count.
+
+    >>> with_row_cap("SELECT * WHERE { ?s ?p ?o } # no limit", 11)
+    'SELECT * WHERE { ?s ?p ?o } # no limit\\nLIMIT 11'
+    >>> with_row_cap("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 99 } } ORDER BY ?s VALUES ?s { <a> }", 11)
+    'SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 99 } } ORDER BY ?s LIMIT 11\\nVALUES ?s { <a> }'
+    >>> with_row_cap("SELECT * { ?s ?p ?o } OFFSET 5 LIMIT 500", 11), with_row_cap("SELECT * {} LIMIT 3", 11)
+    ('SELECT * { ?s ?p ?o } OFFSET 5 LIMIT 11', 'SELECT * {} LIMIT 3')
+    """
+    depth, values_at = 0, None
+    for token in tokenize(query):
+        if token.kind == "other":
+            depth += 1 if token.text in ("{", "(") else -1 if token.text in ("}", ")") else 0
+        elif token.kind == "word" and depth == 0:
+            word = token.text.upper()
+            if word == "LIMIT":
+                value = _LIMIT_VALUE.match(query, token.end)
+                if value is None or int(value[1]) <= rows:
+                    return query
+                return f"{query[: value.start(1)]}{rows}{query[value.end(1) :]}"
+            if word == "VALUES" and values_at is None:
+                values_at = token.start
+    if values_at is not None:
+        return f"{query[:values_at]}LIMIT {rows}\n{query[values_at:]}"
+    return f"{query}\nLIMIT {rows}"  # on a line of its own: the query may end in a comment
+
+
 def _read_results(data: bytes) -> tuple[list[str], list[ox.QuerySolution]] | bool | None:
     """A SPARQL JSON answer read whole: the variables and solutions of a SELECT, or an ASK's boolean; ``None``
     when it is cut or malformed (the Oxigraph server cuts its streamed answer at its time limit, after status 200).
@@ -671,4 +710,4 @@ def _short(text: str) -> str:
     return text[:400]
 
 
-__all__ = ["RemoteQueryError", "RemoteStoreError", "SparqlGraphStore", "bind_values", "run_user_query"]
+__all__ = ["RemoteQueryError", "RemoteStoreError", "SparqlGraphStore", "bind_values", "run_user_query", "with_row_cap"]

@@ -192,6 +192,29 @@ def test_row_limit(server: RunningServer, store_dir: Path) -> None:
         assert r.headers["X-Result-Truncated"] == "results cut at 5 rows"
 
 
+def test_an_answer_larger_than_the_service_reads_is_cut_at_the_row_cap(server: RunningServer, store_dir: Path) -> None:
+    """A SELECT goes to the server with a LIMIT one row past the row cap (``remote_store.with_row_cap``): an answer
+    far larger than the service reads whole (four times its byte cap: some 35,000 rows here, 80 kB read at most) is
+    cut at the cap in the query's order, as on the embedded store, not refused; the query's own LIMIT, higher or
+    lower, and a trailing VALUES clause still hold."""
+    env = {**server.env(), "GRAPHAPP_STORE_DIR": str(store_dir)}
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
+
+    def rows(c: TestClient, text: str) -> tuple[list[dict[str, Any]], str | None]:
+        r = c.get("/sparql", params={"query": text}, headers=JSON)
+        assert r.status_code == 200, r.text
+        return r.json()["results"]["bindings"], r.headers.get("X-Result-Truncated")
+
+    with make_app_client(env, update_token=TOKEN, max_rows=5, max_response_bytes=20_000, cache_mb=0) as c:
+        cut, truncated = rows(c, query)
+        assert truncated == "results cut at 5 rows"
+        assert cut == rows(c, query + " LIMIT 5")[0] == rows(c, query + " LIMIT 100000")[0]
+        assert len(cut) == 5 and rows(c, query + " LIMIT 100000")[1] == truncated
+        assert rows(c, query + " LIMIT 3") == (cut[:3], None)
+        first = cut[0]["s"]["value"]
+        assert rows(c, query + f" VALUES ?s {{ <{first}> }}")[0] == [b for b in cut if b["s"]["value"] == first]
+
+
 def _label_of(c: TestClient, iri: str) -> list[str]:
     q = f"SELECT ?l WHERE {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
     r = c.get("/sparql", params={"query": q}, headers=JSON)
