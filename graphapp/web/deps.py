@@ -78,9 +78,37 @@ def get_dumps(request: Request) -> DumpFiles:
     return web_state(request).dumps
 
 
-WebDep = Annotated[WebState, Depends(web_state)]
-ServiceDep = Annotated[Service, Depends(get_service)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-AccessDep = Annotated[Access, Depends(access_for)]
-DumpsDep = Annotated[DumpFiles, Depends(get_dumps)]
+# What the routes declare. FastAPI runs a dependency written as a plain function in its thread pool: a hop to
+# another thread and back on every request, for a lookup of an attribute. These run on the event loop.
+
+
+async def _web_dep(request: Request) -> WebState:
+    return web_state(request)
+
+
+async def _service_dep(request: Request) -> Service:
+    return get_service(request)
+
+
+async def _settings_dep(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _templates_dep(request: Request) -> Jinja2Templates:
+    return get_templates(request)
+
+
+async def _access_dep(request: Request) -> Access:
+    return access_for(request)
+
+
+async def _dumps_dep(request: Request) -> DumpFiles:
+    return get_dumps(request)
+
+
+WebDep = Annotated[WebState, Depends(_web_dep)]
+ServiceDep = Annotated[Service, Depends(_service_dep)]
+SettingsDep = Annotated[Settings, Depends(_settings_dep)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_templates_dep)]
+AccessDep = Annotated[Access, Depends(_access_dep)]
+DumpsDep = Annotated[DumpFiles, Depends(_dumps_dep)]

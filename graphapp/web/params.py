@@ -102,7 +102,7 @@ ApiLang = Annotated[
 ]
 
 
-def page_language(
+async def page_language(  # async: FastAPI would run a plain function in its thread pool
     lang: Annotated[
         str | None,
         Query(

@@ -174,7 +174,7 @@ STL_EXAMPLE = "stl/estado-de-mexico"
 COMMITMENT_EXAMPLE = "compromiso/estrategia-fortalecimiento-cultura-gobierno-abierto"
 
 
-def view_context(request: Request, service: ServiceDep) -> Ctx:
+async def view_context(request: Request, service: ServiceDep) -> Ctx:
     """What a view needs: the service and the reader's language."""
     return Ctx(service, get_lang(request))
 
