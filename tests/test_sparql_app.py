@@ -464,3 +464,45 @@ def test_a_plain_insert_lands_in_the_staff_contributions_graph(client: TestClien
     r = client.get("/sparql", params={"query": f"SELECT ?g WHERE {{ GRAPH ?g {{ <{note}> ?p ?o }} }}"})
     graphs = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
     assert graphs == {"https://w3id.org/gakg/graph/contrib/staff"}
+
+
+def test_a_query_needs_no_thread_of_the_pool_that_pages_render_in(client: TestClient) -> None:
+    """Pages render in FastAPI's thread pool; with all of its threads taken (slow pages, many readers), a SPARQL
+    query still answers: nothing on its way (the routes' dependencies included) waits for a thread of that pool."""
+    import threading
+
+    import anyio.to_thread
+
+    portal = client.portal
+    assert portal is not None
+    release = threading.Event()
+
+    async def take_every_thread() -> int:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        tokens = limiter.total_tokens
+        limiter.total_tokens = 1
+        return int(tokens)
+
+    tokens = portal.call(take_every_thread)
+    holder = portal.start_task_soon(anyio.to_thread.run_sync, release.wait)
+    answered: list[int] = []
+    asking = threading.Thread(
+        target=lambda: answered.append(
+            client.get(
+                "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"}
+            ).status_code
+        )
+    )
+    try:
+        asking.start()
+        asking.join(20)
+        assert answered == [200]
+    finally:
+        release.set()
+        holder.result(20)
+        asking.join(20)
+
+        async def give_back() -> None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = tokens
+
+        portal.call(give_back)

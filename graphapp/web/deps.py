@@ -13,7 +13,8 @@ for a request that no lifespan saw (an application used without it, a second tes
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.templating import Jinja2Templates
@@ -78,37 +79,22 @@ def get_dumps(request: Request) -> DumpFiles:
     return web_state(request).dumps
 
 
-# What the routes declare. FastAPI runs a dependency written as a plain function in its thread pool: a hop to
-# another thread and back on every request, for a lookup of an attribute. These run on the event loop.
+T = TypeVar("T")
 
 
-async def _web_dep(request: Request) -> WebState:
-    return web_state(request)
+def _on_the_loop(get: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """``get`` as a dependency that runs on the event loop. FastAPI runs a dependency written as a plain function in
+    its thread pool: a hop to another thread and back on every request, for a lookup of an attribute."""
+
+    async def dependency(request: Request) -> T:
+        return get(request)
+
+    return dependency
 
 
-async def _service_dep(request: Request) -> Service:
-    return get_service(request)
-
-
-async def _settings_dep(request: Request) -> Settings:
-    return get_settings(request)
-
-
-async def _templates_dep(request: Request) -> Jinja2Templates:
-    return get_templates(request)
-
-
-async def _access_dep(request: Request) -> Access:
-    return access_for(request)
-
-
-async def _dumps_dep(request: Request) -> DumpFiles:
-    return get_dumps(request)
-
-
-WebDep = Annotated[WebState, Depends(_web_dep)]
-ServiceDep = Annotated[Service, Depends(_service_dep)]
-SettingsDep = Annotated[Settings, Depends(_settings_dep)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(_templates_dep)]
-AccessDep = Annotated[Access, Depends(_access_dep)]
-DumpsDep = Annotated[DumpFiles, Depends(_dumps_dep)]
+WebDep = Annotated[WebState, Depends(_on_the_loop(web_state))]
+ServiceDep = Annotated[Service, Depends(_on_the_loop(get_service))]
+SettingsDep = Annotated[Settings, Depends(_on_the_loop(get_settings))]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_on_the_loop(get_templates))]
+AccessDep = Annotated[Access, Depends(_on_the_loop(access_for))]
+DumpsDep = Annotated[DumpFiles, Depends(_on_the_loop(get_dumps))]
